@@ -1,0 +1,25 @@
+package io.lokiconnect.common.headers;
+
+/**
+ * Headers the file source puts on every record: where the line came from.
+ * The sink can fold them into the Loki line ({@code line.format=json|logfmt}) or use them as labels.
+ */
+public final class FileHeaders {
+
+    /** Absolute path of the file the line was read from. */
+    public static final String FILE_PATH = "log.file.path";
+    /** File name without its directory. */
+    public static final String FILE_NAME = "log.file.name";
+    /** Byte offset of the first byte of the line in the file (a long, as a string). */
+    public static final String FILE_OFFSET = "log.file.offset";
+    /** Host name of the worker that read the line. */
+    public static final String HOST = "log.host";
+    /**
+     * Present when a line longer than {@code line.max.bytes} was split: {@code <part>/<parts>} for split,
+     * {@code truncated} for truncate.
+     */
+    public static final String LINE_PART = "log.line.part";
+
+    private FileHeaders() {
+    }
+}
