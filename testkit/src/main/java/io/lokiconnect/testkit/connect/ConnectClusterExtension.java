@@ -1,16 +1,9 @@
 package io.lokiconnect.testkit.connect;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -41,8 +34,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * their own topic and connector names.
  */
 public final class ConnectClusterExtension implements BeforeAllCallback, AfterAllCallback {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int workers;
     private final int brokers;
@@ -131,45 +122,9 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
         return name;
     }
 
-    /**
-     * Reads a connector file in the REST API's form ({@code {"name": ..., "config": {...}}}), applies
-     * {@code overrides} (a null value removes a key) and returns the config map.
-     */
-    public static Map<String, String> readConnectorConfig(Path jsonFile, Map<String, String> overrides) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(jsonFile));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read connector file " + jsonFile, e);
-        }
-        JsonNode configNode = root.has("config") ? root.get("config") : root;
-        Map<String, String> config = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = configNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            config.put(e.getKey(), e.getValue().asText());
-        }
-        overrides.forEach((k, v) -> {
-            if (v == null) {
-                config.remove(k);
-            } else {
-                config.put(k, v);
-            }
-        });
-        return config;
-    }
-
-    /** The connector's name as written in a connector file. */
-    public static String connectorName(Path jsonFile) {
-        try {
-            return JSON.readTree(Files.readString(jsonFile)).path("name").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Deploys a connector file in the REST API's form, with overrides; returns the connector name. */
     public String deployConnector(Path jsonFile, Map<String, String> overrides) {
-        return deployConnector(connectorName(jsonFile), readConnectorConfig(jsonFile, overrides));
+        return deployConnector(ConnectorFile.name(jsonFile), ConnectorFile.config(jsonFile, overrides));
     }
 
     /** Waits until the connector and exactly {@code tasks} tasks are RUNNING; fails with every task's trace. */
