@@ -1,24 +1,312 @@
 package io.lokiconnect.source;
 
+import io.lokiconnect.source.discovery.GlobWatcher;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 
-/** Configuration of {@link FileLogSourceConnector}. */
+/** Configuration of {@link FileLogSourceConnector}: every key typed, validated and documented here. */
 public class FileLogSourceConfig extends AbstractConfig {
 
     public static final String TOPIC_CONFIG = "topic";
     public static final String PATHS_CONFIG = "paths";
+    public static final String PATHS_EXCLUDE_CONFIG = "paths.exclude";
+    public static final String PATHS_ALLOWED_ROOTS_CONFIG = "paths.allowed.roots";
+    public static final String SCAN_INTERVAL_MS_CONFIG = "scan.interval.ms";
+    public static final String POLL_INTERVAL_MS_CONFIG = "poll.interval.ms";
+    public static final String BATCH_MAX_RECORDS_CONFIG = "batch.max.records";
+    public static final String BATCH_MAX_BYTES_CONFIG = "batch.max.bytes";
+    public static final String LINE_MAX_BYTES_CONFIG = "line.max.bytes";
+    public static final String LINE_OVERFLOW_CONFIG = "line.overflow";
+    public static final String START_POSITION_CONFIG = "start.position";
+    public static final String ENCODING_CONFIG = "encoding";
+    public static final String PARTIAL_LINE_FLUSH_MS_CONFIG = "partial.line.flush.ms";
+    public static final String MULTILINE_START_PATTERN_CONFIG = "multiline.start.pattern";
+    public static final String MULTILINE_MAX_LINES_CONFIG = "multiline.max.lines";
+    public static final String MULTILINE_FLUSH_MS_CONFIG = "multiline.flush.ms";
+    public static final String FILES_MAX_OPEN_CONFIG = "files.max.open";
+    public static final String HOST_NAME_CONFIG = "host.name";
+    /** Set by the connector on each task's config, never by users. */
+    public static final String TASK_INDEX_CONFIG = "task.index";
+    public static final String TASK_COUNT_CONFIG = "task.count";
+
+    public static final String OVERFLOW_SPLIT = "split";
+    public static final String OVERFLOW_TRUNCATE = "truncate";
+    public static final String START_BEGINNING = "beginning";
+    public static final String START_END = "end";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Kafka topic the log lines are written to.")
-            .define(PATHS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
-                    "Comma-separated globs of the log files to tail.");
+            .define(TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new TopicName(), Importance.HIGH,
+                    "Kafka topic the log lines are written to (the original's KAFKA_TOPIC).")
+            .define(PATHS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new Globs(), Importance.HIGH,
+                    "Comma-separated globs of the files to tail, e.g. /var/log/*.log,/app/logs/**/*.log "
+                            + "(the original's LOG_PATHS). Supports *, **, ?, {a,b} and [abc].")
+            .define(PATHS_EXCLUDE_CONFIG, Type.LIST, "", new Globs(), Importance.MEDIUM,
+                    "Comma-separated globs of files never to read, e.g. /var/log/*.gz.")
+            .define(PATHS_ALLOWED_ROOTS_CONFIG, Type.LIST, "", new AbsolutePaths(), Importance.MEDIUM,
+                    "When set, only files whose real path (symbolic links resolved) lies under one of these "
+                            + "directories are read, and a glob outside them fails validation: a Connect REST user "
+                            + "cannot read /etc/shadow through this connector. Empty: no restriction.")
+            .define(SCAN_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(100), Importance.MEDIUM,
+                    "How often the globs are evaluated again to find new, rotated and deleted files, in ms.")
+            .define(POLL_INTERVAL_MS_CONFIG, Type.LONG, 250L, Range.atLeast(10), Importance.LOW,
+                    "How long a task waits before looking again when no file has anything new, in ms.")
+            .define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 2_000, Range.atLeast(1), Importance.LOW,
+                    "Most records one poll() returns.")
+            .define(BATCH_MAX_BYTES_CONFIG, Type.LONG, 1_048_576L, Range.atLeast(1024), Importance.LOW,
+                    "About the most line bytes one poll() returns, in bytes: with line.max.bytes it bounds a task's memory.")
+            .define(LINE_MAX_BYTES_CONFIG, Type.INT, 256 * 1024, Range.between(16, 64 * 1024 * 1024), Importance.MEDIUM,
+                    "Longest line emitted as one record, in bytes (Loki 3 rejects lines over 256 KB by default).")
+            .define(LINE_OVERFLOW_CONFIG, Type.STRING, OVERFLOW_SPLIT,
+                    ValidString.in(OVERFLOW_SPLIT, OVERFLOW_TRUNCATE), Importance.MEDIUM,
+                    "What happens to a longer line: 'split' emits it in parts with header log.line.part "
+                            + "('1', '2', ..., and 'n/n' on the last part); 'truncate' emits its first line.max.bytes "
+                            + "with log.line.part=truncated and skips the rest.")
+            .define(START_POSITION_CONFIG, Type.STRING, START_BEGINNING, ValidString.in(START_BEGINNING, START_END),
+                    Importance.MEDIUM,
+                    "Where to start in a file that has no stored offset and exists when the task starts: 'beginning' "
+                            + "or 'end'. Files that appear later are always read from their beginning.")
+            .define(ENCODING_CONFIG, Type.STRING, "UTF-8", new CharsetName(), Importance.LOW,
+                    "Character set of the files. Malformed bytes are replaced with U+FFFD and counted.")
+            .define(PARTIAL_LINE_FLUSH_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+                    "A last line without newline is emitted once the file has not grown for this long, in ms; its "
+                            + "newline, when it comes, does not emit it again.")
+            .define(MULTILINE_START_PATTERN_CONFIG, Type.STRING, "", new RegexPattern(), Importance.MEDIUM,
+                    "Regular expression that starts an event, e.g. ^\\d{4}-\\d{2}-\\d{2} or ^\\{; lines that do not "
+                            + "match are appended to the previous event with a newline (Java stack traces). Empty: "
+                            + "every line is an event.")
+            .define(MULTILINE_MAX_LINES_CONFIG, Type.INT, 500, Range.atLeast(1), Importance.LOW,
+                    "Most lines in one multi-line event; the next line starts a new event.")
+            .define(MULTILINE_FLUSH_MS_CONFIG, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
+                    "A multi-line event is emitted after this long without a new line, in ms.")
+            .define(FILES_MAX_OPEN_CONFIG, Type.INT, 256, Range.atLeast(1), Importance.LOW,
+                    "Most file handles a task keeps open; the least recently active are closed and reopened at "
+                            + "their position when they grow.")
+            .define(HOST_NAME_CONFIG, Type.STRING, "", Importance.LOW,
+                    "Value of the log.host header and part of each file's source partition. Empty: this "
+                            + "machine's host name.")
+            .defineInternal(TASK_INDEX_CONFIG, Type.INT, 0, Importance.LOW)
+            .defineInternal(TASK_COUNT_CONFIG, Type.INT, 1, Importance.LOW);
 
     public FileLogSourceConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
+        List<String> roots = allowedRoots();
+        if (!roots.isEmpty()) {
+            List<Path> rootPaths = roots.stream().map(r -> Paths.get(r).toAbsolutePath().normalize()).toList();
+            for (String glob : paths()) {
+                Path base = GlobWatcher.baseDirectory(glob).normalize();
+                if (!GlobWatcher.isUnder(base, rootPaths)) {
+                    throw new ConfigException(PATHS_CONFIG, glob, "is outside " + PATHS_ALLOWED_ROOTS_CONFIG + " "
+                            + roots + ": add its directory to " + PATHS_ALLOWED_ROOTS_CONFIG + " or remove the glob");
+                }
+            }
+        }
+    }
+
+    public String topic() {
+        return getString(TOPIC_CONFIG);
+    }
+
+    public List<String> paths() {
+        return getList(PATHS_CONFIG);
+    }
+
+    public List<String> excludes() {
+        return getList(PATHS_EXCLUDE_CONFIG);
+    }
+
+    public List<String> allowedRoots() {
+        return getList(PATHS_ALLOWED_ROOTS_CONFIG);
+    }
+
+    public long scanIntervalMs() {
+        return getLong(SCAN_INTERVAL_MS_CONFIG);
+    }
+
+    public long pollIntervalMs() {
+        return getLong(POLL_INTERVAL_MS_CONFIG);
+    }
+
+    public int batchMaxRecords() {
+        return getInt(BATCH_MAX_RECORDS_CONFIG);
+    }
+
+    public long batchMaxBytes() {
+        return getLong(BATCH_MAX_BYTES_CONFIG);
+    }
+
+    public int lineMaxBytes() {
+        return getInt(LINE_MAX_BYTES_CONFIG);
+    }
+
+    public boolean splitLongLines() {
+        return OVERFLOW_SPLIT.equals(getString(LINE_OVERFLOW_CONFIG));
+    }
+
+    public boolean startAtEnd() {
+        return START_END.equals(getString(START_POSITION_CONFIG));
+    }
+
+    public Charset charset() {
+        return Charset.forName(getString(ENCODING_CONFIG));
+    }
+
+    public long partialLineFlushMs() {
+        return getLong(PARTIAL_LINE_FLUSH_MS_CONFIG);
+    }
+
+    /** The multi-line start pattern, or null when multi-line joining is off. */
+    public Pattern multilineStart() {
+        String regex = getString(MULTILINE_START_PATTERN_CONFIG);
+        return regex.isEmpty() ? null : Pattern.compile(regex);
+    }
+
+    public int multilineMaxLines() {
+        return getInt(MULTILINE_MAX_LINES_CONFIG);
+    }
+
+    public long multilineFlushMs() {
+        return getLong(MULTILINE_FLUSH_MS_CONFIG);
+    }
+
+    public int filesMaxOpen() {
+        return getInt(FILES_MAX_OPEN_CONFIG);
+    }
+
+    public String hostName() {
+        String configured = getString(HOST_NAME_CONFIG);
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    public int taskIndex() {
+        return getInt(TASK_INDEX_CONFIG);
+    }
+
+    public int taskCount() {
+        return getInt(TASK_COUNT_CONFIG);
+    }
+
+    /** A value that still holds a config-provider reference was not resolved: the variable is unset. */
+    static void rejectUnresolved(String name, Object value) {
+        if (value != null && value.toString().contains("${")) {
+            throw new ConfigException(name, value, "holds an unresolved reference: set the environment variable "
+                    + "(or secret) it names on every Connect worker, or replace it with a value");
+        }
+    }
+
+    private static final class TopicName implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            rejectUnresolved(name, value);
+            String topic = value == null ? "" : value.toString().trim();
+            if (topic.isEmpty() || !topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new ConfigException(name, value, "is not a Kafka topic name: use 1 to 249 of a-z A-Z 0-9 . _ -");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a Kafka topic name";
+        }
+    }
+
+    private static final class Globs implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            List<String> globs = (List<String>) value;
+            if (PATHS_CONFIG.equals(name) && (globs == null || globs.isEmpty())) {
+                throw new ConfigException(name, value, "needs at least one glob, e.g. /var/log/*.log");
+            }
+            for (String glob : globs) {
+                rejectUnresolved(name, glob);
+                if (glob.isBlank()) {
+                    throw new ConfigException(name, value, "holds an empty glob: remove the extra comma");
+                }
+                try {
+                    java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob.trim());
+                } catch (RuntimeException e) {
+                    throw new ConfigException(name, glob, "is not a valid glob: " + e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated globs";
+        }
+    }
+
+    private static final class AbsolutePaths implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            List<String> paths = (List<String>) value;
+            for (String path : paths) {
+                rejectUnresolved(name, path);
+                if (!path.trim().startsWith("/")) {
+                    throw new ConfigException(name, path, "is not an absolute directory: write it from /");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated absolute directories";
+        }
+    }
+
+    private static final class CharsetName implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                Charset.forName(String.valueOf(value));
+            } catch (RuntimeException e) {
+                throw new ConfigException(name, value, "is not a character set this JVM knows, e.g. UTF-8 or ISO-8859-1");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a character set name";
+        }
+    }
+
+    private static final class RegexPattern implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                Pattern.compile(String.valueOf(value));
+            } catch (PatternSyntaxException e) {
+                throw new ConfigException(name, value, "is not a valid regular expression: "
+                        + e.getDescription().toLowerCase(Locale.ROOT));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a Java regular expression";
+        }
     }
 }

@@ -1,15 +1,25 @@
 package io.lokiconnect.source;
 
 import io.lokiconnect.common.Version;
+import io.lokiconnect.source.offsets.SourceOffsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
 
-/** Tails log files matched by globs into a Kafka topic. */
+/**
+ * Tails log files matched by globs into a Kafka topic. The connector only splits the work: task {@code i} of
+ * {@code n} reads the files whose identity hashes to {@code i} (see {@code FileAssignment}), so the file set can
+ * change without task reconfiguration and each file has exactly one reader.
+ */
 public class FileLogSourceConnector extends SourceConnector {
 
     private Map<String, String> props;
@@ -32,8 +42,13 @@ public class FileLogSourceConnector extends SourceConnector {
 
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        List<Map<String, String>> configs = new ArrayList<>();
-        configs.add(new HashMap<>(props));
+        List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+        for (int i = 0; i < maxTasks; i++) {
+            Map<String, String> task = new HashMap<>(props);
+            task.put(FileLogSourceConfig.TASK_INDEX_CONFIG, String.valueOf(i));
+            task.put(FileLogSourceConfig.TASK_COUNT_CONFIG, String.valueOf(maxTasks));
+            configs.add(task);
+        }
         return configs;
     }
 
@@ -45,4 +60,40 @@ public class FileLogSourceConnector extends SourceConnector {
     public ConfigDef config() {
         return FileLogSourceConfig.CONFIG_DEF;
     }
+
+    /** Adds the checks that span keys (globs inside paths.allowed.roots) to the per-key ones. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = super.validate(connectorConfigs);
+        boolean keysValid = config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
+        if (keysValid) {
+            try {
+                new FileLogSourceConfig(connectorConfigs);
+            } catch (ConfigException e) {
+                config.configValues().stream()
+                        .filter(v -> v.name().equals(FileLogSourceConfig.PATHS_CONFIG))
+                        .findFirst().ifPresent(v -> v.addErrorMessage(e.getMessage()));
+            }
+        }
+        return config;
+    }
+
+    /** Offsets travel with the records they describe, so Connect's exactly-once source support applies as is. */
+    @Override
+    public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+        return ExactlyOnceSupport.SUPPORTED;
+    }
+
+    /** KIP-875: lets users move or reset file positions through {@code PATCH/DELETE /connectors/{name}/offsets}. */
+    @Override
+    public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
+        for (Map.Entry<Map<String, ?>, Map<String, ?>> e : offsets.entrySet()) {
+            Optional<String> error = SourceOffsets.validate(e.getKey(), e.getValue());
+            if (error.isPresent()) {
+                throw new ConnectException(error.get());
+            }
+        }
+        return true;
+    }
+
 }

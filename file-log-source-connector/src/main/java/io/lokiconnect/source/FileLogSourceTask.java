@@ -1,13 +1,38 @@
 package io.lokiconnect.source;
 
 import io.lokiconnect.common.Version;
+import io.lokiconnect.common.headers.FileHeaders;
+import io.lokiconnect.source.assignment.FileAssignment;
+import io.lokiconnect.source.discovery.FileProblems;
+import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.metrics.SourceTaskMetrics;
+import io.lokiconnect.source.offsets.SourceOffsets;
+import io.lokiconnect.source.offsets.StoredOffset;
+import io.lokiconnect.source.tail.FileIdentity;
+import io.lokiconnect.source.tail.FileSetTailer;
+import io.lokiconnect.source.tail.TailedLine;
+import io.lokiconnect.source.tail.TailerSettings;
+import io.lokiconnect.source.tail.TailerStats;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the tailer lands (issue 4). */
+/** Adapts {@link FileSetTailer} to Connect: its lines become records, their positions source offsets. */
 public class FileLogSourceTask extends SourceTask {
+
+    private static final Logger log = LoggerFactory.getLogger(FileLogSourceTask.class);
+
+    private FileLogSourceConfig config;
+    private FileSetTailer tailer;
+    private String host;
+    private final TailerStats stats = new TailerStats();
 
     @Override
     public String version() {
@@ -16,15 +41,66 @@ public class FileLogSourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
+        config = new FileLogSourceConfig(props);
+        host = config.hostName();
+        FileProblems problems = new FileProblems(stats.fileErrors);
+        GlobWatcher watcher = new GlobWatcher(config.paths(), config.excludes(), config.allowedRoots(), problems);
+        TailerSettings settings = new TailerSettings(config.lineMaxBytes(), config.splitLongLines(),
+                config.charset(), config.partialLineFlushMs());
+        FileSetTailer.Options options = new FileSetTailer.Options(config.startAtEnd(), config.scanIntervalMs(),
+                config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs());
+        tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
+                options, this::storedOffset, stats, problems, System::currentTimeMillis);
+        SourceTaskMetrics.register(context.pluginMetrics(), stats);
+        log.info("Task {} of {} tailing {} into topic {}", config.taskIndex() + 1, config.taskCount(),
+                config.paths(), config.topic());
+    }
+
+    private Optional<StoredOffset> storedOffset(FileIdentity identity) {
+        Map<String, Object> offset = context.offsetStorageReader().offset(SourceOffsets.partition(host, identity));
+        return SourceOffsets.parse(offset);
     }
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
-        Thread.sleep(500);
-        return null;
+        List<TailedLine> lines = tailer.poll(config.batchMaxRecords(), config.batchMaxBytes());
+        if (lines.isEmpty()) {
+            // Nothing new anywhere: wait instead of spinning (near-zero CPU when idle).
+            Thread.sleep(config.pollIntervalMs());
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        List<SourceRecord> records = new ArrayList<>(lines.size());
+        for (TailedLine line : lines) {
+            records.add(toRecord(line, now));
+        }
+        return records;
+    }
+
+    private SourceRecord toRecord(TailedLine line, long timestamp) {
+        String path = line.path().toString();
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString(FileHeaders.FILE_PATH, path);
+        headers.addString(FileHeaders.FILE_NAME, line.path().getFileName().toString());
+        headers.addString(FileHeaders.FILE_OFFSET, Long.toString(line.startOffset()));
+        headers.addString(FileHeaders.HOST, host);
+        if (line.part() != null) {
+            headers.addString(FileHeaders.LINE_PART, line.part());
+        }
+        return new SourceRecord(SourceOffsets.partition(host, line.identity()), SourceOffsets.offset(line),
+                config.topic(), null, Schema.STRING_SCHEMA, path, Schema.STRING_SCHEMA, line.text(), timestamp,
+                headers);
     }
 
     @Override
     public void stop() {
+        if (tailer != null) {
+            tailer.close();
+        }
+    }
+
+    /** For tests in this package. */
+    TailerStats stats() {
+        return stats;
     }
 }

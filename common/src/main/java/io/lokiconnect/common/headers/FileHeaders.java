@@ -15,8 +15,8 @@ public final class FileHeaders {
     /** Host name of the worker that read the line. */
     public static final String HOST = "log.host";
     /**
-     * Present when a line longer than {@code line.max.bytes} was split: {@code <part>/<parts>} for split,
-     * {@code truncated} for truncate.
+     * Present when a line was longer than {@code line.max.bytes}: with {@code line.overflow=split} the part
+     * number ({@code 1}, {@code 2}, ...) and {@code n/n} on the last part; with {@code truncate}, {@code truncated}.
      */
     public static final String LINE_PART = "log.line.part";
 

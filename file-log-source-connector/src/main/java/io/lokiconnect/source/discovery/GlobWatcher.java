@@ -1,0 +1,136 @@
+package io.lokiconnect.source.discovery;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Finds the files that match the configured globs ({@code *}, {@code **}, {@code ?}, {@code {a,b}}, {@code [..]},
+ * with the JDK's glob syntax) and none of the excludes. Each glob is walked from its longest literal directory,
+ * only as deep as it can match. Directories, dangling symlinks, unreadable files and files outside
+ * {@code paths.allowed.roots} are reported to {@link FileProblems} and skipped.
+ */
+public final class GlobWatcher {
+
+    private record Glob(Path base, PathMatcher matcher, int maxDepth) {
+    }
+
+    private final List<Glob> includes = new ArrayList<>();
+    private final List<PathMatcher> excludes = new ArrayList<>();
+    private final List<Path> allowedRoots;
+    private final FileProblems problems;
+
+    public GlobWatcher(List<String> globs, List<String> excludeGlobs, List<String> allowedRoots, FileProblems problems) {
+        for (String glob : globs) {
+            includes.add(compile(glob.trim()));
+        }
+        for (String exclude : excludeGlobs) {
+            excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + absolute(exclude.trim())));
+        }
+        this.allowedRoots = allowedRoots.stream().map(r -> Paths.get(r.trim()).toAbsolutePath().normalize()).toList();
+        this.problems = problems;
+    }
+
+    /** The directory a glob is walked from: its components up to the first one holding a wildcard. */
+    public static Path baseDirectory(String glob) {
+        Path path = Paths.get(absolute(glob));
+        Path base = path.getRoot();
+        for (Path part : path) {
+            if (hasWildcard(part.toString())) {
+                break;
+            }
+            base = base.resolve(part);
+        }
+        return base;
+    }
+
+    /** True when {@code path} (already absolute and normalised) is inside one of {@code roots}. */
+    public static boolean isUnder(Path path, List<Path> roots) {
+        return roots.stream().anyMatch(path::startsWith);
+    }
+
+    private static Glob compile(String glob) {
+        String absolute = absolute(glob);
+        Path base = baseDirectory(absolute);
+        int depth = absolute.contains("**") ? Integer.MAX_VALUE
+                : Paths.get(absolute).getNameCount() - base.getNameCount();
+        return new Glob(base, FileSystems.getDefault().getPathMatcher("glob:" + absolute), depth);
+    }
+
+    private static String absolute(String glob) {
+        return glob.startsWith("/") ? glob : Paths.get("").toAbsolutePath().resolve(glob).toString();
+    }
+
+    private static boolean hasWildcard(String s) {
+        return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('{') >= 0 || s.indexOf('[') >= 0;
+    }
+
+    /** The readable regular files that match now, in a stable order. */
+    public Set<Path> scan() {
+        Set<Path> files = new LinkedHashSet<>();
+        for (Glob glob : includes) {
+            if (glob.maxDepth() == 0) {
+                consider(glob.base(), glob, files);
+                continue;
+            }
+            if (!Files.isDirectory(glob.base())) {
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(glob.base(), glob.maxDepth())) {
+                walk.forEach(p -> consider(p, glob, files));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                problems.report(glob.base(), "cannot list the directory (" + e.getMessage() + ")");
+            }
+        }
+        return files;
+    }
+
+    private void consider(Path path, Glob glob, Set<Path> files) {
+        if (path.equals(glob.base()) && glob.maxDepth() != 0 || !glob.matcher().matches(path)) {
+            return;
+        }
+        for (PathMatcher exclude : excludes) {
+            if (exclude.matches(path)) {
+                return;
+            }
+        }
+        if (Files.isSymbolicLink(path) && !Files.exists(path)) {
+            problems.report(path, "dangling symbolic link");
+            return;
+        }
+        if (Files.isDirectory(path)) {
+            problems.report(path, "a directory matches the glob");
+            return;
+        }
+        if (!Files.isRegularFile(path)) {
+            problems.report(path, "not a regular file");
+            return;
+        }
+        if (!allowedRoots.isEmpty()) {
+            try {
+                Path real = path.toRealPath();
+                if (!isUnder(real, allowedRoots)) {
+                    problems.report(path, "resolves to " + real + ", outside paths.allowed.roots " + allowedRoots);
+                    return;
+                }
+            } catch (IOException e) {
+                problems.report(path, "cannot resolve its real path (" + e.getMessage() + ")");
+                return;
+            }
+        }
+        if (!Files.isReadable(path)) {
+            problems.report(path, "not readable (check its permissions and the volume mount)");
+            return;
+        }
+        files.add(path);
+    }
+}

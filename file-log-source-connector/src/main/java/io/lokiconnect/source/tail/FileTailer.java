@@ -1,0 +1,324 @@
+package io.lokiconnect.source.tail;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads one file line by line from a position, through rotation (it holds the file by identity, not name),
+ * truncation (copytruncate: size below position restarts at 0), over-long lines (split or truncated at
+ * {@code lineMaxBytes}) and a last line without newline (emitted after {@code partialFlushMs} of quiet, and
+ * its late newline is not emitted again). Memory: one 64 KiB read buffer and at most one line.
+ *
+ * <p>Two positions: {@code readPosition} is how far bytes were consumed into the pending line;
+ * {@code committedPosition} is just after the last emitted line, the only position ever stored.
+ */
+public final class FileTailer {
+
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int BINARY_PROBE_BYTES = 1024;
+
+    private final FileIdentity identity;
+    private final TailerSettings settings;
+    private final TailerStats stats;
+    private final CharsetDecoder decoder;
+    private Path path;
+    private FileChannel channel;
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+    private byte[] pending = new byte[256];
+    private int pendingLength;
+    private long readPosition;
+    private long committedPosition;
+    private long lineStart;
+    private int partIndex;
+    private boolean skippingRestOfLine;
+    private boolean partialFlushed;
+    private long lastGrowthMillis;
+    private long lastActivityMillis;
+    private long fingerprint;
+    private int fingerprintLength;
+    private boolean atEof;
+
+    public FileTailer(FileIdentity identity, Path path, long position, boolean partialFlushed,
+                      TailerSettings settings, TailerStats stats, long nowMillis) {
+        this.identity = identity;
+        this.path = path;
+        this.settings = settings;
+        this.stats = stats;
+        this.decoder = settings.charset().newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        this.readPosition = position;
+        this.committedPosition = position;
+        this.lineStart = position;
+        this.partialFlushed = partialFlushed;
+        this.lastGrowthMillis = nowMillis;
+        this.lastActivityMillis = nowMillis;
+        readBuffer.limit(0);
+    }
+
+    public FileIdentity identity() {
+        return identity;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The file was renamed (rotation): keep reading it under its new name. */
+    public void movedTo(Path newPath) {
+        this.path = newPath;
+    }
+
+    public long committedPosition() {
+        return committedPosition;
+    }
+
+    public boolean isOpen() {
+        return channel != null;
+    }
+
+    public boolean atEof() {
+        return atEof;
+    }
+
+    public long lastActivityMillis() {
+        return lastActivityMillis;
+    }
+
+    /** Bytes in the file not yet emitted. */
+    public long bytesBehind() {
+        try {
+            return channel == null ? 0 : Math.max(0, channel.size() - committedPosition);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Appends up to {@code maxLines} lines / {@code maxBytes} bytes to {@code out}; returns the bytes appended.
+     * Stops at the end of the file.
+     */
+    public long read(int maxLines, long maxBytes, List<TailedLine> out, long nowMillis) throws IOException {
+        open();
+        detectTruncation();
+        int startSize = out.size();
+        long emittedBytes = 0;
+        atEof = false;
+        while (out.size() - startSize < maxLines && emittedBytes < maxBytes) {
+            if (!readBuffer.hasRemaining() && !fill(nowMillis)) {
+                atEof = true;
+                break;
+            }
+            emittedBytes += scan(out, startSize, maxLines);
+        }
+        if (atEof && pendingLength > 0 && !skippingRestOfLine
+                && nowMillis - lastGrowthMillis >= settings.partialFlushMs()) {
+            emittedBytes += emit(out, pendingLength, null, true);
+            partialFlushed = true;
+        }
+        if (out.size() > startSize) {
+            lastActivityMillis = nowMillis;
+        }
+        return emittedBytes;
+    }
+
+    private void open() throws IOException {
+        if (channel == null) {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+            if (committedPosition == 0) {
+                probeBinary();
+            }
+        }
+    }
+
+    private void probeBinary() throws IOException {
+        ByteBuffer probe = ByteBuffer.allocate(BINARY_PROBE_BYTES);
+        int n = channel.read(probe, 0);
+        for (int i = 0; i < n; i++) {
+            if (probe.get(i) == 0) {
+                throw new UnreadableFileException("binary content (a NUL byte at offset " + i + ")");
+            }
+        }
+    }
+
+    private void detectTruncation() throws IOException {
+        long size = channel.size();
+        if (size < committedPosition) {
+            stats.truncations.incrementAndGet();
+            resetTo(0);
+            partialFlushed = false;
+            fingerprintLength = 0;
+        }
+    }
+
+    private boolean fill(long nowMillis) throws IOException {
+        readBuffer.clear();
+        int n = channel.read(readBuffer, readPosition);
+        readBuffer.flip();
+        if (n <= 0) {
+            readBuffer.limit(0);
+            return false;
+        }
+        lastGrowthMillis = nowMillis;
+        return true;
+    }
+
+    /** Consumes buffered bytes until a line is emitted, the buffer is empty or the line budget is spent. */
+    private long scan(List<TailedLine> out, int startSize, int maxLines) throws IOException {
+        long emitted = 0;
+        while (readBuffer.hasRemaining() && out.size() - startSize < maxLines) {
+            byte b = readBuffer.get();
+            readPosition++;
+            if (partialFlushed) {
+                partialFlushed = false;
+                if (b == '\n') {
+                    // The newline that ends a line already emitted at its flush: nothing new to emit.
+                    committedPosition = readPosition;
+                    lineStart = readPosition;
+                    continue;
+                }
+            }
+            if (b == '\n') {
+                if (skippingRestOfLine) {
+                    skippingRestOfLine = false;
+                    committedPosition = readPosition;
+                    lineStart = readPosition;
+                    pendingLength = 0;
+                } else {
+                    int length = pendingLength;
+                    if (length > 0 && pending[length - 1] == '\r') {
+                        length--;
+                    }
+                    String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
+                    emitted += emit(out, length, part, false);
+                }
+                continue;
+            }
+            if (skippingRestOfLine) {
+                continue;
+            }
+            append(b);
+            if (pendingLength >= settings.lineMaxBytes()) {
+                emitted += overflow(out);
+            }
+        }
+        return emitted;
+    }
+
+    private long overflow(List<TailedLine> out) throws IOException {
+        int cut = utf8Boundary(settings.lineMaxBytes());
+        if (settings.splitLongLines()) {
+            stats.linesSplit.incrementAndGet();
+            partIndex++;
+            int rest = pendingLength - cut;
+            byte[] remainder = Arrays.copyOfRange(pending, cut, pendingLength);
+            long bytes = emitPart(out, cut, String.valueOf(partIndex));
+            System.arraycopy(remainder, 0, pending, 0, rest);
+            pendingLength = rest;
+            return bytes;
+        }
+        stats.linesTruncated.incrementAndGet();
+        long bytes = emitPart(out, cut, "truncated");
+        pendingLength = 0;
+        skippingRestOfLine = true;
+        return bytes;
+    }
+
+    /** Never cut inside a UTF-8 sequence: back off over continuation bytes (10xxxxxx). */
+    private int utf8Boundary(int cut) {
+        if (!settings.charset().equals(StandardCharsets.UTF_8)) {
+            return cut;
+        }
+        int c = cut;
+        while (c > 0 && c > cut - 4 && (pending[c] & 0xC0) == 0x80) {
+            c--;
+        }
+        return c == 0 ? cut : c;
+    }
+
+    /** Emits the first {@code length} pending bytes as a part of a longer line; the rest stays pending. */
+    private long emitPart(List<TailedLine> out, int length, String part) throws IOException {
+        long position = lineStart + length;
+        out.add(line(length, position, part, false));
+        committedPosition = position;
+        lineStart = position;
+        return length;
+    }
+
+    private long emit(List<TailedLine> out, int length, String part, boolean partial) throws IOException {
+        out.add(line(length, readPosition, part, partial));
+        committedPosition = readPosition;
+        lineStart = readPosition;
+        pendingLength = 0;
+        partIndex = 0;
+        return length;
+    }
+
+    private TailedLine line(int length, long position, String part, boolean partial) throws IOException {
+        updateFingerprint();
+        stats.linesRead.incrementAndGet();
+        stats.bytesRead.addAndGet(position - lineStart);
+        return new TailedLine(identity, path, lineStart, position, decode(length), part, partial,
+                fingerprint, fingerprintLength);
+    }
+
+    private String decode(int length) {
+        try {
+            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(pending, 0, length));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            stats.malformedLines.incrementAndGet();
+            return new String(pending, 0, length, settings.charset());
+        }
+    }
+
+    private void updateFingerprint() throws IOException {
+        if (fingerprintLength < Fingerprint.MAX_BYTES) {
+            int length = (int) Math.min(Fingerprint.MAX_BYTES, channel.size());
+            if (length > fingerprintLength) {
+                fingerprint = Fingerprint.of(channel, length);
+                fingerprintLength = length;
+            }
+        }
+    }
+
+    private void append(byte b) {
+        if (pendingLength == pending.length) {
+            pending = Arrays.copyOf(pending, Math.min(Math.max(pending.length * 2, 256), settings.lineMaxBytes() + 1));
+        }
+        pending[pendingLength++] = b;
+    }
+
+    private void resetTo(long position) {
+        readPosition = position;
+        committedPosition = position;
+        lineStart = position;
+        pendingLength = 0;
+        partIndex = 0;
+        skippingRestOfLine = false;
+        readBuffer.clear().limit(0);
+    }
+
+    /** Releases the handle; the next read reopens at the committed position (bytes not emitted are re-read). */
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing a read-only handle: nothing to recover
+            }
+            channel = null;
+        }
+        resetTo(committedPosition);
+    }
+}

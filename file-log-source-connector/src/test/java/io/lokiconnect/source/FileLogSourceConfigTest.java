@@ -1,0 +1,96 @@
+package io.lokiconnect.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+
+class FileLogSourceConfigTest {
+
+    private static Map<String, String> valid() {
+        Map<String, String> props = new HashMap<>();
+        props.put("topic", "logs");
+        props.put("paths", "/var/log/*.log,/app/logs/*.log");
+        return props;
+    }
+
+    private static List<String> errors(Map<String, String> props, String key) {
+        return new FileLogSourceConnector().validate(props).configValues().stream()
+                .filter(v -> v.name().equals(key)).findFirst().map(ConfigValue::errorMessages).orElseThrow();
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        FileLogSourceConfig config = new FileLogSourceConfig(valid());
+        assertThat(config.lineMaxBytes()).isEqualTo(256 * 1024);
+        assertThat(config.splitLongLines()).isTrue();
+        assertThat(config.startAtEnd()).isFalse();
+        assertThat(config.multilineStart()).isNull();
+        assertThat(config.hostName()).isNotBlank();
+    }
+
+    @Test
+    void validConfigHasNoErrors() {
+        assertThat(new FileLogSourceConnector().validate(valid()).configValues())
+                .allMatch(v -> v.errorMessages().isEmpty());
+    }
+
+    @Test
+    void unresolvedEnvironmentReferenceNamesTheKeyAndTheFix() {
+        Map<String, String> props = valid();
+        props.put("topic", "${env:KAFKA_TOPIC}");
+        assertThat(errors(props, "topic")).singleElement().asString()
+                .contains("topic").contains("set the environment variable");
+        props = valid();
+        props.put("paths", "${env:LOG_PATHS}");
+        assertThat(errors(props, "paths")).singleElement().asString().contains("unresolved reference");
+    }
+
+    @Test
+    void badValuesAreRejectedWithTheKey() {
+        Map<String, String> props = valid();
+        props.put("line.overflow", "wrap");
+        props.put("encoding", "no-such-charset");
+        props.put("multiline.start.pattern", "([");
+        props.put("start.position", "middle");
+        props.put("paths.allowed.roots", "relative/dir");
+        assertThat(errors(props, "line.overflow")).isNotEmpty();
+        assertThat(errors(props, "encoding")).singleElement().asString().contains("character set");
+        assertThat(errors(props, "multiline.start.pattern")).singleElement().asString().contains("regular expression");
+        assertThat(errors(props, "start.position")).isNotEmpty();
+        assertThat(errors(props, "paths.allowed.roots")).singleElement().asString().contains("absolute");
+    }
+
+    @Test
+    void globOutsideAllowedRootsFailsValidationOnPaths() {
+        Map<String, String> props = valid();
+        props.put("paths", "/etc/*");
+        props.put("paths.allowed.roots", "/var/log");
+        assertThat(errors(props, "paths")).singleElement().asString()
+                .contains("/etc/*").contains("paths.allowed.roots");
+    }
+
+    @Test
+    void tasksGetDisjointShares() {
+        FileLogSourceConnector connector = new FileLogSourceConnector();
+        connector.start(valid());
+        List<Map<String, String>> tasks = connector.taskConfigs(3);
+        assertThat(tasks).extracting(t -> t.get("task.index")).containsExactly("0", "1", "2");
+        assertThat(tasks).allMatch(t -> "3".equals(t.get("task.count")));
+    }
+
+    @Test
+    void alterOffsetsRejectsAnOffsetWithoutPosition() {
+        FileLogSourceConnector connector = new FileLogSourceConnector();
+        Map<Map<String, ?>, Map<String, ?>> offsets = new HashMap<>();
+        offsets.put(Map.of("host", "h", "file.key", "(dev=1,ino=2)"), Map.of("path", "/x"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> connector.alterOffsets(valid(), offsets))
+                .hasMessageContaining("position");
+        offsets.clear();
+        offsets.put(Map.of("host", "h", "file.key", "(dev=1,ino=2)"), Map.of("position", 0L));
+        assertThat(connector.alterOffsets(valid(), offsets)).isTrue();
+    }
+}

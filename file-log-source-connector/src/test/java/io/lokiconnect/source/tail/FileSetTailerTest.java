@@ -1,0 +1,216 @@
+package io.lokiconnect.source.tail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.source.assignment.FileAssignment;
+import io.lokiconnect.source.discovery.FileProblems;
+import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.offsets.SourceOffsets;
+import io.lokiconnect.source.offsets.StoredOffset;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSetTailerTest {
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final TailerStats stats = new TailerStats();
+    private final FileProblems problems = new FileProblems(stats.fileErrors);
+    private final Map<FileIdentity, StoredOffset> stored = new HashMap<>();
+
+    private FileSetTailer tailer(String glob, int lineMax, boolean split, boolean startAtEnd, Pattern multiline,
+                                 FileAssignment assignment) {
+        GlobWatcher watcher = new GlobWatcher(List.of(glob), List.of(), List.of(), problems);
+        return new FileSetTailer(watcher, assignment,
+                new TailerSettings(lineMax, split, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(startAtEnd, 0, 256, multiline, 100, 1_000),
+                id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
+    }
+
+    private FileSetTailer tailer(String glob) {
+        return tailer(glob, 1024, true, false, null, new FileAssignment(0, 1));
+    }
+
+    private static void append(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private List<String> drain(FileSetTailer t) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            t.poll(1000, 1 << 20).forEach(l -> texts.add(l.text()));
+        }
+        return texts;
+    }
+
+    @Test
+    void readsCompleteLinesAndStripsCarriageReturns() throws IOException {
+        append(dir.resolve("a.log"), "one\ntwo\r\nthree");
+        assertThat(drain(tailer(dir + "/*.log"))).containsExactly("one", "two");
+    }
+
+    @Test
+    void partialLastLineIsFlushedOnceAfterQuietAndItsNewlineEmitsNothing() throws IOException {
+        Path file = dir.resolve("a.log");
+        append(file, "first\nno-newline-yet");
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(drain(t)).containsExactly("first");
+        clock.addAndGet(1_500);
+        assertThat(drain(t)).containsExactly("no-newline-yet");
+        append(file, "\nnext\n");
+        assertThat(drain(t)).containsExactly("next");
+    }
+
+    @Test
+    void renameRotationReadsTheOldFileToItsEndThenTheNewOneFromZero() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, "a1\na2\n");
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(drain(t)).containsExactly("a1", "a2");
+        append(file, "a3\n");
+        Files.move(file, dir.resolve("app.log.1"), StandardCopyOption.ATOMIC_MOVE);
+        append(dir.resolve("app.log.1"), "a4\n");
+        append(file, "b1\n");
+        assertThat(drain(t)).containsExactlyInAnyOrder("a3", "a4", "b1");
+        assertThat(stats.rotations.get()).isEqualTo(1);
+    }
+
+    @Test
+    void copytruncateRestartsAtZeroAndIsCounted() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, "old line one\nold line two\n");
+        FileSetTailer t = tailer(dir + "/*.log");
+        drain(t);
+        Files.writeString(file, "new\n", StandardOpenOption.TRUNCATE_EXISTING);
+        assertThat(drain(t)).containsExactly("new");
+        assertThat(stats.truncations.get()).isEqualTo(1);
+    }
+
+    @Test
+    void longLinesAreSplitWithPartHeadersOrTruncated() throws IOException {
+        append(dir.resolve("a.log"), "x".repeat(25) + "\nshort\n");
+        FileSetTailer split = tailer(dir + "/*.log", 10, true, false, null, new FileAssignment(0, 1));
+        List<TailedLine> lines = split.poll(100, 1 << 20);
+        assertThat(lines).extracting(TailedLine::text).containsExactly("x".repeat(10), "x".repeat(10), "xxxxx", "short");
+        assertThat(lines).extracting(TailedLine::part).containsExactly("1", "2", "3/3", null);
+
+        FileSetTailer truncate = tailer(dir + "/*.log", 10, false, false, null, new FileAssignment(0, 1));
+        List<TailedLine> truncated = truncate.poll(100, 1 << 20);
+        assertThat(truncated).extracting(TailedLine::text).containsExactly("x".repeat(10), "short");
+        assertThat(truncated).extracting(TailedLine::part).containsExactly("truncated", null);
+    }
+
+    @Test
+    void invalidUtf8IsReplacedAndCounted() throws IOException {
+        Files.write(dir.resolve("a.log"), new byte[] {'o', 'k', (byte) 0xC3, (byte) 0x28, '\n'});
+        assertThat(drain(tailer(dir + "/*.log"))).containsExactly("ok\uFFFD(");
+        assertThat(stats.malformedLines.get()).isEqualTo(1);
+    }
+
+    @Test
+    void resumesFromTheStoredOffsetUnlessTheFirstBytesDiffer() throws IOException {
+        Path file = dir.resolve("a.log");
+        append(file, "one\ntwo\nthree\n");
+        FileSetTailer first = tailer(dir + "/*.log");
+        List<TailedLine> lines = first.poll(2, 1 << 20);
+        TailedLine two = lines.get(1);
+        stored.put(two.identity(), SourceOffsets.parse(SourceOffsets.offset(two)).orElseThrow());
+        first.close();
+        assertThat(drain(tailer(dir + "/*.log"))).containsExactly("three");
+
+        // Same inode, other content: a reused inode or a rewritten file starts from zero.
+        Files.writeString(file, "ONE\nTWO\nTHREE\nFOUR\n", StandardOpenOption.TRUNCATE_EXISTING);
+        assertThat(drain(tailer(dir + "/*.log"))).containsExactly("ONE", "TWO", "THREE", "FOUR");
+    }
+
+    @Test
+    void startAtEndSkipsExistingContentButReadsFilesCreatedLater() throws IOException {
+        append(dir.resolve("old.log"), "before\n");
+        FileSetTailer t = tailer(dir + "/*.log", 1024, true, true, null, new FileAssignment(0, 1));
+        assertThat(drain(t)).isEmpty();
+        append(dir.resolve("old.log"), "after\n");
+        append(dir.resolve("new.log"), "fresh\n");
+        assertThat(drain(t)).containsExactlyInAnyOrder("after", "fresh");
+    }
+
+    @Test
+    void multilineStackTraceBecomesOneEvent() throws IOException {
+        append(dir.resolve("a.log"), "2026-01-01 ERROR boom\njava.lang.IllegalStateException: x\n\tat A.b(A.java:1)\n"
+                + "2026-01-01 INFO next\n");
+        FileSetTailer t = tailer(dir + "/*.log", 1024, true, false, Pattern.compile("^\\d{4}-"), new FileAssignment(0, 1));
+        List<String> events = drain(t);
+        assertThat(events).containsExactly("2026-01-01 ERROR boom\njava.lang.IllegalStateException: x\n\tat A.b(A.java:1)");
+        clock.addAndGet(1_500);
+        assertThat(drain(t)).containsExactly("2026-01-01 INFO next");
+    }
+
+    @Test
+    void everyFileHasExactlyOneOwnerAmongTasks() throws IOException {
+        for (int i = 0; i < 30; i++) {
+            append(dir.resolve("f" + i + ".log"), "line " + i + "\n");
+        }
+        List<String> all = new ArrayList<>();
+        for (int task = 0; task < 3; task++) {
+            List<String> mine = drain(tailer(dir + "/*.log", 1024, true, false, null, new FileAssignment(task, 3)));
+            assertThat(mine).as("task %d reads some files", task).isNotEmpty();
+            all.addAll(mine);
+        }
+        assertThat(all).hasSize(30).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void badFilesAreReportedOnceAndOthersStillRead() throws IOException {
+        append(dir.resolve("good.log"), "good\n");
+        Files.createDirectory(dir.resolve("dir.log"));
+        Files.createSymbolicLink(dir.resolve("dangling.log"), dir.resolve("missing-target"));
+        Files.write(dir.resolve("binary.log"), new byte[] {'a', 0, 'b', '\n'});
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(drain(t)).containsExactly("good");
+        assertThat(problems.current()).containsOnlyKeys(dir.resolve("dir.log"), dir.resolve("dangling.log"),
+                dir.resolve("binary.log"));
+        drain(t);
+        assertThat(stats.fileErrors.get()).as("each reported once").isEqualTo(3);
+    }
+
+    @Test
+    void excludesAndAllowedRootsKeepFilesOut() throws IOException {
+        Path outside = Files.createTempFile("outside", ".log");
+        try {
+            append(outside, "secret\n");
+            append(dir.resolve("a.log"), "a\n");
+            append(dir.resolve("skip.log"), "skipped\n");
+            Files.createSymbolicLink(dir.resolve("link.log"), outside);
+            GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(dir + "/skip.*"),
+                    List.of(dir.toString()), problems);
+            assertThat(watcher.scan()).containsExactly(dir.resolve("a.log"));
+            assertThat(problems.current().get(dir.resolve("link.log"))).contains("outside paths.allowed.roots");
+        } finally {
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    @Test
+    void doubleStarAndBracesMatchAcrossDirectories() throws IOException {
+        Files.createDirectories(dir.resolve("a/b"));
+        append(dir.resolve("a/b/deep.log"), "deep\n");
+        append(dir.resolve("x.txt"), "txt\n");
+        append(dir.resolve("y.log"), "log\n");
+        GlobWatcher watcher = new GlobWatcher(List.of(dir + "/**/*.log", dir + "/{x,z}.txt"), List.of(), List.of(), problems);
+        assertThat(watcher.scan()).containsExactlyInAnyOrder(dir.resolve("a/b/deep.log"), dir.resolve("x.txt"));
+    }
+}
