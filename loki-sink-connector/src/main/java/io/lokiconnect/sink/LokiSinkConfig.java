@@ -1,21 +1,440 @@
 package io.lokiconnect.sink;
 
+import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.sink.labels.LabelSet;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
-/** Configuration of {@link LokiSinkConnector}. */
+/** Configuration of {@link LokiSinkConnector}: every key typed, validated and documented here. */
 public class LokiSinkConfig extends AbstractConfig {
 
     public static final String LOKI_URL_CONFIG = "loki.url";
+    public static final String LOKI_TENANT_ID_CONFIG = "loki.tenant.id";
+    public static final String LOKI_AUTH_BASIC_USERNAME_CONFIG = "loki.auth.basic.username";
+    public static final String LOKI_AUTH_BASIC_PASSWORD_CONFIG = "loki.auth.basic.password";
+    public static final String LOKI_AUTH_BEARER_TOKEN_CONFIG = "loki.auth.bearer.token";
+    public static final String LOKI_HEADERS_CONFIG = "loki.headers";
+    public static final String LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG = "loki.tls.truststore.location";
+    public static final String LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG = "loki.tls.truststore.password";
+    public static final String LOKI_TLS_TRUSTSTORE_TYPE_CONFIG = "loki.tls.truststore.type";
+    public static final String LOKI_TLS_KEYSTORE_LOCATION_CONFIG = "loki.tls.keystore.location";
+    public static final String LOKI_TLS_KEYSTORE_PASSWORD_CONFIG = "loki.tls.keystore.password";
+    public static final String LOKI_TLS_KEYSTORE_TYPE_CONFIG = "loki.tls.keystore.type";
+    public static final String LOKI_TLS_VERIFY_HOSTNAME_CONFIG = "loki.tls.verify.hostname";
+    public static final String LOKI_ENCODING_CONFIG = "loki.encoding";
+    public static final String LOKI_JSON_GZIP_CONFIG = "loki.json.gzip";
+    public static final String LOKI_VALIDATE_CONNECTION_CONFIG = "loki.validate.connection";
+    public static final String BATCH_MAX_BYTES_CONFIG = "batch.max.bytes";
+    public static final String BATCH_MAX_WAIT_MS_CONFIG = "batch.max.wait.ms";
+    public static final String MAX_RETRIES_CONFIG = "max.retries";
+    public static final String RETRY_BACKOFF_MIN_MS_CONFIG = "retry.backoff.min.ms";
+    public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "retry.backoff.max.ms";
+    public static final String REQUEST_TIMEOUT_MS_CONFIG = "request.timeout.ms";
+    public static final String MAX_IN_FLIGHT_BATCHES_CONFIG = "max.in.flight.batches";
+    public static final String BUFFER_MAX_BYTES_CONFIG = "buffer.max.bytes";
+    public static final String FLUSH_TIMEOUT_MS_CONFIG = "flush.timeout.ms";
+    public static final String LABELS_STATIC_CONFIG = "labels.static";
+    public static final String LABELS_HEADER_PREFIX_CONFIG = "labels.header.prefix";
+    public static final String LABELS_FROM_RECORD_CONFIG = "labels.from.record";
+    public static final String STRUCTURED_METADATA_HEADER_PREFIX_CONFIG = "structured.metadata.header.prefix";
+    public static final String LINE_FORMAT_CONFIG = "line.format";
+    public static final String LINE_FORMAT_HEADERS_CONFIG = "line.format.headers";
+    public static final String BEHAVIOR_ON_REJECTED_CONFIG = "behavior.on.rejected";
+    public static final String METRICS_LEVEL_LABEL_CONFIG = "metrics.level.label";
+    public static final String METRICS_LEVEL_VALUES_MAX_CONFIG = "metrics.level.values.max";
+
+    public static final String ENCODING_PROTOBUF = "protobuf";
+    public static final String ENCODING_JSON = "json";
+    public static final String FORMAT_VALUE = "value";
+    public static final String FORMAT_JSON = "json";
+    public static final String FORMAT_LOGFMT = "logfmt";
+    public static final String REJECTED_FAIL = "fail";
+    public static final String REJECTED_DLQ = "dlq";
+    public static final String REJECTED_LOG = "log";
+    public static final String FROM_RECORD_TOPIC = "topic";
+    public static final String FROM_RECORD_PARTITION = "partition";
+
+    private static final String GROUP_LOKI = "Loki";
+    private static final String GROUP_BATCH = "Batching and retries";
+    private static final String GROUP_ENTRIES = "Entries";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(LOKI_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Loki base URL or push URL.");
+            .define(LOKI_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new LokiUrl(), Importance.HIGH,
+                    "Loki's base URL (http://loki:3100) or full push URL (http://loki:3100/loki/api/v1/push); "
+                            + "the original's LOKI_ENDPOINT. http or https.",
+                    GROUP_LOKI, 1, ConfigDef.Width.LONG, "Loki URL")
+            .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "Tenant sent as the X-Scope-OrgID header (multi-tenant Loki). Empty: no header.",
+                    GROUP_LOKI, 2, ConfigDef.Width.MEDIUM, "Tenant")
+            .define(LOKI_AUTH_BASIC_USERNAME_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "User of HTTP basic authentication; set together with loki.auth.basic.password.",
+                    GROUP_LOKI, 3, ConfigDef.Width.MEDIUM, "Basic auth user")
+            .define(LOKI_AUTH_BASIC_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Password of HTTP basic authentication; set together with loki.auth.basic.username.",
+                    GROUP_LOKI, 4, ConfigDef.Width.MEDIUM, "Basic auth password")
+            .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Bearer token sent as 'Authorization: Bearer <token>'. Not together with basic auth.",
+                    GROUP_LOKI, 5, ConfigDef.Width.MEDIUM, "Bearer token")
+            .define(LOKI_HEADERS_CONFIG, Type.LIST, "", new NameValueList(LOKI_HEADERS_CONFIG, ':'), Importance.LOW,
+                    "Extra HTTP headers, comma-separated 'Name:value' pairs.",
+                    GROUP_LOKI, 6, ConfigDef.Width.LONG, "Extra headers")
+            .define(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "Trust store (PKCS12 or JKS file) holding the CA of an https Loki. Empty: the JVM's trust store.",
+                    GROUP_LOKI, 7, ConfigDef.Width.LONG, "Trust store")
+            .define(LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Password of the trust store.", GROUP_LOKI, 8, ConfigDef.Width.MEDIUM, "Trust store password")
+            .define(LOKI_TLS_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", new StoreType(), Importance.LOW,
+                    "Trust store type: PKCS12 or JKS.", GROUP_LOKI, 9, ConfigDef.Width.SHORT, "Trust store type")
+            .define(LOKI_TLS_KEYSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "Key store (PKCS12 or JKS file) with the client certificate for mutual TLS. Empty: no client cert.",
+                    GROUP_LOKI, 10, ConfigDef.Width.LONG, "Key store")
+            .define(LOKI_TLS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Password of the key store and of its key.", GROUP_LOKI, 11, ConfigDef.Width.MEDIUM,
+                    "Key store password")
+            .define(LOKI_TLS_KEYSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", new StoreType(), Importance.LOW,
+                    "Key store type: PKCS12 or JKS.", GROUP_LOKI, 12, ConfigDef.Width.SHORT, "Key store type")
+            .define(LOKI_TLS_VERIFY_HOSTNAME_CONFIG, Type.BOOLEAN, true, Importance.LOW,
+                    "Check that Loki's certificate names the host of loki.url. Certificates are always verified "
+                            + "against the trust store; turn only the host name check off, and only for tests.",
+                    GROUP_LOKI, 13, ConfigDef.Width.SHORT, "Verify host name")
+            .define(LOKI_ENCODING_CONFIG, Type.STRING, ENCODING_PROTOBUF,
+                    ValidString.in(ENCODING_PROTOBUF, ENCODING_JSON), Importance.MEDIUM,
+                    "Push body: 'protobuf' (snappy-compressed logproto.PushRequest, as Promtail sends) or 'json'.",
+                    GROUP_LOKI, 14, ConfigDef.Width.SHORT, "Encoding")
+            .define(LOKI_JSON_GZIP_CONFIG, Type.BOOLEAN, true, Importance.LOW,
+                    "With loki.encoding=json, gzip the body (Content-Encoding: gzip).",
+                    GROUP_LOKI, 15, ConfigDef.Width.SHORT, "Gzip JSON")
+            .define(LOKI_VALIDATE_CONNECTION_CONFIG, Type.BOOLEAN, false, Importance.LOW,
+                    "When true, config validation (the dry run, PUT /connector-plugins/.../config/validate) calls "
+                            + "Loki's GET /ready and reports a failure on loki.url.",
+                    GROUP_LOKI, 16, ConfigDef.Width.SHORT, "Validate connection")
+            .define(BATCH_MAX_BYTES_CONFIG, Type.INT, 1_048_576, Range.between(1024, 64 * 1024 * 1024),
+                    Importance.HIGH, "Largest push request in bytes, counted on the encoded (uncompressed) request; "
+                            + "the original's batch_size (1 MB).",
+                    GROUP_BATCH, 1, ConfigDef.Width.SHORT, "Batch bytes")
+            .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, 1000L, Range.between(1, 600_000), Importance.HIGH,
+                    "Longest time in ms an entry waits in an open batch before the batch is sent; the original's "
+                            + "batch_wait (1 s).",
+                    GROUP_BATCH, 2, ConfigDef.Width.SHORT, "Batch wait (ms)")
+            .define(MAX_RETRIES_CONFIG, Type.INT, 5, Range.atLeast(-1), Importance.HIGH,
+                    "Retries of a push after a connection error, timeout, 429 or 5xx; -1 retries forever. When they "
+                            + "run out the task fails (its offsets are not committed, nothing is dropped).",
+                    GROUP_BATCH, 3, ConfigDef.Width.SHORT, "Max retries")
+            .define(RETRY_BACKOFF_MIN_MS_CONFIG, Type.LONG, 500L, Range.between(1, 3_600_000), Importance.MEDIUM,
+                    "First retry backoff in ms; it doubles per retry up to retry.backoff.max.ms, with full jitter.",
+                    GROUP_BATCH, 4, ConfigDef.Width.SHORT, "Backoff min (ms)")
+            .define(RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.MEDIUM,
+                    "Largest retry backoff in ms (also the cap on a 429's Retry-After).",
+                    GROUP_BATCH, 5, ConfigDef.Width.SHORT, "Backoff max (ms)")
+            .define(REQUEST_TIMEOUT_MS_CONFIG, Type.INT, 10_000, Range.between(100, 600_000), Importance.MEDIUM,
+                    "Time in ms one push request may take (connect, write and read) before it counts as failed "
+                            + "and is retried.",
+                    GROUP_BATCH, 6, ConfigDef.Width.SHORT, "Request timeout (ms)")
+            .define(MAX_IN_FLIGHT_BATCHES_CONFIG, Type.INT, 2, Range.between(1, 64), Importance.MEDIUM,
+                    "Batches a task sends at the same time (each on its own connection).",
+                    GROUP_BATCH, 7, ConfigDef.Width.SHORT, "In-flight batches")
+            .define(BUFFER_MAX_BYTES_CONFIG, Type.LONG, 16L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Back-pressure bound in bytes: when the lines buffered or in flight reach it, the task pauses "
+                            + "its partitions until pushes complete, so heap stays bounded with a slow or dead Loki.",
+                    GROUP_BATCH, 8, ConfigDef.Width.SHORT, "Buffer bytes")
+            .define(FLUSH_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+                    "On stop, time in ms to wait for buffered batches to be sent; what is not acknowledged by then is "
+                            + "re-read after restart (and Loki discards what it already holds).",
+                    GROUP_BATCH, 9, ConfigDef.Width.SHORT, "Flush timeout (ms)")
+            .define(LABELS_STATIC_CONFIG, Type.LIST, "", new NameValueList(LABELS_STATIC_CONFIG, '='),
+                    Importance.MEDIUM, "Labels put on every stream, comma-separated name=value: job=kafka-logs,env=prod.",
+                    GROUP_ENTRIES, 1, ConfigDef.Width.LONG, "Static labels")
+            .define(LABELS_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.LABEL_PREFIX, new ConfigDef.NonEmptyString(),
+                    Importance.LOW, "Record headers named <prefix><label> become stream labels (written by the "
+                            + "JsonLabels transform).",
+                    GROUP_ENTRIES, 2, ConfigDef.Width.MEDIUM, "Label header prefix")
+            .define(LABELS_FROM_RECORD_CONFIG, Type.LIST, "",
+                    ConfigDef.ValidList.in(FROM_RECORD_TOPIC, FROM_RECORD_PARTITION), Importance.LOW,
+                    "Record coordinates added as labels: 'topic' and/or 'partition'.",
+                    GROUP_ENTRIES, 3, ConfigDef.Width.SHORT, "Labels from record")
+            .define(STRUCTURED_METADATA_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.METADATA_PREFIX,
+                    new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Record headers named <prefix><name> become the entry's structured metadata (Loki 3).",
+                    GROUP_ENTRIES, 4, ConfigDef.Width.MEDIUM, "Metadata header prefix")
+            .define(LINE_FORMAT_CONFIG, Type.STRING, FORMAT_VALUE,
+                    ValidString.in(FORMAT_VALUE, FORMAT_JSON, FORMAT_LOGFMT), Importance.MEDIUM,
+                    "Log line sent to Loki: 'value' (the record value as is), 'json' or 'logfmt' (the value under "
+                            + "'message' with the headers of line.format.headers folded in).",
+                    GROUP_ENTRIES, 5, ConfigDef.Width.SHORT, "Line format")
+            .define(LINE_FORMAT_HEADERS_CONFIG, Type.LIST, "log.file.path,log.host", Importance.LOW,
+                    "Headers folded into the line when line.format is json or logfmt (missing ones are skipped).",
+                    GROUP_ENTRIES, 6, ConfigDef.Width.LONG, "Line format headers")
+            .define(BEHAVIOR_ON_REJECTED_CONFIG, Type.STRING, REJECTED_DLQ,
+                    ValidString.in(REJECTED_FAIL, REJECTED_DLQ, REJECTED_LOG), Importance.MEDIUM,
+                    "Entries Loki refuses with a 4xx (too old, too long, bad labels...): 'dlq' sends their records to "
+                            + "the dead letter queue (errors.deadletterqueue.topic.name; logged and counted when none), "
+                            + "'log' logs and counts them, 'fail' fails the task. Never retried.",
+                    GROUP_ENTRIES, 7, ConfigDef.Width.SHORT, "On rejected")
+            .define(METRICS_LEVEL_LABEL_CONFIG, Type.STRING, "level", Importance.LOW,
+                    "Label whose values are counted in the lines-by-level metrics (the original's metric extraction).",
+                    GROUP_ENTRIES, 8, ConfigDef.Width.SHORT, "Level label")
+            .define(METRICS_LEVEL_VALUES_MAX_CONFIG, Type.INT, 10, Range.between(0, 1000), Importance.LOW,
+                    "Distinct level values given their own metric; later values are counted under 'other'.",
+                    GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values");
 
     public LokiSinkConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
+        checkPairs();
+    }
+
+    /** Cross-key rules, also reported per key by {@link LokiSinkConnector#validate}. */
+    private void checkPairs() {
+        String user = getString(LOKI_AUTH_BASIC_USERNAME_CONFIG);
+        String password = getPassword(LOKI_AUTH_BASIC_PASSWORD_CONFIG).value();
+        if (user.isEmpty() != password.isEmpty()) {
+            throw new ConfigException(user.isEmpty() ? LOKI_AUTH_BASIC_USERNAME_CONFIG : LOKI_AUTH_BASIC_PASSWORD_CONFIG,
+                    "", "loki.auth.basic.username and loki.auth.basic.password must be set together");
+        }
+        if (!user.isEmpty() && !getPassword(LOKI_AUTH_BEARER_TOKEN_CONFIG).value().isEmpty()) {
+            throw new ConfigException(LOKI_AUTH_BEARER_TOKEN_CONFIG, "(hidden)",
+                    "use either basic auth or a bearer token, not both");
+        }
+        if (getLong(RETRY_BACKOFF_MIN_MS_CONFIG) > getLong(RETRY_BACKOFF_MAX_MS_CONFIG)) {
+            throw new ConfigException(RETRY_BACKOFF_MIN_MS_CONFIG, getLong(RETRY_BACKOFF_MIN_MS_CONFIG),
+                    "must not exceed retry.backoff.max.ms (" + getLong(RETRY_BACKOFF_MAX_MS_CONFIG) + ")");
+        }
+        if (getLong(BUFFER_MAX_BYTES_CONFIG) < getInt(BATCH_MAX_BYTES_CONFIG)) {
+            throw new ConfigException(BUFFER_MAX_BYTES_CONFIG, getLong(BUFFER_MAX_BYTES_CONFIG),
+                    "must be at least batch.max.bytes (" + getInt(BATCH_MAX_BYTES_CONFIG) + ")");
+        }
+        for (String location : List.of(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, LOKI_TLS_KEYSTORE_LOCATION_CONFIG)) {
+            String file = getString(location);
+            if (!file.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+                throw new ConfigException(location, file, "the file does not exist or is not readable by the worker");
+            }
+        }
+    }
+
+    /** The push endpoint: {@code loki.url} as given when it names a path, else base + /loki/api/v1/push. */
+    public String pushUrl() {
+        String url = getString(LOKI_URL_CONFIG).trim();
+        URI uri = URI.create(url);
+        String path = uri.getPath();
+        if (path == null || path.isEmpty() || "/".equals(path)) {
+            return url.replaceAll("/+$", "") + "/loki/api/v1/push";
+        }
+        return url;
+    }
+
+    /** Loki's readiness endpoint on the same host as {@link #pushUrl()}. */
+    public String readyUrl() {
+        URI uri = URI.create(pushUrl());
+        return uri.getScheme() + "://" + uri.getRawAuthority() + "/ready";
+    }
+
+    public String tenantId() {
+        return getString(LOKI_TENANT_ID_CONFIG);
+    }
+
+    public String basicUser() {
+        return getString(LOKI_AUTH_BASIC_USERNAME_CONFIG);
+    }
+
+    public Password basicPassword() {
+        return getPassword(LOKI_AUTH_BASIC_PASSWORD_CONFIG);
+    }
+
+    public Password bearerToken() {
+        return getPassword(LOKI_AUTH_BEARER_TOKEN_CONFIG);
+    }
+
+    public Map<String, String> extraHeaders() {
+        return NameValueList.parse(getList(LOKI_HEADERS_CONFIG), ':');
+    }
+
+    public boolean protobuf() {
+        return ENCODING_PROTOBUF.equals(getString(LOKI_ENCODING_CONFIG));
+    }
+
+    public boolean jsonGzip() {
+        return getBoolean(LOKI_JSON_GZIP_CONFIG);
+    }
+
+    public boolean validateConnection() {
+        return getBoolean(LOKI_VALIDATE_CONNECTION_CONFIG);
+    }
+
+    public int batchMaxBytes() {
+        return getInt(BATCH_MAX_BYTES_CONFIG);
+    }
+
+    public long batchMaxWaitMs() {
+        return getLong(BATCH_MAX_WAIT_MS_CONFIG);
+    }
+
+    public int maxRetries() {
+        return getInt(MAX_RETRIES_CONFIG);
+    }
+
+    public long retryBackoffMinMs() {
+        return getLong(RETRY_BACKOFF_MIN_MS_CONFIG);
+    }
+
+    public long retryBackoffMaxMs() {
+        return getLong(RETRY_BACKOFF_MAX_MS_CONFIG);
+    }
+
+    public int requestTimeoutMs() {
+        return getInt(REQUEST_TIMEOUT_MS_CONFIG);
+    }
+
+    public int maxInFlightBatches() {
+        return getInt(MAX_IN_FLIGHT_BATCHES_CONFIG);
+    }
+
+    public long bufferMaxBytes() {
+        return getLong(BUFFER_MAX_BYTES_CONFIG);
+    }
+
+    public long flushTimeoutMs() {
+        return getLong(FLUSH_TIMEOUT_MS_CONFIG);
+    }
+
+    public LabelSet staticLabels() {
+        return LabelSet.of(NameValueList.parse(getList(LABELS_STATIC_CONFIG), '='));
+    }
+
+    public String labelHeaderPrefix() {
+        return getString(LABELS_HEADER_PREFIX_CONFIG);
+    }
+
+    public boolean topicLabel() {
+        return getList(LABELS_FROM_RECORD_CONFIG).contains(FROM_RECORD_TOPIC);
+    }
+
+    public boolean partitionLabel() {
+        return getList(LABELS_FROM_RECORD_CONFIG).contains(FROM_RECORD_PARTITION);
+    }
+
+    public String metadataHeaderPrefix() {
+        return getString(STRUCTURED_METADATA_HEADER_PREFIX_CONFIG);
+    }
+
+    public String lineFormat() {
+        return getString(LINE_FORMAT_CONFIG);
+    }
+
+    public List<String> lineFormatHeaders() {
+        return getList(LINE_FORMAT_HEADERS_CONFIG);
+    }
+
+    public String behaviorOnRejected() {
+        return getString(BEHAVIOR_ON_REJECTED_CONFIG);
+    }
+
+    public String metricsLevelLabel() {
+        return getString(METRICS_LEVEL_LABEL_CONFIG);
+    }
+
+    public int metricsLevelValuesMax() {
+        return getInt(METRICS_LEVEL_VALUES_MAX_CONFIG);
+    }
+
+    /** {@code loki.url}: an absolute http(s) URL with a host, and no unresolved {@code ${env:...}}. */
+    static final class LokiUrl implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = value == null ? "" : value.toString().trim();
+            if (url.contains("${")) {
+                throw new ConfigException(name, url, "holds an unresolved variable: set the environment variable "
+                        + "(e.g. LOKI_ENDPOINT) on the worker and enable config.providers=env");
+            }
+            try {
+                URI uri = new URI(url);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https")) {
+                    throw new ConfigException(name, url, "is not an http(s) URL: use http://loki:3100 or "
+                            + "https://loki.example.com/loki/api/v1/push");
+                }
+                if (uri.getHost() == null) {
+                    throw new ConfigException(name, url, "has no host: use http://<host>:3100");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException(name, url, "is not a valid URL: " + e.getReason());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "http(s) URL";
+        }
+    }
+
+    /** A list of {@code name<sep>value} pairs. */
+    static final class NameValueList implements ConfigDef.Validator {
+        private final String key;
+        private final char separator;
+
+        NameValueList(String key, char separator) {
+            this.key = key;
+            this.separator = separator;
+        }
+
+        static Map<String, String> parse(List<String> items, char separator) {
+            Map<String, String> pairs = new LinkedHashMap<>();
+            for (String item : items) {
+                int at = item.indexOf(separator);
+                pairs.put(item.substring(0, at).trim(), item.substring(at + 1).trim());
+            }
+            return pairs;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            List<String> items = (List<String>) value;
+            for (String item : items) {
+                int at = item.indexOf(separator);
+                if (at <= 0) {
+                    throw new ConfigException(name, item, "expected name" + separator + "value pairs separated by "
+                            + "commas, e.g. " + (separator == '=' ? "job=kafka-logs,env=prod" : "X-Team:logs"));
+                }
+                String itemName = item.substring(0, at).trim();
+                if (separator == '=' && !LabelSet.isValidName(itemName)) {
+                    throw new ConfigException(name, item, "label name '" + itemName
+                            + "' must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return key.equals(LABELS_STATIC_CONFIG) ? "name=value,..." : "Name:value,...";
+        }
+    }
+
+    static final class StoreType implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String type = String.valueOf(value).toUpperCase(Locale.ROOT);
+            if (!type.equals("PKCS12") && !type.equals("JKS")) {
+                throw new ConfigException(name, value, "use PKCS12 or JKS");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "[PKCS12, JKS]";
+        }
     }
 }

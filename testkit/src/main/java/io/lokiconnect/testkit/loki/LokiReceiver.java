@@ -274,8 +274,8 @@ public final class LokiReceiver implements AutoCloseable {
                 if (entry.timestampNanos() < oldest) {
                     ignored++;
                     rejections.append("entry for stream '").append(key).append("' has timestamp too old: ")
-                            .append(Instant.ofEpochSecond(0, entry.timestampNanos())).append(", oldest acceptable timestamp is: ")
-                            .append(Instant.ofEpochSecond(0, oldest)).append('\n');
+                            .append(rfc3339(entry.timestampNanos())).append(", oldest acceptable timestamp is: ")
+                            .append(rfc3339(oldest)).append('\n');
                     continue;
                 }
                 store(e.getKey(), key, entry);
@@ -287,6 +287,11 @@ public final class LokiReceiver implements AutoCloseable {
         } else {
             respond(exchange, 204, "");
         }
+    }
+
+    /** Loki formats times in its messages with Go's time.RFC3339: whole seconds. */
+    private static String rfc3339(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L)).toString();
     }
 
     private void store(Map<String, String> labels, String key, DecodedEntry entry) {

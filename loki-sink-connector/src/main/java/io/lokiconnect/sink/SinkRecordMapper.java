@@ -1,0 +1,192 @@
+package io.lokiconnect.sink;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.sink.entry.LokiEntry;
+import io.lokiconnect.sink.format.LineFormatter;
+import io.lokiconnect.sink.labels.LabelSet;
+import io.lokiconnect.sink.offsets.PendingRecord;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Turns a {@link SinkRecord} into a {@link LokiEntry}: labels from static config, {@code loki.label.*} headers and
+ * optionally the topic and partition; structured metadata from {@code loki.meta.*} headers; the line from the
+ * value per {@code line.format}; the time from {@code loki.timestamp.ns}, else the record timestamp.
+ *
+ * <p>The time never comes from the sink's clock, so a replay after a crash re-sends identical entries, which Loki
+ * discards. A time taken from the record timestamp (milliseconds) gets {@code offset mod 10^6} as its sub-millisecond
+ * nanoseconds: two identical lines written in the same millisecond stay two entries (Loki would otherwise keep one),
+ * and a replay still yields the same time.
+ */
+final class SinkRecordMapper {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final LabelSet staticLabels;
+    private final String labelPrefix;
+    private final String metadataPrefix;
+    private final boolean topicLabel;
+    private final boolean partitionLabel;
+    private final LineFormatter formatter;
+    private final List<String> formatHeaders;
+    private final Map<String, String> sanitizedNames = new HashMap<>();
+
+    SinkRecordMapper(LokiSinkConfig config) {
+        this.staticLabels = config.staticLabels();
+        this.labelPrefix = config.labelHeaderPrefix();
+        this.metadataPrefix = config.metadataHeaderPrefix();
+        this.topicLabel = config.topicLabel();
+        this.partitionLabel = config.partitionLabel();
+        this.formatter = LineFormatter.forName(config.lineFormat());
+        this.formatHeaders = config.lineFormatHeaders();
+    }
+
+    /** The entry for {@code record}, or null when its value is null (a tombstone: nothing to send). */
+    LokiEntry toEntry(SinkRecord record, PendingRecord pending) {
+        if (record.value() == null) {
+            return null;
+        }
+        Map<String, String> labels = new HashMap<>();
+        Map<String, String> metadata = null;
+        Map<String, String> fields = formatter.usesFields() ? new LinkedHashMap<>() : null;
+        long timestampNanos = Long.MIN_VALUE;
+        for (Header header : record.headers()) {
+            String key = header.key();
+            Object value = header.value();
+            if (value == null) {
+                continue;
+            }
+            if (key.startsWith(labelPrefix)) {
+                String text = value.toString();
+                if (!text.isEmpty()) {
+                    labels.put(labelName(key.substring(labelPrefix.length())), text);
+                }
+            } else if (key.startsWith(metadataPrefix)) {
+                if (metadata == null) {
+                    metadata = new LinkedHashMap<>();
+                }
+                metadata.put(key.substring(metadataPrefix.length()), value.toString());
+            } else if (key.equals(LokiHeaders.TIMESTAMP_NS)) {
+                timestampNanos = parseNanos(value);
+            }
+            if (fields != null && formatHeaders.contains(key)) {
+                fields.put(key, value.toString());
+            }
+        }
+        if (topicLabel) {
+            labels.put("topic", record.topic());
+        }
+        if (partitionLabel && record.kafkaPartition() != null) {
+            labels.put("partition", record.kafkaPartition().toString());
+        }
+        LabelSet labelSet = staticLabels.with(labels);
+        if (labelSet.size() == 0) {
+            // Loki needs at least one label per stream.
+            labelSet = LabelSet.of(Map.of("job", record.topic()));
+        }
+        if (timestampNanos == Long.MIN_VALUE) {
+            Long millis = record.timestamp();
+            if (millis == null || millis < 0) {
+                throw new DataException("record " + record.topic() + "-" + record.kafkaPartition() + "@"
+                        + record.kafkaOffset() + " has no timestamp and no " + LokiHeaders.TIMESTAMP_NS + " header");
+            }
+            timestampNanos = millis * 1_000_000L + Math.floorMod(record.kafkaOffset(), 1_000_000L);
+        }
+        String value = valueText(record.value());
+        String line = fields == null ? value : formatter.format(value, orderFields(fields));
+        return new LokiEntry(labelSet, timestampNanos, line, metadata, pending);
+    }
+
+    private Map<String, String> orderFields(Map<String, String> fields) {
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String name : formatHeaders) {
+            String value = fields.get(name);
+            if (value != null) {
+                ordered.put(name, value);
+            }
+        }
+        return ordered;
+    }
+
+    private String labelName(String raw) {
+        return sanitizedNames.computeIfAbsent(raw, LabelSet::sanitizeName);
+    }
+
+    private static long parseNanos(Object value) {
+        if (value instanceof Number n) {
+            return n.longValue();
+        }
+        try {
+            return Long.parseLong(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new DataException("header " + LokiHeaders.TIMESTAMP_NS + " '" + value
+                    + "' is not a number of Unix nanoseconds");
+        }
+    }
+
+    /** The value as text: strings as is, bytes as UTF-8, maps, lists and structs as JSON. */
+    static String valueText(Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (value instanceof Map || value instanceof Collection || value instanceof Struct) {
+            StringWriter out = new StringWriter();
+            try (JsonGenerator json = JSON.createGenerator(out)) {
+                writeJson(json, value);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out.toString();
+        }
+        return String.valueOf(value);
+    }
+
+    private static void writeJson(JsonGenerator json, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        } else if (value instanceof Map<?, ?> map) {
+            json.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                json.writeFieldName(String.valueOf(e.getKey()));
+                writeJson(json, e.getValue());
+            }
+            json.writeEndObject();
+        } else if (value instanceof Struct struct) {
+            json.writeStartObject();
+            for (Field field : struct.schema().fields()) {
+                json.writeFieldName(field.name());
+                writeJson(json, struct.get(field));
+            }
+            json.writeEndObject();
+        } else if (value instanceof Collection<?> list) {
+            json.writeStartArray();
+            for (Object item : list) {
+                writeJson(json, item);
+            }
+            json.writeEndArray();
+        } else if (value instanceof Number || value instanceof Boolean) {
+            json.writeRawValue(value.toString());
+        } else if (value instanceof byte[] bytes) {
+            json.writeBinary(bytes);
+        } else {
+            json.writeString(value.toString());
+        }
+    }
+}

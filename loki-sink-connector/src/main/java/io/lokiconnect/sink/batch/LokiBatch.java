@@ -1,0 +1,101 @@
+package io.lokiconnect.sink.batch;
+
+import io.lokiconnect.sink.entry.LokiEntry;
+import io.lokiconnect.sink.labels.LabelSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entries grouped by label set into streams, with the size of the push request they will make and the time the
+ * first entry arrived. A batch is filled by one {@link Batcher} and then handed, closed, to one sender.
+ */
+public final class LokiBatch {
+
+    private static final Comparator<LokiEntry> BY_TIME = Comparator.comparingLong(LokiEntry::timestampNanos);
+
+    private final Map<LabelSet, List<LokiEntry>> streams = new LinkedHashMap<>();
+    private final long createdNanos;
+    private final long sequence;
+    private int encodedBytes;
+    private long lineBytes;
+    private int entryCount;
+
+    LokiBatch(long sequence, long createdNanos) {
+        this.sequence = sequence;
+        this.createdNanos = createdNanos;
+    }
+
+    void add(LokiEntry entry, int entryBytes, int streamBytes) {
+        List<LokiEntry> stream = streams.get(entry.labels());
+        if (stream == null) {
+            stream = new ArrayList<>();
+            streams.put(entry.labels(), stream);
+            encodedBytes += streamBytes;
+        }
+        stream.add(entry);
+        encodedBytes += entryBytes;
+        lineBytes += entry.line().length();
+        entryCount++;
+    }
+
+    boolean hasStream(LabelSet labels) {
+        return streams.containsKey(labels);
+    }
+
+    /** Streams with their entries sorted by time (stable: equal times keep their consumption order). */
+    public Map<LabelSet, List<LokiEntry>> sortedStreams() {
+        Map<LabelSet, List<LokiEntry>> sorted = new LinkedHashMap<>();
+        for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
+            List<LokiEntry> entries = new ArrayList<>(stream.getValue());
+            entries.sort(BY_TIME);
+            sorted.put(stream.getKey(), entries);
+        }
+        return sorted;
+    }
+
+    /** Streams with their entries in the order they were added. */
+    public Map<LabelSet, List<LokiEntry>> streams() {
+        return streams;
+    }
+
+    /** Every entry, in the order it was added. */
+    public List<LokiEntry> entries() {
+        List<LokiEntry> all = new ArrayList<>(entryCount);
+        streams.values().forEach(all::addAll);
+        return all;
+    }
+
+    public boolean isEmpty() {
+        return entryCount == 0;
+    }
+
+    public int entryCount() {
+        return entryCount;
+    }
+
+    public int streamCount() {
+        return streams.size();
+    }
+
+    /** Size of the encoded (uncompressed) push request. */
+    public int encodedBytes() {
+        return encodedBytes;
+    }
+
+    /** Characters of the lines, used for the back-pressure bound (heap held by this batch is about twice it). */
+    public long lineBytes() {
+        return lineBytes;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /** Order in which the batcher closed its batches; used in logs. */
+    public long sequence() {
+        return sequence;
+    }
+}

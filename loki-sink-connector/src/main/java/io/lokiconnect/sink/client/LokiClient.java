@@ -1,0 +1,141 @@
+package io.lokiconnect.sink.client;
+
+import io.lokiconnect.sink.push.EncodedPush;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.Headers;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Sends push requests to Loki over OkHttp (pooled connections, TLS, timeouts) and reports Loki's answer. It does
+ * not retry: {@link RetryPolicy} and the sender decide, so OkHttp's own retry on connection failure is off.
+ */
+public final class LokiClient implements Closeable {
+
+    /** How much of an error body is kept for logs, exceptions and rejection parsing. */
+    static final int BODY_LIMIT = 64 * 1024;
+
+    private final OkHttpClient http;
+    private final String pushUrl;
+    private final String readyUrl;
+    private final Headers headers;
+
+    public LokiClient(Settings settings) {
+        this.pushUrl = settings.pushUrl();
+        this.readyUrl = settings.readyUrl();
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
+                .callTimeout(settings.requestTimeout())
+                .connectTimeout(settings.requestTimeout())
+                .readTimeout(settings.requestTimeout())
+                .writeTimeout(settings.requestTimeout())
+                .retryOnConnectionFailure(false)
+                .followRedirects(false)
+                .connectionPool(new ConnectionPool(settings.maxConnections(), 5, TimeUnit.MINUTES));
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(settings.maxConnections());
+        dispatcher.setMaxRequestsPerHost(settings.maxConnections());
+        builder.dispatcher(dispatcher);
+        if (pushUrl.startsWith("https:")) {
+            TlsSettings.Context tls = settings.tls().build();
+            builder.sslSocketFactory(tls.sslContext().getSocketFactory(), tls.trustManager());
+            if (!settings.tls().verifyHostname()) {
+                builder.hostnameVerifier((host, session) -> true);
+            }
+        }
+        this.http = builder.build();
+        Headers.Builder h = new Headers.Builder();
+        h.add("User-Agent", "loki-connect/" + settings.version());
+        if (!settings.tenantId().isEmpty()) {
+            h.add("X-Scope-OrgID", settings.tenantId());
+        }
+        if (!settings.basicUser().isEmpty()) {
+            String credentials = settings.basicUser() + ":" + settings.basicPassword();
+            h.add("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        } else if (!settings.bearerToken().isEmpty()) {
+            h.add("Authorization", "Bearer " + settings.bearerToken());
+        }
+        settings.extraHeaders().forEach(h::set);
+        this.headers = h.build();
+    }
+
+    public String pushUrl() {
+        return pushUrl;
+    }
+
+    /** Sends one push; an {@link IOException} means no answer (connection refused or dropped, timeout). */
+    public LokiResponse push(EncodedPush push) throws IOException {
+        Request.Builder request = new Request.Builder().url(pushUrl).headers(headers)
+                .post(RequestBody.create(push.body(), MediaType.get(push.contentType())));
+        if (push.contentEncoding() != null) {
+            request.header("Content-Encoding", push.contentEncoding());
+        }
+        try (Response response = http.newCall(request.build()).execute()) {
+            return new LokiResponse(response.code(), bodyExcerpt(response), retryAfterMillis(response.header("Retry-After")));
+        }
+    }
+
+    /** Loki's {@code GET /ready}: null when ready, else what went wrong. */
+    public String checkReady() {
+        Request request = new Request.Builder().url(readyUrl).headers(headers).get().build();
+        try (Response response = http.newCall(request).execute()) {
+            return response.isSuccessful() ? null
+                    : "GET " + readyUrl + " answered " + response.code() + ": " + bodyExcerpt(response).strip();
+        } catch (IOException e) {
+            return "GET " + readyUrl + " failed: " + e;
+        }
+    }
+
+    private static String bodyExcerpt(Response response) throws IOException {
+        ResponseBody body = response.body();
+        if (body == null) {
+            return "";
+        }
+        byte[] bytes = body.source().peek().readByteArray(Math.min(BODY_LIMIT, Math.max(0, sizeOf(body))));
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static long sizeOf(ResponseBody body) throws IOException {
+        long length = body.contentLength();
+        if (length >= 0) {
+            return length;
+        }
+        body.source().request(BODY_LIMIT);
+        return body.source().getBuffer().size();
+    }
+
+    /** Retry-After in delay-seconds form (what Loki and proxies send); an HTTP date is ignored. */
+    static long retryAfterMillis(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Math.max(0, Long.parseLong(header.trim())) * 1000L;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    /** What the client needs from the connector config. */
+    public record Settings(String pushUrl, String readyUrl, String tenantId, String basicUser, String basicPassword,
+                           String bearerToken, Map<String, String> extraHeaders, TlsSettings tls,
+                           Duration requestTimeout, int maxConnections, String version) {
+    }
+}

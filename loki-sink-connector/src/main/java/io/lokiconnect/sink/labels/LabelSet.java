@@ -1,0 +1,136 @@
+package io.lokiconnect.sink.labels;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A stream's labels, sorted by name, with the Prometheus text form Loki expects in a push
+ * ({@code {job="x", level="info"}}). Values may hold any character: quotes, backslashes and newlines
+ * are escaped, so a value can never change another label.
+ */
+public final class LabelSet implements Comparable<LabelSet> {
+
+    private static final LabelSet EMPTY = new LabelSet(new TreeMap<>());
+
+    private final TreeMap<String, String> labels;
+    private final String text;
+    private final int hash;
+
+    private LabelSet(TreeMap<String, String> labels) {
+        this.labels = labels;
+        this.text = render(labels);
+        this.hash = text.hashCode();
+    }
+
+    public static LabelSet empty() {
+        return EMPTY;
+    }
+
+    public static LabelSet of(Map<String, String> labels) {
+        return labels.isEmpty() ? EMPTY : new LabelSet(new TreeMap<>(labels));
+    }
+
+    /** This set with {@code more} added; a label in {@code more} replaces one of the same name. */
+    public LabelSet with(Map<String, String> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        TreeMap<String, String> merged = new TreeMap<>(labels);
+        merged.putAll(more);
+        return new LabelSet(merged);
+    }
+
+    /** Loki's label name rule: {@code [a-zA-Z_][a-zA-Z0-9_]*}; names starting with {@code __} are reserved. */
+    public static boolean isValidName(String name) {
+        if (name == null || name.isEmpty() || name.startsWith("__")) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Replaces every character Loki refuses in a label name by {@code _}. */
+    public static String sanitizeName(String name) {
+        StringBuilder out = new StringBuilder(name.length() + 1);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9');
+            out.append(ok ? c : '_');
+        }
+        if (out.length() == 0 || Character.isDigit(out.charAt(0))) {
+            out.insert(0, '_');
+        }
+        return out.toString();
+    }
+
+    public Map<String, String> asMap() {
+        return Collections.unmodifiableMap(labels);
+    }
+
+    public String get(String name) {
+        return labels.get(name);
+    }
+
+    public int size() {
+        return labels.size();
+    }
+
+    /** The Prometheus text form sent in protobuf pushes. */
+    public String text() {
+        return text;
+    }
+
+    private static String render(Map<String, String> labels) {
+        StringBuilder out = new StringBuilder(16 * labels.size() + 2).append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            if (!first) {
+                out.append(", ");
+            }
+            first = false;
+            out.append(label.getKey()).append("=\"");
+            escape(label.getValue(), out);
+            out.append('"');
+        }
+        return out.append('}').toString();
+    }
+
+    private static void escape(String value, StringBuilder out) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o || (o instanceof LabelSet other && hash == other.hash && text.equals(other.text));
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public int compareTo(LabelSet o) {
+        return text.compareTo(o.text);
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,125 @@
+package io.lokiconnect.sink.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+
+/**
+ * A sink task's counters, published through Connect's PluginMetrics (KIP-877) under
+ * {@code kafka.connect:type=plugins,connector=<name>,task=<n>}. They answer the original pipeline's "Loki write
+ * requests total" and its metric extraction (lines by level). Works without PluginMetrics too (unit tests).
+ */
+public final class SinkTaskMetrics {
+
+    public final AtomicLong recordsReceived = new AtomicLong();
+    public final AtomicLong recordsSkipped = new AtomicLong();
+    public final AtomicLong entriesSent = new AtomicLong();
+    public final AtomicLong bytesSentRaw = new AtomicLong();
+    public final AtomicLong bytesSentCompressed = new AtomicLong();
+    public final AtomicLong batchesSent = new AtomicLong();
+    public final AtomicLong requests2xx = new AtomicLong();
+    public final AtomicLong requests4xx = new AtomicLong();
+    public final AtomicLong requests429 = new AtomicLong();
+    public final AtomicLong requests5xx = new AtomicLong();
+    public final AtomicLong requestErrors = new AtomicLong();
+    public final AtomicLong retries = new AtomicLong();
+    public final AtomicLong entriesRejected = new AtomicLong();
+    public final AtomicLong recordsToDlq = new AtomicLong();
+    public final AtomicLong batchLatencyMaxMs = new AtomicLong();
+    public final AtomicLong batchLatencyLastMs = new AtomicLong();
+    public final AtomicLong pausedTotal = new AtomicLong();
+
+    private final Map<String, AtomicLong> linesByLevel = new ConcurrentHashMap<>();
+    private final int levelValuesMax;
+    private final PluginMetrics plugin;
+
+    public SinkTaskMetrics(PluginMetrics plugin, int levelValuesMax, LongSupplier bufferedBytes) {
+        this.plugin = plugin;
+        this.levelValuesMax = levelValuesMax;
+        if (plugin == null) {
+            return;
+        }
+        add("records-received-total", "Records handed to the task by Connect.", recordsReceived::get);
+        add("records-skipped-total", "Records with a null value (tombstones): nothing to send, offset committed.",
+                recordsSkipped::get);
+        add("entries-sent-total", "Entries Loki acknowledged.", entriesSent::get);
+        add("bytes-sent-total", "Bytes of acknowledged push requests before compression.", bytesSentRaw::get);
+        add("bytes-sent-compressed-total", "Bytes of acknowledged push requests on the wire.", bytesSentCompressed::get);
+        add("batches-sent-total", "Push requests Loki acknowledged.", batchesSent::get);
+        add("push-requests-2xx-total", "Push requests answered 2xx (the original's Loki write requests total).",
+                requests2xx::get);
+        add("push-requests-4xx-total", "Push requests answered 4xx other than 429 (entries refused).", requests4xx::get);
+        add("push-requests-429-total", "Push requests answered 429 (rate limited, retried).", requests429::get);
+        add("push-requests-5xx-total", "Push requests answered 5xx (retried).", requests5xx::get);
+        add("push-request-errors-total", "Push requests with no answer: connection error or timeout (retried).",
+                requestErrors::get);
+        add("retries-total", "Push retries.", retries::get);
+        add("entries-rejected-total", "Entries Loki refused with a 4xx, handled per behavior.on.rejected.",
+                entriesRejected::get);
+        add("records-sent-to-dlq-total", "Records reported to the dead letter queue.", recordsToDlq::get);
+        add("batch-latency-max-ms", "Longest time from closing a batch to Loki's acknowledgement, retries included.",
+                batchLatencyMaxMs::get);
+        add("batch-latency-last-ms", "Time from closing the last acknowledged batch to its acknowledgement.",
+                batchLatencyLastMs::get);
+        add("buffered-bytes", "Line bytes buffered or in flight (bounded by buffer.max.bytes).", bufferedBytes);
+        add("partitions-paused-total", "Times the task paused its partitions for back-pressure.", pausedTotal::get);
+    }
+
+    /** Counts a line under its level label; beyond {@code metrics.level.values.max} values, under 'other'. */
+    public void countLevel(String level) {
+        if (level == null || levelValuesMax == 0) {
+            return;
+        }
+        AtomicLong counter = linesByLevel.get(level);
+        if (counter == null) {
+            String key = linesByLevel.size() < levelValuesMax ? level : "other";
+            counter = linesByLevel.computeIfAbsent(key, this::newLevelCounter);
+        }
+        counter.incrementAndGet();
+    }
+
+    public Map<String, Long> linesByLevel() {
+        Map<String, Long> copy = new LinkedHashMap<>();
+        linesByLevel.forEach((level, count) -> copy.put(level, count.get()));
+        return copy;
+    }
+
+    public void answered(int status) {
+        if (status == 0) {
+            requestErrors.incrementAndGet();
+        } else if (status == 429) {
+            requests429.incrementAndGet();
+        } else if (status >= 500) {
+            requests5xx.incrementAndGet();
+        } else if (status >= 400) {
+            requests4xx.incrementAndGet();
+        } else if (status >= 200 && status < 300) {
+            requests2xx.incrementAndGet();
+        }
+    }
+
+    public void batchLatency(long millis) {
+        batchLatencyLastMs.set(millis);
+        batchLatencyMaxMs.accumulateAndGet(millis, Math::max);
+    }
+
+    private AtomicLong newLevelCounter(String level) {
+        AtomicLong counter = new AtomicLong();
+        if (plugin != null) {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put("level", level);
+            plugin.addMetric(plugin.metricName("lines-by-level-total", "Lines received, by their level label (the original's metric extraction).", tags),
+                    (Gauge<Long>) (config, now) -> counter.get());
+        }
+        return counter;
+    }
+
+    private void add(String name, String description, LongSupplier value) {
+        plugin.addMetric(plugin.metricName(name, description, new LinkedHashMap<>()),
+                (Gauge<Long>) (config, now) -> value.getAsLong());
+    }
+}

@@ -1,0 +1,69 @@
+package io.lokiconnect.sink.offsets;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Which offsets a sink task may commit. Records are tracked per partition in the order they were consumed;
+ * batches can complete in any order, but the committable offset of a partition only moves past a record once it
+ * and every record before it are done. So a batch in flight or in retry holds back the offsets of its records
+ * and of everything consumed after them, and nothing is committed early.
+ */
+public final class AcknowledgedOffsets {
+
+    /** Kafka's topic-partition, without importing the client library. */
+    public record Partition(String topic, int partition) {
+    }
+
+    private final Map<Partition, ArrayDeque<PendingRecord>> pending = new HashMap<>();
+    private final Map<Partition, Long> committable = new HashMap<>();
+
+    /** Starts tracking a consumed record; it must be {@link #done done} before its offset can be committed. */
+    public synchronized PendingRecord track(String topic, int partition, long offset, Object source) {
+        PendingRecord record = new PendingRecord(topic, partition, offset, source);
+        pending.computeIfAbsent(new Partition(topic, partition), p -> new ArrayDeque<>()).addLast(record);
+        return record;
+    }
+
+    /** Marks a record done: Loki acknowledged it, or it went to the dead letter queue or the log. */
+    public void done(PendingRecord record) {
+        record.markDone();
+    }
+
+    /**
+     * For each partition with progress since the last call: the offset to commit (the next offset to read, as
+     * Kafka expects), that is one past the last record of the longest done prefix.
+     */
+    public synchronized Map<Partition, Long> committable() {
+        for (Map.Entry<Partition, ArrayDeque<PendingRecord>> e : pending.entrySet()) {
+            ArrayDeque<PendingRecord> queue = e.getValue();
+            PendingRecord last = null;
+            while (!queue.isEmpty() && queue.peekFirst().isDone()) {
+                last = queue.pollFirst();
+            }
+            if (last != null) {
+                committable.put(e.getKey(), last.offset() + 1);
+            }
+        }
+        return Map.copyOf(committable);
+    }
+
+    /** Records tracked and not yet done. */
+    public synchronized int pendingCount() {
+        int count = 0;
+        for (ArrayDeque<PendingRecord> queue : pending.values()) {
+            for (PendingRecord record : queue) {
+                count += record.isDone() ? 0 : 1;
+            }
+        }
+        return count;
+    }
+
+    /** Forgets a partition this task no longer owns (rebalance); its new owner re-reads what was not committed. */
+    public synchronized void forget(String topic, int partition) {
+        Partition key = new Partition(topic, partition);
+        pending.remove(key);
+        committable.remove(key);
+    }
+}
