@@ -1,16 +1,56 @@
 package io.lokiconnect.transforms;
 
 import io.lokiconnect.common.Version;
+import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.transforms.extract.ExtractedEntry;
+import io.lokiconnect.transforms.extract.LabelExtractor;
+import io.lokiconnect.transforms.metrics.TransformMetrics;
+import io.lokiconnect.transforms.parse.LineParseException;
+import io.lokiconnect.transforms.parse.MapFieldReader;
+import io.lokiconnect.transforms.parse.ParsedLine;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.common.metrics.Monitorable;
+import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.transforms.Transformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the label logic lands (issue 5): passes records through. */
-public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
+/**
+ * Connect adapter of the label extraction: reads a record value, hands it to {@link LabelExtractor} and writes
+ * the result back as headers, timestamp and value. The work is done by plain classes; this one only translates.
+ */
+public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>, Versioned, Monitorable {
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef();
+    public static final String OVERVIEW_DOC = "Parses each record value, a JSON object or logfmt log line (string "
+            + "or UTF-8 bytes; a Map or Struct value is read directly), into Loki labels, structured metadata, "
+            + "entry time and message. Labels go to headers <code>" + LokiHeaders.LABEL_PREFIX + "&lt;name&gt;</code>, "
+            + "metadata to <code>" + LokiHeaders.METADATA_PREFIX + "&lt;name&gt;</code>, the entry time to the "
+            + "record timestamp (ms) and header <code>" + LokiHeaders.TIMESTAMP_NS + "</code> (ns); with "
+            + "<code>line.output=message</code> the value becomes the message text. Label values are capped in "
+            + "length and, per label, in distinct values.";
+
+    public static final ConfigDef CONFIG_DEF = JsonLabelsConfig.CONFIG_DEF;
+
+    private static final Logger LOG = LoggerFactory.getLogger(JsonLabels.class);
+
+    private final TransformMetrics metrics = new TransformMetrics();
+    private LabelExtractor extractor;
+    private String[] labelHeaders;
+    private String[] metadataHeaders;
+    private boolean outputMessage;
+    private boolean failOnParseError;
+    private String inputFormat;
+    private volatile boolean parseErrorLogged;
 
     @Override
     public String version() {
@@ -19,10 +59,112 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
 
     @Override
     public void configure(Map<String, ?> configs) {
+        JsonLabelsConfig config = new JsonLabelsConfig(configs);
+        extractor = new LabelExtractor(config, metrics);
+        labelHeaders = headerNames(config.labelHeaderPrefix(), extractor.labelNames());
+        metadataHeaders = headerNames(config.metadataHeaderPrefix(), extractor.metadataNames());
+        outputMessage = config.outputMessage();
+        failOnParseError = config.failOnParseError();
+        inputFormat = config.inputFormat();
+    }
+
+    private static String[] headerNames(String prefix, List<String> names) {
+        return names.stream().map(name -> LokiHeaders.labelHeader(prefix, name)).toArray(String[]::new);
+    }
+
+    @Override
+    public void withPluginMetrics(PluginMetrics pluginMetrics) {
+        metrics.register(pluginMetrics);
+    }
+
+    /** This instance's counters, for tests and the benchmark. */
+    public TransformMetrics metrics() {
+        return metrics;
     }
 
     @Override
     public R apply(R record) {
+        Object value = record.value();
+        if (value == null) {
+            metrics.recordPassedThrough();
+            return record;
+        }
+        ParsedLine line;
+        try {
+            line = parse(value);
+        } catch (LineParseException e) {
+            return parseError(record, e);
+        }
+        metrics.recordParsed();
+        ExtractedEntry entry = extractor.extract(line);
+
+        Headers headers = record.headers().duplicate();
+        String[] labels = entry.labelValues();
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] != null) {
+                headers.remove(labelHeaders[i]);
+                headers.addString(labelHeaders[i], labels[i]);
+            }
+        }
+        String[] metadata = entry.metadataValues();
+        for (int i = 0; i < metadata.length; i++) {
+            if (metadata[i] != null) {
+                headers.remove(metadataHeaders[i]);
+                headers.addString(metadataHeaders[i], metadata[i]);
+            }
+        }
+        Long timestamp = record.timestamp();
+        if (entry.hasTimestamp()) {
+            timestamp = Math.floorDiv(entry.timestampNs(), 1_000_000L);
+            headers.remove(LokiHeaders.TIMESTAMP_NS);
+            headers.addString(LokiHeaders.TIMESTAMP_NS, Long.toString(entry.timestampNs()));
+        }
+        Schema valueSchema = record.valueSchema();
+        Object newValue = value;
+        if (outputMessage && entry.message() != null) {
+            valueSchema = Schema.OPTIONAL_STRING_SCHEMA;
+            newValue = entry.message();
+        }
+        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                valueSchema, newValue, timestamp, headers);
+    }
+
+    private ParsedLine parse(Object value) throws LineParseException {
+        if (value instanceof String s) {
+            return extractor.parse(s);
+        }
+        if (value instanceof byte[] bytes) {
+            return extractor.parse(new String(bytes, StandardCharsets.UTF_8));
+        }
+        if (value instanceof ByteBuffer buffer) {
+            return extractor.parse(StandardCharsets.UTF_8.decode(buffer.duplicate()).toString());
+        }
+        if (value instanceof Map<?, ?> map) {
+            return MapFieldReader.read(map, extractor.fields());
+        }
+        if (value instanceof Struct struct) {
+            return StructFieldReader.read(struct, extractor.fields());
+        }
+        throw new LineParseException("the value is a " + value.getClass().getName()
+                + ", not a string, bytes, a Map or a Struct");
+    }
+
+    private R parseError(R record, LineParseException e) {
+        metrics.recordParseError();
+        String problem = "JsonLabels cannot read the value of a record from topic '" + record.topic()
+                + "' partition " + record.kafkaPartition() + " as " + inputFormat + ": " + e.getMessage();
+        if (failOnParseError) {
+            throw new DataException(problem + ". Set on.parse.error=passthrough to forward such records unchanged, "
+                    + "or errors.tolerance=all with a dead letter queue to set them aside.", e);
+        }
+        metrics.recordPassedThrough();
+        if (!parseErrorLogged) {
+            parseErrorLogged = true;
+            LOG.warn("{}. Such records pass through unchanged (counted in parse-errors-total; logged once).",
+                    problem);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug(problem);
+        }
         return record;
     }
 

@@ -1,0 +1,320 @@
+package io.lokiconnect.transforms;
+
+import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.transforms.labels.LabelFieldSpec;
+import io.lokiconnect.transforms.labels.LabelNames;
+import io.lokiconnect.transforms.level.LevelNormalizer;
+import io.lokiconnect.transforms.time.TimestampParser;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.NonEmptyString;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Configuration of {@link JsonLabels}: every key typed, validated and documented here. */
+public class JsonLabelsConfig extends AbstractConfig {
+
+    public static final String LABEL_FIELDS_CONFIG = "label.fields";
+    public static final String TIMESTAMP_FIELD_CONFIG = "timestamp.field";
+    public static final String TIMESTAMP_FORMAT_CONFIG = "timestamp.format";
+    public static final String MESSAGE_FIELD_CONFIG = "message.field";
+    public static final String LINE_OUTPUT_CONFIG = "line.output";
+    public static final String METADATA_FIELDS_CONFIG = "metadata.fields";
+    public static final String STATIC_LABELS_CONFIG = "static.labels";
+    public static final String LABEL_HEADER_PREFIX_CONFIG = "label.header.prefix";
+    public static final String METADATA_HEADER_PREFIX_CONFIG = "metadata.header.prefix";
+    public static final String LEVEL_NORMALIZE_CONFIG = "level.normalize";
+    public static final String LEVEL_DEFAULT_CONFIG = "level.default";
+    public static final String INPUT_FORMAT_CONFIG = "input.format";
+    public static final String ON_PARSE_ERROR_CONFIG = "on.parse.error";
+    public static final String LABEL_VALUE_MAX_LENGTH_CONFIG = "label.value.max.length";
+    public static final String LABEL_VALUES_MAX_CONFIG = "label.values.max";
+
+    public static final String OUTPUT_MESSAGE = "message";
+    public static final String OUTPUT_ORIGINAL = "original";
+    public static final String FORMAT_JSON = "json";
+    public static final String FORMAT_LOGFMT = "logfmt";
+    public static final String FORMAT_AUTO = "auto";
+    public static final String ON_ERROR_PASSTHROUGH = "passthrough";
+    public static final String ON_ERROR_FAIL = "fail";
+
+    /** The label whose value {@code level.normalize} and {@code level.default} apply to. */
+    public static final String LEVEL_LABEL = "level";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(LABEL_FIELDS_CONFIG, Type.LIST, "level,service", new FieldSpecs(), Importance.HIGH,
+                    "Fields of the line that become Loki labels, comma-separated. A nested field is a dotted path "
+                            + "(kubernetes.namespace); field:label renames (lvl:level). Label names are made valid "
+                            + "([a-zA-Z_][a-zA-Z0-9_]*, other characters become _, e.g. kubernetes_namespace). A field "
+                            + "that is absent, null or empty gives no label. Keep it to a few low-cardinality fields.")
+            .define(TIMESTAMP_FIELD_CONFIG, Type.STRING, "timestamp", new OptionalPath(), Importance.HIGH,
+                    "Field holding the entry time: RFC 3339/ISO-8601 with any fraction and offset (no offset: UTC), "
+                            + "or Unix epoch seconds, ms, us or ns (number or string, unit chosen by magnitude, "
+                            + "fractions kept). When read, the record timestamp (ms) and the loki.timestamp.ns header "
+                            + "(ns) are set; when unreadable both stay as they were and the failure is counted. "
+                            + "Empty: the timestamp is not touched.")
+            .define(TIMESTAMP_FORMAT_CONFIG, Type.STRING, "", new DateTimePattern(), Importance.LOW,
+                    "Optional java.time DateTimeFormatter pattern tried before the built-in forms, e.g. "
+                            + "'dd/MMM/yyyy:HH:mm:ss Z'. Without zone or offset in the pattern the time is UTC.")
+            .define(MESSAGE_FIELD_CONFIG, Type.STRING, "message", new OptionalPath(), Importance.MEDIUM,
+                    "Field holding the message text, used when line.output=message. Empty: the record value "
+                            + "is never replaced.")
+            .define(LINE_OUTPUT_CONFIG, Type.STRING, OUTPUT_MESSAGE, ValidString.in(OUTPUT_MESSAGE, OUTPUT_ORIGINAL),
+                    Importance.MEDIUM,
+                    "'message': the record value becomes the message.field text (a string), so Loki stores the "
+                            + "message alone; a line without that field keeps its value. 'original': the value is "
+                            + "kept as it is, the whole line.")
+            .define(METADATA_FIELDS_CONFIG, Type.LIST, "", new FieldSpecs(), Importance.MEDIUM,
+                    "Fields sent as Loki structured metadata (headers <metadata.header.prefix><name>), same syntax "
+                            + "as label.fields. Use it for high-cardinality values such as trace_id.")
+            .define(STATIC_LABELS_CONFIG, Type.LIST, "", new StaticLabels(), Importance.MEDIUM,
+                    "Labels added to every parsed record, as name=value, comma-separated (a value cannot hold a "
+                            + "comma). A label of label.fields with the same name overrides it when the line has "
+                            + "that field.")
+            .define(LABEL_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.LABEL_PREFIX, new NonEmptyString(),
+                    Importance.LOW,
+                    "Prefix of the label headers; the Loki sink must use the same. Headers of the same name already "
+                            + "on the record are replaced.")
+            .define(METADATA_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.METADATA_PREFIX, new NonEmptyString(),
+                    Importance.LOW, "Prefix of the structured-metadata headers; the Loki sink must use the same.")
+            .define(LEVEL_NORMALIZE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Normalise the value of the 'level' label to trace, debug, info, warn, error or fatal "
+                            + "(WARNING, W, 40, syslog 4 give warn; CRIT, PANIC, EMERG give fatal). Unknown values "
+                            + "are kept in lower case.")
+            .define(LEVEL_DEFAULT_CONFIG, Type.STRING, "", Importance.LOW,
+                    "Value of the 'level' label for a line without level, e.g. info. Needs a label.fields entry "
+                            + "named level. Empty: such lines get no level label.")
+            .define(INPUT_FORMAT_CONFIG, Type.STRING, FORMAT_JSON, ValidString.in(FORMAT_JSON, FORMAT_LOGFMT, FORMAT_AUTO),
+                    Importance.MEDIUM,
+                    "Format of string and byte values: 'json' (one object per line), 'logfmt' (key=value "
+                            + "key=\"quoted\"), 'auto' (json when the line starts with '{', logfmt otherwise). Map "
+                            + "and Struct values are read directly whatever this says.")
+            .define(ON_PARSE_ERROR_CONFIG, Type.STRING, ON_ERROR_PASSTHROUGH,
+                    ValidString.in(ON_ERROR_PASSTHROUGH, ON_ERROR_FAIL), Importance.MEDIUM,
+                    "What happens to a value that is not in input.format (including a JSON array or scalar): "
+                            + "'passthrough' forwards the record unchanged and counts it; 'fail' throws a "
+                            + "DataException, so the connector's errors.tolerance and dead letter queue apply.")
+            .define(LABEL_VALUE_MAX_LENGTH_CONFIG, Type.INT, 2048, Range.between(1, 1 << 20), Importance.LOW,
+                    "Longest label value, in UTF-8 bytes (Loki's max_label_value_length, default 2048); longer "
+                            + "values are cut at a character boundary and counted.")
+            .define(LABEL_VALUES_MAX_CONFIG, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+                    "Most distinct values of each label per task; a further new value is sent as __overflow__, "
+                            + "counted and logged once per label. Bounds the Loki streams a runaway field creates.");
+
+    private final List<LabelFieldSpec> labelFields;
+    private final List<LabelFieldSpec> metadataFields;
+    private final Map<String, String> staticLabels;
+
+    public JsonLabelsConfig(Map<?, ?> props) {
+        super(CONFIG_DEF, props);
+        labelFields = specs(LABEL_FIELDS_CONFIG);
+        metadataFields = specs(METADATA_FIELDS_CONFIG);
+        staticLabels = new LinkedHashMap<>();
+        for (String entry : getList(STATIC_LABELS_CONFIG)) {
+            int eq = entry.indexOf('=');
+            String name = LabelNames.sanitize(entry.substring(0, eq).trim());
+            if (staticLabels.put(name, entry.substring(eq + 1).trim()) != null) {
+                throw new ConfigException(STATIC_LABELS_CONFIG, getList(STATIC_LABELS_CONFIG),
+                        "names label '" + name + "' twice: keep one entry");
+            }
+        }
+        for (Map.Entry<String, String> label : staticLabels.entrySet()) {
+            int bytes = label.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > labelValueMaxLength()) {
+                throw new ConfigException(STATIC_LABELS_CONFIG, label.getKey() + "=" + label.getValue(),
+                        "the value is " + bytes + " bytes, over " + LABEL_VALUE_MAX_LENGTH_CONFIG + "="
+                                + labelValueMaxLength() + ": shorten it or raise " + LABEL_VALUE_MAX_LENGTH_CONFIG);
+            }
+        }
+        if (!levelDefault().isEmpty() && labelFields.stream().noneMatch(f -> f.name().equals(LEVEL_LABEL))) {
+            throw new ConfigException(LEVEL_DEFAULT_CONFIG, levelDefault(), "has no effect: no entry of "
+                    + LABEL_FIELDS_CONFIG + " is named '" + LEVEL_LABEL + "'; add one (e.g. lvl:level) or clear "
+                    + LEVEL_DEFAULT_CONFIG);
+        }
+        if (labelHeaderPrefix().equals(metadataHeaderPrefix())) {
+            throw new ConfigException(METADATA_HEADER_PREFIX_CONFIG, metadataHeaderPrefix(), "equals "
+                    + LABEL_HEADER_PREFIX_CONFIG + ": labels and metadata would mix; give them different prefixes");
+        }
+    }
+
+    private List<LabelFieldSpec> specs(String key) {
+        List<LabelFieldSpec> specs = new ArrayList<>();
+        Map<String, String> entryByName = new HashMap<>();
+        for (String entry : getList(key)) {
+            LabelFieldSpec spec = LabelFieldSpec.parse(entry);
+            String previous = entryByName.put(spec.name(), entry);
+            if (previous != null) {
+                throw new ConfigException(key, getList(key), "entries '" + previous + "' and '" + entry
+                        + "' both give name '" + spec.name() + "': rename one with field:name");
+            }
+            specs.add(spec);
+        }
+        return specs;
+    }
+
+    /** The label fields in configured order, names sanitised. */
+    public List<LabelFieldSpec> labelFields() {
+        return labelFields;
+    }
+
+    /** The metadata fields in configured order, names sanitised. */
+    public List<LabelFieldSpec> metadataFields() {
+        return metadataFields;
+    }
+
+    /** Static labels by sanitised name, in configured order. */
+    public Map<String, String> staticLabels() {
+        return staticLabels;
+    }
+
+    /** The timestamp field path, or empty for none. */
+    public String timestampField() {
+        return getString(TIMESTAMP_FIELD_CONFIG).trim();
+    }
+
+    public String timestampFormat() {
+        return getString(TIMESTAMP_FORMAT_CONFIG);
+    }
+
+    /** The message field path, or empty for none. */
+    public String messageField() {
+        return getString(MESSAGE_FIELD_CONFIG).trim();
+    }
+
+    /** True when the record value becomes the message text. */
+    public boolean outputMessage() {
+        return OUTPUT_MESSAGE.equals(getString(LINE_OUTPUT_CONFIG));
+    }
+
+    public String labelHeaderPrefix() {
+        return getString(LABEL_HEADER_PREFIX_CONFIG);
+    }
+
+    public String metadataHeaderPrefix() {
+        return getString(METADATA_HEADER_PREFIX_CONFIG);
+    }
+
+    public boolean levelNormalize() {
+        return getBoolean(LEVEL_NORMALIZE_CONFIG);
+    }
+
+    /** The level for lines without one, normalised when level.normalize is on; empty for none. */
+    public String levelDefault() {
+        String value = getString(LEVEL_DEFAULT_CONFIG).trim();
+        return levelNormalize() && !value.isEmpty() ? LevelNormalizer.normalize(value) : value;
+    }
+
+    public String inputFormat() {
+        return getString(INPUT_FORMAT_CONFIG);
+    }
+
+    public boolean failOnParseError() {
+        return ON_ERROR_FAIL.equals(getString(ON_PARSE_ERROR_CONFIG));
+    }
+
+    public int labelValueMaxLength() {
+        return getInt(LABEL_VALUE_MAX_LENGTH_CONFIG);
+    }
+
+    public int labelValuesMax() {
+        return getInt(LABEL_VALUES_MAX_CONFIG);
+    }
+
+    /** Each entry is {@code path} or {@code path:name}. */
+    private static final class FieldSpecs implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            for (Object entry : (List<?>) value) {
+                try {
+                    LabelFieldSpec.parse(String.valueOf(entry));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated field or field:name, nested fields as parent.child";
+        }
+    }
+
+    /** A dotted field path, or empty. */
+    private static final class OptionalPath implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String path = value == null ? "" : ((String) value).trim();
+            if (path.isEmpty()) {
+                return;
+            }
+            try {
+                LabelFieldSpec.checkPath(path, path);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a field name, a dotted path parent.child, or empty";
+        }
+    }
+
+    /** Each entry is {@code name=value} with a non-empty name and value. */
+    private static final class StaticLabels implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            for (Object item : (List<?>) value) {
+                String entry = String.valueOf(item);
+                int eq = entry.indexOf('=');
+                if (eq <= 0 || entry.substring(0, eq).isBlank()) {
+                    throw new ConfigException(name, entry, "is not name=value: write e.g. job=api,env=prod");
+                }
+                if (entry.substring(eq + 1).isBlank()) {
+                    throw new ConfigException(name, entry, "has an empty value, which Loki drops: give it a value "
+                            + "or remove the entry");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated name=value";
+        }
+    }
+
+    /** Empty, or a valid DateTimeFormatter pattern. */
+    private static final class DateTimePattern implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || ((String) value).isEmpty()) {
+                return;
+            }
+            try {
+                new TimestampParser((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, "is not a java.time DateTimeFormatter pattern ("
+                        + e.getMessage() + "): write e.g. yyyy-MM-dd HH:mm:ss.SSS, or leave it empty");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a java.time DateTimeFormatter pattern, or empty";
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.lokiconnect.transforms.labels;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bounds the distinct values each label takes in one transform instance (one Connect task): the first
+ * {@code maxValues} distinct values of a label pass, a further new value is replaced by {@link #OVERFLOW_VALUE}.
+ * A label that explodes (a request id mistaken for a label) thus costs Loki one more stream, not millions. The
+ * first overflow of each label is logged once. Thread-safe.
+ */
+public final class CardinalityGuard {
+
+    /** The value sent instead of a value beyond the limit. */
+    public static final String OVERFLOW_VALUE = "__overflow__";
+
+    private static final Logger LOG = LoggerFactory.getLogger(CardinalityGuard.class);
+
+    private final int maxValues;
+    private final ConcurrentMap<String, Seen> labels = new ConcurrentHashMap<>();
+
+    public CardinalityGuard(int maxValues) {
+        if (maxValues < 1) {
+            throw new IllegalArgumentException("maxValues must be at least 1, not " + maxValues);
+        }
+        this.maxValues = maxValues;
+    }
+
+    /** True when {@code value} may be sent for {@code label}: it was seen before, or the label has room left. */
+    public boolean admits(String label, String value) {
+        Seen seen = labels.computeIfAbsent(label, l -> new Seen());
+        if (seen.values.contains(value)) {
+            return true;
+        }
+        synchronized (seen) {
+            if (seen.values.size() < maxValues) {
+                seen.values.add(value);
+                return true;
+            }
+            if (!seen.warned) {
+                seen.warned = true;
+                LOG.warn("Label '{}' reached label.values.max={} distinct values in this task: its further new values "
+                        + "are sent as '{}'. Move the field to metadata.fields or raise label.values.max.",
+                        label, maxValues, OVERFLOW_VALUE);
+            }
+            return false;
+        }
+    }
+
+    /** Distinct values admitted so far for {@code label}. */
+    public int distinctValues(String label) {
+        Seen seen = labels.get(label);
+        return seen == null ? 0 : seen.values.size();
+    }
+
+    private static final class Seen {
+        final Set<String> values = ConcurrentHashMap.newKeySet();
+        boolean warned;
+    }
+}

@@ -1,0 +1,161 @@
+package io.lokiconnect.transforms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.transforms.labels.LabelFieldSpec;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class JsonLabelsConfigTest {
+
+    @Test
+    void defaultsMatchTheDocumentedOnes() {
+        JsonLabelsConfig config = new JsonLabelsConfig(Map.of());
+
+        assertThat(config.labelFields()).containsExactly(new LabelFieldSpec("level", "level"),
+                new LabelFieldSpec("service", "service"));
+        assertThat(config.timestampField()).isEqualTo("timestamp");
+        assertThat(config.timestampFormat()).isEmpty();
+        assertThat(config.messageField()).isEqualTo("message");
+        assertThat(config.outputMessage()).isTrue();
+        assertThat(config.metadataFields()).isEmpty();
+        assertThat(config.staticLabels()).isEmpty();
+        assertThat(config.labelHeaderPrefix()).isEqualTo(LokiHeaders.LABEL_PREFIX);
+        assertThat(config.metadataHeaderPrefix()).isEqualTo(LokiHeaders.METADATA_PREFIX);
+        assertThat(config.levelNormalize()).isTrue();
+        assertThat(config.levelDefault()).isEmpty();
+        assertThat(config.inputFormat()).isEqualTo("json");
+        assertThat(config.failOnParseError()).isFalse();
+        assertThat(config.labelValueMaxLength()).isEqualTo(2048);
+        assertThat(config.labelValuesMax()).isEqualTo(1000);
+    }
+
+    @Test
+    void everyKeyIsDocumented() {
+        for (ConfigDef.ConfigKey key : JsonLabelsConfig.CONFIG_DEF.configKeys().values()) {
+            assertThat(key.documentation).as(key.name).isNotBlank();
+        }
+    }
+
+    @Test
+    void emptySegmentInALabelPathIsRejectedWithTheFix() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.fields", "kubernetes..namespace")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("label.fields")
+                .hasMessageContaining("kubernetes..namespace")
+                .hasMessageContaining("parent.child");
+    }
+
+    @Test
+    void emptyRenameIsRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.fields", "lvl:")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("field:name");
+    }
+
+    @Test
+    void twoEntriesGivingTheSameLabelNameAreRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.fields", "app-name,app.name")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'app-name' and 'app.name' both give name 'app_name'");
+    }
+
+    @Test
+    void staticLabelWithoutEqualsIsRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "job")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("static.labels").hasMessageContaining("name=value");
+    }
+
+    @Test
+    void staticLabelWithEmptyValueIsRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "job=")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("empty value");
+    }
+
+    @Test
+    void staticLabelLongerThanTheValueLimitIsRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "job=abcdef",
+                "label.value.max.length", "3")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("label.value.max.length=3");
+    }
+
+    @Test
+    void staticLabelNamesAreSanitised() {
+        assertThat(new JsonLabelsConfig(Map.of("static.labels", "k8s-cluster=eu1")).staticLabels())
+                .containsEntry("k8s_cluster", "eu1");
+    }
+
+    @Test
+    void invalidTimestampPatternIsRejectedWithTheFix() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("timestamp.format", "yyyy-MM-dd {")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("timestamp.format")
+                .hasMessageContaining("DateTimeFormatter pattern");
+    }
+
+    @Test
+    void unknownEnumValuesAreRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("line.output", "both")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("line.output");
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("input.format", "xml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("input.format");
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("on.parse.error", "drop")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("on.parse.error");
+    }
+
+    @Test
+    void limitsMustBePositive() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.value.max.length", "0")))
+                .isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.values.max", "0")))
+                .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void levelDefaultWithoutALevelLabelIsRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.fields", "service", "level.default", "info")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("level.default")
+                .hasMessageContaining("lvl:level");
+    }
+
+    @Test
+    void levelDefaultIsNormalised() {
+        assertThat(new JsonLabelsConfig(Map.of("level.default", "WARNING")).levelDefault()).isEqualTo("warn");
+    }
+
+    @Test
+    void samePrefixForLabelsAndMetadataIsRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("metadata.header.prefix", LokiHeaders.LABEL_PREFIX)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("different prefixes");
+    }
+
+    @Test
+    void emptyPrefixIsRejected() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.header.prefix", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("label.header.prefix");
+    }
+
+    @Test
+    void emptyLabelFieldsIsAllowed() {
+        assertThat(new JsonLabelsConfig(Map.of("label.fields", "")).labelFields()).isEmpty();
+    }
+
+    @Test
+    void metadataFieldsAcceptRenames() {
+        assertThat(new JsonLabelsConfig(Map.of("metadata.fields", "trace.id:trace_id,span_id")).metadataFields())
+                .containsExactly(new LabelFieldSpec("trace.id", "trace_id"), new LabelFieldSpec("span_id", "span_id"));
+    }
+
+    @Test
+    void validationReportsEveryBadKeyThroughConfigDef() {
+        var results = JsonLabelsConfig.CONFIG_DEF.validate(Map.of("label.fields", "a..b", "label.values.max", "-1"));
+
+        assertThat(results).filteredOn(v -> !v.errorMessages().isEmpty())
+                .extracting(v -> v.name()).containsExactlyInAnyOrder("label.fields", "label.values.max");
+    }
+}
