@@ -1,0 +1,135 @@
+package io.lokiconnect.it.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.testkit.connect.ConnectClusterExtension;
+import io.lokiconnect.testkit.loki.LokiReceiver;
+import io.lokiconnect.testkit.loki.ReceivedEntry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JsonLabels transform in a real worker: on the source connector, and on the sink connector. */
+class JsonLabelsIT {
+
+    @RegisterExtension
+    static final ConnectClusterExtension CONNECT = ConnectClusterExtension.builder().build();
+
+    @TempDir
+    Path dir;
+
+    private static final String T1 = "2026-11-25T10:15:30.123456789Z";
+    private static final long T1_NS = Instant.parse(T1).getEpochSecond() * 1_000_000_000L + 123_456_789L;
+
+    private static List<String> jsonLines() {
+        long epochMillis = Instant.now().minusSeconds(30).toEpochMilli();
+        return List.of(
+                "{\"timestamp\":\"" + T1 + "\",\"level\":\"WARNING\",\"service\":\"api\",\"message\":\"disk \\\"almost\\\" full\",\"trace_id\":\"t-1\"}",
+                "{\"timestamp\":" + epochMillis + ",\"level\":\"info\",\"service\":\"db\",\"message\":\"checkpoint ✓\"}",
+                "plain text line without json");
+    }
+
+    private static Map<String, String> transform(Map<String, String> config) {
+        config.put("transforms", "labels");
+        config.put("transforms.labels.type", "io.lokiconnect.transforms.JsonLabels");
+        config.put("transforms.labels.label.fields", "level,service");
+        config.put("transforms.labels.metadata.fields", "trace_id");
+        config.put("transforms.labels.timestamp.field", "timestamp");
+        config.put("transforms.labels.message.field", "message");
+        config.put("transforms.labels.line.output", "message");
+        return config;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void onTheSourceConnectorLabelsTimestampAndMessageTravelWithTheRecord() throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.write(log, jsonLines());
+        CONNECT.createTopic("labelled", 1);
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", "io.lokiconnect.source.FileLogSourceConnector");
+        config.put("topic", "labelled");
+        config.put("paths", dir + "/*.log");
+        config.put("poll.interval.ms", "50");
+        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        CONNECT.deployConnector("labelled-source", transform(config));
+
+        List<ConsumerRecord<byte[], byte[]>> records = CONNECT.consume("labelled", 3, Duration.ofSeconds(60));
+        ConsumerRecord<byte[], byte[]> warn = records.get(0);
+        assertThat(new String(warn.value(), StandardCharsets.UTF_8)).isEqualTo("disk \"almost\" full");
+        assertThat(header(warn, "loki.label.level")).isEqualTo("warn");
+        assertThat(header(warn, "loki.label.service")).isEqualTo("api");
+        assertThat(header(warn, "loki.meta.trace_id")).isEqualTo("t-1");
+        assertThat(header(warn, "loki.timestamp.ns")).isEqualTo(Long.toString(T1_NS));
+        assertThat(warn.timestamp()).isEqualTo(T1_NS / 1_000_000L);
+        assertThat(header(warn, "log.file.path")).isEqualTo(log.toString());
+
+        ConsumerRecord<byte[], byte[]> info = records.get(1);
+        assertThat(new String(info.value(), StandardCharsets.UTF_8)).isEqualTo("checkpoint ✓");
+        assertThat(header(info, "loki.label.level")).isEqualTo("info");
+        assertThat(header(info, "loki.label.service")).isEqualTo("db");
+
+        ConsumerRecord<byte[], byte[]> plain = records.get(2);
+        assertThat(new String(plain.value(), StandardCharsets.UTF_8)).isEqualTo("plain text line without json");
+        assertThat(header(plain, "loki.label.level")).isNull();
+    }
+
+    @Test
+    void onTheSinkConnectorTheSameLabelsReachLoki() throws Exception {
+        try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
+            CONNECT.createTopic("raw", 1);
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CONNECT.bootstrapServers());
+            try (KafkaProducer<String, String> producer =
+                         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                for (String line : jsonLines()) {
+                    producer.send(new ProducerRecord<>("raw", null, Instant.now().toEpochMilli(), "app.log", line));
+                }
+            }
+            Map<String, String> config = new HashMap<>();
+            config.put("connector.class", "io.lokiconnect.sink.LokiSinkConnector");
+            config.put("topics", "raw");
+            config.put("loki.url", loki.baseUrl());
+            config.put("labels.static", "job=kafka-logs");
+            config.put("batch.max.wait.ms", "200");
+            config.put("consumer.override.auto.offset.reset", "earliest");
+            config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+            config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+            CONNECT.deployConnector("labelled-sink", transform(config));
+
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(loki.entries()).hasSize(3));
+            ReceivedEntry warn = loki.entriesWithLabel("service", "api").get(0);
+            assertThat(warn.labels()).isEqualTo(Map.of("job", "kafka-logs", "level", "warn", "service", "api"));
+            assertThat(warn.timestampNanos()).isEqualTo(T1_NS);
+            assertThat(warn.line()).isEqualTo("disk \"almost\" full");
+            assertThat(warn.metadata()).containsEntry("trace_id", "t-1");
+            assertThat(loki.entriesWithLabel("service", "db")).singleElement()
+                    .satisfies(e -> assertThat(e.labels()).containsEntry("level", "info"));
+            // The plain line is passed on, labelled only with the static labels.
+            assertThat(loki.entries()).filteredOn(e -> e.line().equals("plain text line without json"))
+                    .singleElement().satisfies(e -> assertThat(e.labels()).isEqualTo(Map.of("job", "kafka-logs")));
+        }
+    }
+}
