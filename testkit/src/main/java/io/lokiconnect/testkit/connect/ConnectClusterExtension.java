@@ -246,6 +246,9 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
         }
 
         public ConnectClusterExtension build() {
+            // Transactions (exactly-once source, read_committed checks) need their state log on the brokers we have.
+            brokerProps.putIfAbsent("transaction.state.log.replication.factor", String.valueOf(brokers));
+            brokerProps.putIfAbsent("transaction.state.log.min.isr", "1");
             return new ConnectClusterExtension(this);
         }
     }

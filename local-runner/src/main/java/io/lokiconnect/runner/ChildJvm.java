@@ -1,0 +1,118 @@
+package io.lokiconnect.runner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Kafka process (broker or Connect worker) as a child JVM on the runner's own class path, its output in a
+ * log file. Separate JVMs, as in production: a worker crash cannot take the broker or the runner with it.
+ */
+final class ChildJvm {
+
+    private final String name;
+    private final Process process;
+    private final Path logFile;
+
+    private ChildJvm(String name, Process process, Path logFile) {
+        this.name = name;
+        this.process = process;
+        this.logFile = logFile;
+    }
+
+    static ChildJvm start(String name, String mainClass, List<String> args, String heap,
+                          Map<String, String> env, Path logDir) throws IOException {
+        Files.createDirectories(logDir);
+        Path logFile = logDir.resolve(name + ".log");
+        Path log4j = logDir.resolve("log4j2-" + name + ".properties");
+        Files.writeString(log4j, String.join("\n",
+                "status = warn",
+                "appender.file.type = File",
+                "appender.file.name = file",
+                "appender.file.fileName = " + logFile.toString().replace("\\", "/"),
+                "appender.file.layout.type = PatternLayout",
+                "appender.file.layout.pattern = [%d] %p %X{connector.context}%m (%c{1})%n",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.file.ref = file",
+                "logger.reflections.name = org.reflections",
+                "logger.reflections.level = ERROR",
+                ""));
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + heap);
+        command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+        command.add("-Dkafka.logs.dir=" + logDir);
+        command.add("-cp");
+        command.add(kafkaClassPath());
+        command.add(mainClass);
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".out").toFile()));
+        builder.environment().putAll(env);
+        return new ChildJvm(name, builder.start(), logFile);
+    }
+
+    /**
+     * The runner's class path less the test jars and test libraries the Loki receiver's module brings: what a
+     * Kafka distribution's libs/ holds, so the worker lists only real plugins.
+     */
+    static String kafkaClassPath() {
+        StringBuilder cp = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            String file = Paths.get(entry).getFileName().toString();
+            boolean testOnly = file.endsWith("-test.jar") || file.startsWith("junit-") || file.startsWith("assertj-")
+                    || file.startsWith("awaitility-") || file.startsWith("opentest4j-") || file.startsWith("apiguardian-");
+            if (!testOnly) {
+                if (cp.length() > 0) {
+                    cp.append(java.io.File.pathSeparator);
+                }
+                cp.append(entry);
+            }
+        }
+        return cp.toString();
+    }
+
+    /** Runs a short-lived tool to its end; fails with its output when it exits non-zero. */
+    static void runToCompletion(String name, String mainClass, List<String> args, Path logDir)
+            throws IOException, InterruptedException {
+        ChildJvm tool = start(name, mainClass, args, "256m", Map.of(), logDir);
+        if (!tool.process.waitFor(120, TimeUnit.SECONDS)) {
+            tool.process.destroyForcibly();
+            throw new IllegalStateException(name + " did not finish within 120 s; see " + logDir);
+        }
+        if (tool.process.exitValue() != 0) {
+            throw new IllegalStateException(name + " failed (exit " + tool.process.exitValue() + "): "
+                    + Files.readString(logDir.resolve(name + ".out")));
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** SIGTERM, so Kafka and Connect run their own shutdown hooks; killed if still alive after the grace period. */
+    void stop(long graceSeconds) throws InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.lokiconnect.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The few calls of Connect's REST API that a user makes with curl, made the same way. */
+final class ConnectRestClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ConnectRestClient(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    boolean isUp() {
+        try {
+            return send("GET", "/connectors", null).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * {@code PUT /connector-plugins/{class}/config/validate}: the dry run. Returns one line per error,
+     * {@code key: message}; empty when the config is valid.
+     */
+    List<String> validate(Map<String, String> config) throws IOException, InterruptedException {
+        String className = config.get("connector.class");
+        String simpleName = className.substring(className.lastIndexOf('.') + 1);
+        JsonNode body = expect(send("PUT", "/connector-plugins/" + simpleName + "/config/validate",
+                JSON.writeValueAsString(config)), 200);
+        List<String> errors = new ArrayList<>();
+        for (JsonNode entry : body.path("configs")) {
+            for (JsonNode error : entry.path("value").path("errors")) {
+                errors.add(entry.path("value").path("name").asText() + ": " + error.asText());
+            }
+        }
+        return errors;
+    }
+
+    /** {@code PUT /connectors/{name}/config}: creates the connector, or updates it when it exists. */
+    void putConnector(String name, Map<String, String> config) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("PUT", "/connectors/" + name + "/config", JSON.writeValueAsString(config));
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new IllegalStateException("PUT /connectors/" + name + "/config answered " + response.statusCode()
+                    + ": " + response.body());
+        }
+    }
+
+    /** {@code GET /connectors/{name}/status}, or null when the connector does not exist. */
+    JsonNode status(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("GET", "/connectors/" + name + "/status", null);
+        return response.statusCode() == 404 ? null : expect(response, 200);
+    }
+
+    /** {@code GET /connectors/{name}/offsets} (KIP-875). */
+    JsonNode offsets(String name) throws IOException, InterruptedException {
+        return expect(send("GET", "/connectors/" + name + "/offsets", null), 200);
+    }
+
+    private HttpResponse<String> send(String method, String path, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/json");
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode expect(HttpResponse<String> response, int status) throws IOException {
+        if (response.statusCode() != status) {
+            throw new IllegalStateException(response.request().method() + " " + response.request().uri()
+                    + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+}

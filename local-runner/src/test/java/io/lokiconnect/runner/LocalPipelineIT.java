@@ -1,0 +1,122 @@
+package io.lokiconnect.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.testkit.loki.ReceivedEntry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end through the runner's own code path: a real KRaft broker and a distributed Connect worker started as
+ * child JVMs, the plugins loaded from plugin.path, the connector JSON of connect-configs/ posted through the REST
+ * API with the environment variables of the original pipeline, and the Loki-protocol receiver at the end.
+ */
+class LocalPipelineIT {
+
+    @TempDir
+    Path tmp;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void append(Path file, List<String> lines) throws IOException {
+        Files.write(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void linesWrittenToFilesArriveInLokiWithLabelsAndTimestamps() throws Exception {
+        Path varLog = Files.createDirectories(tmp.resolve("var/log"));
+        Path appLogs = Files.createDirectories(tmp.resolve("app/logs"));
+        Map<String, String> env = new HashMap<>();
+        env.put("LOG_PATHS", varLog + "/*.log," + appLogs + "/*.log");
+        env.put("KAFKA_TOPIC", "e2e-logs");
+        env.put("KAFKA_CONSUMER_GROUP", "e2e-group");
+        env.put("RUN_DIR", tmp.resolve("run").toString());
+        env.put("LOCAL_KAFKA_PORT", Integer.toString(freePort()));
+        env.put("LOCAL_KAFKA_CONTROLLER_PORT", Integer.toString(freePort()));
+        env.put("LOCAL_CONNECT_PORT", Integer.toString(freePort()));
+        env.put("LOCAL_LOKI_PORT", Integer.toString(freePort()));
+        env.put("PROGRESS_INTERVAL_SECONDS", "2");
+        RunnerSettings settings = RunnerSettings.from(env, PluginDirs.projectRoot());
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+        Map<String, Expected> expected = new HashMap<>();
+        try (LocalPipeline pipeline = new LocalPipeline(settings, new PrintStream(output, true, StandardCharsets.UTF_8))) {
+            pipeline.start();
+            Path app = appLogs.resolve("checkout.log");
+            Path sys = varLog.resolve("system.log");
+            long base = Instant.now().minusSeconds(120).toEpochMilli();
+            for (int round = 0; round < 3; round++) {
+                List<String> appLines = new java.util.ArrayList<>();
+                List<String> sysLines = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    int n = round * 100 + i;
+                    String level = n % 10 == 0 ? "ERROR" : n % 3 == 0 ? "warn" : "info";
+                    String service = n % 2 == 0 ? "checkout" : "payments";
+                    Instant ts = Instant.ofEpochMilli(base + n).plusNanos(123);
+                    String message = "order " + n + " \"processed\"";
+                    appLines.add("{\"timestamp\":\"" + ts + "\",\"level\":\"" + level + "\",\"service\":\""
+                            + service + "\",\"message\":\"" + message.replace("\"", "\\\"") + "\"}");
+                    expected.put(message, new Expected(Map.of("job", "kafka-logs", "level",
+                            level.equals("ERROR") ? "error" : level, "service", service),
+                            ts.getEpochSecond() * 1_000_000_000L + ts.getNano(), message));
+                    sysLines.add("kernel: plain line " + n);
+                }
+                append(app, appLines);
+                append(sys, sysLines);
+                long shipped = (round + 1) * 200L;
+                Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> pipeline.loki().acceptedEntries() >= shipped);
+                if (round == 1) {
+                    // Rename rotation; the next lines go to a new file at the same path, a new identity.
+                    Files.move(app, appLogs.resolve("checkout.log.1"));
+                }
+            }
+
+            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(pipeline.loki().acceptedEntries()).isGreaterThanOrEqualTo(600));
+            List<ReceivedEntry> entries = pipeline.loki().entries();
+            Map<String, ReceivedEntry> json = entries.stream().filter(e -> e.labels().containsKey("service"))
+                    .collect(Collectors.toMap(ReceivedEntry::line, e -> e));
+            assertThat(json.keySet()).isEqualTo(expected.keySet());
+            for (Expected want : expected.values()) {
+                ReceivedEntry got = json.get(want.line());
+                assertThat(got.labels()).as(want.line()).isEqualTo(want.labels());
+                assertThat(got.timestampNanos()).as(want.line()).isEqualTo(want.timestampNanos());
+            }
+            List<String> plain = entries.stream().filter(e -> !e.labels().containsKey("service"))
+                    .map(ReceivedEntry::line).sorted().toList();
+            assertThat(plain).hasSize(300).allMatch(l -> l.startsWith("kernel: plain line "));
+            assertThat(entries).hasSize(600);
+            assertThat(Files.readAllLines(pipeline.loki().entriesFile())).hasSize(600);
+            PipelineProgress.Snapshot progress = pipeline.snapshot();
+            assertThat(progress.recordsInTopic()).isEqualTo(600);
+            assertThat(progress.failedTasks()).isZero();
+            assertThat(progress.dlqRecords()).isLessThanOrEqualTo(0);
+        }
+        String printed = output.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("posted connector 'file-log-source'", "posted connector 'loki-sink'");
+    }
+
+    private record Expected(Map<String, String> labels, long timestampNanos, String line) {
+    }
+}

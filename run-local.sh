@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole pipeline on this machine: files -> Kafka Connect source -> Kafka -> Connect sink -> Loki.
+# Needs only Java 17 and Maven. Environment (same names and defaults as the original Alloy pipeline):
+#   KAFKA_BROKERS         use this Kafka instead of starting a local single-node broker
+#   KAFKA_TOPIC           topic of the log records (default: logs)
+#   LOG_PATHS             comma-separated globs to tail (default: sample logs written under run/sample-logs)
+#   KAFKA_CONSUMER_GROUP  consumer group of the Loki sink (default: loki-consumer-group)
+#   LOKI_ENDPOINT         Loki push URL (default: a Loki-protocol receiver started on 127.0.0.1:3100)
+# Options: --fresh wipes run/ (broker data, offsets, sample logs) first.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+built() {
+  [ -f local-runner/target/classpath.txt ] && [ -d local-runner/target/classes/io ] \
+    && [ -d file-log-source-connector/target/plugin/file-log-source-connector ] \
+    && [ -d transforms/target/plugin/json-label-transforms ] \
+    && [ -d loki-sink-connector/target/plugin/loki-sink-connector ]
+}
+
+if ! built; then
+  echo "building the plugins and the runner (first run only): mvn -B -q install -DskipTests"
+  mvn -B -q install -DskipTests
+fi
+
+exec java -Xmx512m -cp "local-runner/target/classes:$(cat local-runner/target/classpath.txt)" \
+  io.lokiconnect.runner.LocalPipeline "$@"
