@@ -119,7 +119,7 @@ public final class FileTailer {
                 atEof = true;
                 break;
             }
-            emittedBytes += scan(out, startSize, maxLines);
+            emittedBytes += scan(out, startSize, maxLines, maxBytes - emittedBytes);
         }
         if (atEof && pendingLength > 0 && !skippingRestOfLine
                 && nowMillis - lastGrowthMillis >= settings.partialFlushMs()) {
@@ -173,10 +173,10 @@ public final class FileTailer {
         return true;
     }
 
-    /** Consumes buffered bytes until a line is emitted, the buffer is empty or the line budget is spent. */
-    private long scan(List<TailedLine> out, int startSize, int maxLines) throws IOException {
+    /** Consumes buffered bytes until the buffer is empty or the line or byte budget is spent. */
+    private long scan(List<TailedLine> out, int startSize, int maxLines, long maxBytes) throws IOException {
         long emitted = 0;
-        while (readBuffer.hasRemaining() && out.size() - startSize < maxLines) {
+        while (readBuffer.hasRemaining() && out.size() - startSize < maxLines && emitted < maxBytes) {
             byte b = readBuffer.get();
             readPosition++;
             if (partialFlushed) {

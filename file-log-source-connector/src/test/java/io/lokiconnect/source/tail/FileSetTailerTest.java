@@ -213,4 +213,80 @@ class FileSetTailerTest {
         GlobWatcher watcher = new GlobWatcher(List.of(dir + "/**/*.log", dir + "/{x,z}.txt"), List.of(), List.of(), problems);
         assertThat(watcher.scan()).containsExactlyInAnyOrder(dir.resolve("a/b/deep.log"), dir.resolve("x.txt"));
     }
+
+    private FileSetTailer tailerWith(TailerSettings settings, FileSetTailer.Options options) {
+        GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems);
+        return new FileSetTailer(watcher, new FileAssignment(0, 1), settings, options,
+                id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
+    }
+
+    @Test
+    void onePollReturnsAtMostBatchMaxRecordsAndAboutBatchMaxBytes() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            text.append("line-").append(String.format("%04d", i)).append('\n');
+        }
+        append(dir.resolve("a.log"), text.toString());
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(t.poll(7, 1 << 20)).hasSize(7);
+        List<TailedLine> byBytes = t.poll(1000, 50);
+        assertThat(byBytes).isNotEmpty();
+        assertThat(byBytes.stream().mapToInt(l -> l.text().length() + 1).sum()).isLessThanOrEqualTo(50 + 10);
+        List<String> rest = drain(t);
+        assertThat(7 + byBytes.size() + rest.size()).isEqualTo(100);
+    }
+
+    @Test
+    void moreFilesThanFilesMaxOpenAreAllReadWithoutLoss() throws IOException {
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 2, null, 100, 1_000));
+        for (int i = 0; i < 6; i++) {
+            append(dir.resolve("f" + i + ".log"), "first " + i + "\n");
+        }
+        List<String> read = new ArrayList<>(drain(t));
+        for (int i = 0; i < 6; i++) {
+            append(dir.resolve("f" + i + ".log"), "second " + i + "\n");
+        }
+        read.addAll(drain(t));
+        assertThat(read).hasSize(12).doesNotHaveDuplicates();
+        assertThat(read).contains("first 0", "second 5");
+    }
+
+    @Test
+    void theConfiguredEncodingDecodesTheBytes() throws IOException {
+        Files.write(dir.resolve("latin.log"), "caf\u00e9 ol\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.ISO_8859_1, 1_000),
+                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000));
+        assertThat(drain(t)).containsExactly("caf\u00e9 ol\u00e9");
+        assertThat(stats.malformedLines.get()).isZero();
+    }
+
+    @Test
+    void multilineMaxLinesClosesAnEventThatGrowsTooLong() throws IOException {
+        StringBuilder trace = new StringBuilder("2026-01-01 ERROR boom\n");
+        for (int i = 0; i < 10; i++) {
+            trace.append("\tat frame").append(i).append('\n');
+        }
+        append(dir.resolve("a.log"), trace.toString());
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, Pattern.compile("^\\d{4}-"), 4, 1_000));
+        List<String> events = new ArrayList<>(drain(t));
+        clock.addAndGet(1_500);
+        events.addAll(drain(t));
+        assertThat(events).hasSizeGreaterThan(1);
+        assertThat(events.get(0).split("\n")).hasSize(4);
+        assertThat(String.join("\n", events)).isEqualTo(trace.toString().strip());
+    }
+
+    @Test
+    void multilineFlushEmitsTheLastEventAfterQuietTime() throws IOException {
+        append(dir.resolve("a.log"), "2026-01-01 ERROR boom\n\tat A.b(A.java:1)\n");
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, Pattern.compile("^\\d{4}-"), 100, 5_000));
+        assertThat(drain(t)).isEmpty();
+        clock.addAndGet(4_000);
+        assertThat(drain(t)).isEmpty();
+        clock.addAndGet(1_500);
+        assertThat(drain(t)).containsExactly("2026-01-01 ERROR boom\n\tat A.b(A.java:1)");
+    }
 }
