@@ -256,6 +256,29 @@ class LokiSinkIT {
     }
 
     @Test
+    void tlsWithASelfSignedReceiverNeedsTheTrustStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
+        try (LokiReceiver https = LokiReceiver.startHttps("127.0.0.1", 0, cert.serverContext())) {
+            produceAll(lines(20, "tls"));
+            Map<String, String> untrusted = sinkConfig(topic, https.baseUrl());
+            untrusted.put("max.retries", "0");
+            CONNECT.deployConnector(connector, untrusted);
+            String trace = CONNECT.awaitTaskFailed(connector, Duration.ofSeconds(30));
+            assertThat(trace).contains(https.pushUrl()).containsAnyOf("PKIX", "certification path", "SSLHandshake");
+            assertThat(https.entries()).isEmpty();
+
+            Map<String, String> trusted = sinkConfig(topic, https.baseUrl());
+            trusted.put("loki.tls.truststore.location", cert.trustStore().toString());
+            trusted.put("loki.tls.truststore.password", SelfSignedCertificate.PASSWORD);
+            CONNECT.deployConnector(connector, trusted);
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(https.entries()).hasSize(20));
+            assertThat(https.baseUrl()).startsWith("https://");
+        }
+    }
+
+    @Test
     void aSlowLokiKeepsBufferedBytesUnderTheBound() {
         loki.delayEveryRequest(Duration.ofMillis(700));
         List<ProducerRecord<String, String>> records = new ArrayList<>();
