@@ -1,0 +1,75 @@
+package io.lokiconnect.it.configs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lokiconnect.testkit.connect.ConnectClusterExtension;
+import io.lokiconnect.testkit.connect.ConnectorFile;
+import io.lokiconnect.testkit.connect.PluginDirs;
+import jakarta.ws.rs.core.Response;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The connector files of connect-configs/ pass Connect's own validation (the dry run users do) on a real worker
+ * whose environment holds the original pipeline's variables, resolved by EnvVarConfigProvider as in production.
+ * Failsafe sets KAFKA_TOPIC, LOG_PATHS, KAFKA_CONSUMER_GROUP and LOKI_ENDPOINT for this JVM (see the pom).
+ */
+class ConnectConfigsIT {
+
+    @RegisterExtension
+    static final ConnectClusterExtension CONNECT = ConnectClusterExtension.builder()
+            .workerProp("config.providers", "env")
+            .workerProp("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
+            .workerProp("connector.client.config.override.policy", "All")
+            .build();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<String> validationErrors(Path file) throws Exception {
+        Map<String, String> config = ConnectorFile.config(file, Map.of());
+        config.put("name", ConnectorFile.name(file));
+        String url = CONNECT.cluster().endpointForResource(
+                "connector-plugins/" + config.get("connector.class") + "/config/validate");
+        try (Response response = CONNECT.cluster().requestPut(url, JSON.writeValueAsString(config))) {
+            assertThat(response.getStatus()).as("validate answered").isEqualTo(200);
+            JsonNode body = JSON.readTree(response.getEntity().toString());
+            List<String> errors = new ArrayList<>();
+            for (JsonNode value : body.get("configs")) {
+                for (JsonNode error : value.get("value").get("errors")) {
+                    errors.add(value.get("value").get("name").asText() + ": " + error.asText());
+                }
+            }
+            assertThat(body.get("error_count").asInt()).isEqualTo(errors.size());
+            return errors;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file-log-source.json", "loki-sink.json"})
+    void theShippedConnectorConfigsValidateWithZeroErrors(String file) throws Exception {
+        assertThat(System.getenv("LOKI_ENDPOINT")).as("failsafe sets the pipeline's variables").isNotNull();
+        assertThat(validationErrors(PluginDirs.projectRoot().resolve("connect-configs").resolve(file))).isEmpty();
+    }
+
+    @Test
+    void aBrokenConfigNamesTheKeyAndTheFix() throws Exception {
+        Map<String, String> config = ConnectorFile.config(
+                PluginDirs.projectRoot().resolve("connect-configs/loki-sink.json"),
+                Map.of("loki.url", "htp://loki:3100", "loki.auth.basic.username", "user"));
+        config.put("name", "broken");
+        String url = CONNECT.cluster().endpointForResource(
+                "connector-plugins/io.lokiconnect.sink.LokiSinkConnector/config/validate");
+        try (Response response = CONNECT.cluster().requestPut(url, JSON.writeValueAsString(config))) {
+            String body = response.getEntity().toString();
+            assertThat(body).contains("htp://loki:3100").contains("is not an http(s) URL");
+        }
+    }
+}
