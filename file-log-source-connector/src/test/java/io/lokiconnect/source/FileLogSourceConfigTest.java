@@ -33,6 +33,18 @@ class FileLogSourceConfigTest {
     }
 
     @Test
+    void hostNameAndIntervalsAreTakenAsGiven() {
+        Map<String, String> props = new java.util.HashMap<>(valid());
+        props.put("host.name", "web-01");
+        props.put("scan.interval.ms", "2500");
+        props.put("poll.interval.ms", "75");
+        FileLogSourceConfig config = new FileLogSourceConfig(props);
+        assertThat(config.hostName()).isEqualTo("web-01");
+        assertThat(config.scanIntervalMs()).isEqualTo(2500);
+        assertThat(config.pollIntervalMs()).isEqualTo(75);
+    }
+
+    @Test
     void validConfigHasNoErrors() {
         assertThat(new FileLogSourceConnector().validate(valid()).configValues())
                 .allMatch(v -> v.errorMessages().isEmpty());

@@ -158,7 +158,8 @@ public class LokiSinkTask extends SinkTask {
     /** Blocks while the buffer is full, then pauses the partitions if Loki still does not drain it. */
     private void applyBackPressure() {
         long limit = config.bufferMaxBytes();
-        long deadline = System.currentTimeMillis() + MAX_BLOCK_MILLIS;
+        // Once paused, Connect calls put() with no records; waiting there again would only slow the resume.
+        long deadline = paused ? 0 : System.currentTimeMillis() + MAX_BLOCK_MILLIS;
         synchronized (bufferLock) {
             while (bufferedBytes.get() >= limit && failure.get() == null && System.currentTimeMillis() < deadline) {
                 try {

@@ -289,4 +289,17 @@ class FileSetTailerTest {
         clock.addAndGet(1_500);
         assertThat(drain(t)).containsExactly("2026-01-01 ERROR boom\n\tat A.b(A.java:1)");
     }
+
+    @Test
+    void aNewFileIsSeenOnlyAtTheNextScanInterval() throws IOException {
+        append(dir.resolve("a.log"), "a1\n");
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 10_000, 256, null, 100, 1_000));
+        assertThat(drain(t)).containsExactly("a1");
+        append(dir.resolve("b.log"), "b1\n");
+        clock.addAndGet(9_000);
+        assertThat(drain(t)).isEmpty();
+        clock.addAndGet(1_000);
+        assertThat(drain(t)).containsExactly("b1");
+    }
 }
