@@ -50,6 +50,7 @@ public final class LocalPipeline implements AutoCloseable {
     private String bootstrapServers;
     private String lokiEndpoint;
     private Instant startedAt;
+    private long connectorsPostedNanos;
 
     public LocalPipeline(RunnerSettings settings, PrintStream out) {
         this.settings = settings;
@@ -153,6 +154,7 @@ public final class LocalPipeline implements AutoCloseable {
         worker.start(settings.projectRoot().resolve("connect-configs").resolve("worker.properties"),
                 bootstrapServers, env, rest, Duration.ofSeconds(120));
 
+        connectorsPostedNanos = System.nanoTime();
         for (String file : List.of(SOURCE_CONNECTOR_FILE, SINK_CONNECTOR_FILE)) {
             postConnector(settings.projectRoot().resolve("connect-configs").resolve(file), env);
         }
@@ -162,6 +164,11 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** The Loki receiver of this run, or null when LOKI_ENDPOINT points elsewhere. */
+    /** {@link System#nanoTime()} when the connectors were posted: the start of the throughput harness's clock. */
+    long connectorsPostedNanos() {
+        return connectorsPostedNanos;
+    }
+
     public LocalLoki loki() {
         return loki;
     }

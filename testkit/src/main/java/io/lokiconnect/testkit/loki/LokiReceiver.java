@@ -97,6 +97,7 @@ public final class LokiReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final Optional<Path> jsonLines;
+    private BufferedWriter jsonWriter;
     private final Map<String, List<ReceivedEntry>> streams = new ConcurrentHashMap<>();
     private final Set<String> seen = Collections.newSetFromMap(new ConcurrentHashMap<>());
     private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
@@ -281,6 +282,7 @@ public final class LokiReceiver implements AutoCloseable {
                 store(e.getKey(), key, entry);
             }
         }
+        flushJsonLines();
         if (ignored > 0) {
             rejections.append("user 'fake', total ignored: ").append(ignored).append(" out of ").append(total);
             respond(exchange, 400, rejections.toString());
@@ -308,6 +310,7 @@ public final class LokiReceiver implements AutoCloseable {
         jsonLines.ifPresent(file -> appendJsonLine(file, received));
     }
 
+    /** Writes one JSON line; the file stays open and is flushed once per request (see {@link #flushJsonLines}). */
     private synchronized void appendJsonLine(Path file, ReceivedEntry entry) {
         ObjectNode node = JSON.createObjectNode();
         node.set("labels", JSON.valueToTree(new TreeMap<>(entry.labels())));
@@ -317,14 +320,21 @@ public final class LokiReceiver implements AutoCloseable {
             node.set("structured_metadata", JSON.valueToTree(entry.metadata()));
         }
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                out.write(JSON.writeValueAsString(node));
-                out.write('\n');
+            if (jsonWriter == null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                jsonWriter = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
+            jsonWriter.write(JSON.writeValueAsString(node));
+            jsonWriter.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private synchronized void flushJsonLines() throws IOException {
+        if (jsonWriter != null) {
+            jsonWriter.flush();
         }
     }
 
@@ -451,6 +461,16 @@ public final class LokiReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        synchronized (this) {
+            if (jsonWriter != null) {
+                try {
+                    jsonWriter.close();
+                } catch (IOException ignored) {
+                    // the entries were flushed per request
+                }
+                jsonWriter = null;
+            }
+        }
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 }
