@@ -35,6 +35,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 final class SinkRecordMapper {
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final int MAX_CACHED_LABEL_SETS = 10_000;
 
     private final LabelSet staticLabels;
     private final String labelPrefix;
@@ -44,6 +45,8 @@ final class SinkRecordMapper {
     private final LineFormatter formatter;
     private final List<String> formatHeaders;
     private final Map<String, String> sanitizedNames = new HashMap<>();
+    /** Label sets seen lately, by the labels a record adds: most records repeat a few streams. */
+    private final Map<Map<String, String>, LabelSet> labelSets = new HashMap<>();
 
     SinkRecordMapper(LokiSinkConfig config) {
         this.staticLabels = config.staticLabels();
@@ -93,11 +96,7 @@ final class SinkRecordMapper {
         if (partitionLabel && record.kafkaPartition() != null) {
             labels.put("partition", record.kafkaPartition().toString());
         }
-        LabelSet labelSet = staticLabels.with(labels);
-        if (labelSet.size() == 0) {
-            // Loki needs at least one label per stream.
-            labelSet = LabelSet.of(Map.of("job", record.topic()));
-        }
+        LabelSet labelSet = labelSet(labels, record.topic());
         if (timestampNanos == Long.MIN_VALUE) {
             Long millis = record.timestamp();
             if (millis == null || millis < 0) {
@@ -109,6 +108,23 @@ final class SinkRecordMapper {
         String value = valueText(record.value());
         String line = fields == null ? value : formatter.format(value, orderFields(fields));
         return new LokiEntry(labelSet, timestampNanos, line, metadata, pending);
+    }
+
+    private LabelSet labelSet(Map<String, String> labels, String topic) {
+        LabelSet cached = labelSets.get(labels);
+        if (cached != null) {
+            return cached;
+        }
+        LabelSet labelSet = staticLabels.with(labels);
+        if (labelSet.size() == 0) {
+            // Loki needs at least one label per stream; not cached, it depends on the topic.
+            return LabelSet.of(Map.of("job", topic));
+        }
+        if (labelSets.size() >= MAX_CACHED_LABEL_SETS) {
+            labelSets.clear(); // a label exploding in cardinality must not grow the heap
+        }
+        labelSets.put(labels, labelSet);
+        return labelSet;
     }
 
     private Map<String, String> orderFields(Map<String, String> fields) {

@@ -1,0 +1,100 @@
+package io.lokiconnect.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lokiconnect.sink.entry.LokiEntry;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+class SinkRecordMapperTest {
+
+    private static SinkRecordMapper mapper(String... kv) {
+        Map<String, String> props = new HashMap<>(Map.of("loki.url", "http://loki:3100"));
+        for (int i = 0; i < kv.length; i += 2) {
+            props.put(kv[i], kv[i + 1]);
+        }
+        return new SinkRecordMapper(new LokiSinkConfig(props));
+    }
+
+    private static SinkRecord record(String topic, long offset, Long timestamp, Object value, ConnectHeaders headers) {
+        return new SinkRecord(topic, 1, Schema.STRING_SCHEMA, "k", null, value, offset, timestamp,
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, headers);
+    }
+
+    @Test
+    void labelsComeFromStaticConfigHeadersAndRecordCoordinates() {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("loki.label.level", "warn");
+        headers.addString("loki.label.k8s.namespace", "shop");
+        headers.addString("loki.meta.trace_id", "t-1");
+        headers.addString("loki.timestamp.ns", "1764000000123456789");
+        LokiEntry entry = mapper("labels.static", "job=kafka-logs", "labels.from.record", "topic,partition")
+                .toEntry(record("logs", 7, 1L, "line", headers), null);
+        assertThat(entry.labels().asMap()).containsOnly(Map.entry("job", "kafka-logs"), Map.entry("level", "warn"),
+                Map.entry("k8s_namespace", "shop"), Map.entry("topic", "logs"), Map.entry("partition", "1"));
+        assertThat(entry.metadata()).containsOnly(Map.entry("trace_id", "t-1"));
+        assertThat(entry.timestampNanos()).isEqualTo(1_764_000_000_123_456_789L);
+        assertThat(entry.line()).isEqualTo("line");
+    }
+
+    @Test
+    void recordTimeGetsTheOffsetAsSubMillisecondNanosSoEqualLinesStayDistinct() {
+        SinkRecordMapper mapper = mapper("labels.static", "job=x");
+        LokiEntry a = mapper.toEntry(record("logs", 41, 1_700_000_000_000L, "same", new ConnectHeaders()), null);
+        LokiEntry b = mapper.toEntry(record("logs", 42, 1_700_000_000_000L, "same", new ConnectHeaders()), null);
+        assertThat(a.timestampNanos()).isEqualTo(1_700_000_000_000_000_041L);
+        assertThat(b.timestampNanos()).isEqualTo(1_700_000_000_000_000_042L);
+        // A replay of the same record gives the same time, so Loki discards it as a duplicate.
+        assertThat(mapper.toEntry(record("logs", 41, 1_700_000_000_000L, "same", new ConnectHeaders()), null)
+                .timestampNanos()).isEqualTo(a.timestampNanos());
+    }
+
+    @Test
+    void aRecordWithoutAnyLabelIsLabelledWithItsTopic() {
+        SinkRecordMapper mapper = mapper();
+        assertThat(mapper.toEntry(record("a", 1, 1L, "x", new ConnectHeaders()), null).labels().text())
+                .isEqualTo("{job=\"a\"}");
+        assertThat(mapper.toEntry(record("b", 1, 1L, "x", new ConnectHeaders()), null).labels().text())
+                .isEqualTo("{job=\"b\"}");
+    }
+
+    @Test
+    void lineFormatsFoldHeadersIn() {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("log.file.path", "/var/log/a.log");
+        LokiEntry json = mapper("line.format", "json", "line.format.headers", "log.file.path,log.host")
+                .toEntry(record("logs", 1, 1L, "hello", headers), null);
+        assertThat(json.line()).isEqualTo("{\"message\":\"hello\",\"log.file.path\":\"/var/log/a.log\"}");
+        LokiEntry logfmt = mapper("line.format", "logfmt").toEntry(record("logs", 1, 1L, "hello", headers), null);
+        assertThat(logfmt.line()).isEqualTo("message=hello log.file.path=/var/log/a.log");
+    }
+
+    @Test
+    void structAndMapValuesAreSentAsJsonAndNullValuesAreSkipped() {
+        Schema schema = SchemaBuilder.struct().field("msg", Schema.STRING_SCHEMA).field("n", Schema.INT32_SCHEMA).build();
+        Struct struct = new Struct(schema).put("msg", "hi").put("n", 3);
+        assertThat(mapper().toEntry(record("t", 1, 1L, struct, new ConnectHeaders()), null).line())
+                .isEqualTo("{\"msg\":\"hi\",\"n\":3}");
+        assertThat(mapper().toEntry(record("t", 1, 1L, Map.of("a", true), new ConnectHeaders()), null).line())
+                .isEqualTo("{\"a\":true}");
+        assertThat(mapper().toEntry(record("t", 1, 1L, null, new ConnectHeaders()), null)).isNull();
+    }
+
+    @Test
+    void aBadTimestampHeaderIsADataExceptionNamingTheHeader() {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("loki.timestamp.ns", "yesterday");
+        assertThatThrownBy(() -> mapper().toEntry(record("t", 1, 1L, "x", headers), null))
+                .isInstanceOf(DataException.class).hasMessageContaining("loki.timestamp.ns");
+        assertThatThrownBy(() -> mapper().toEntry(record("t", 1, null, "x", new ConnectHeaders()), null))
+                .isInstanceOf(DataException.class).hasMessageContaining("no timestamp");
+    }
+}
