@@ -4,6 +4,9 @@ import io.lokiconnect.common.headers.LokiHeaders;
 import io.lokiconnect.sink.labels.LabelSet;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -190,36 +193,59 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values");
 
     public LokiSinkConfig(Map<?, ?> props) {
-        super(CONFIG_DEF, props);
-        checkPairs();
+        this(props, true);
     }
 
-    /** Cross-key rules, also reported per key by {@link LokiSinkConnector#validate}. */
-    private void checkPairs() {
+    private LokiSinkConfig(Map<?, ?> props, boolean checkCrossKeyRules) {
+        super(CONFIG_DEF, props);
+        if (checkCrossKeyRules) {
+            List<CrossKeyProblem> problems = crossKeyProblems();
+            if (!problems.isEmpty()) {
+                throw problems.get(0).error();
+            }
+        }
+    }
+
+    /** A rule spanning keys that the config breaks, on the key to fix. */
+    record CrossKeyProblem(String key, ConfigException error) {
+    }
+
+    /** The cross-key rules {@code props} breaks, for {@link LokiSinkConnector#validate}; per-key checks must pass. */
+    static List<CrossKeyProblem> crossKeyProblems(Map<?, ?> props) {
+        return new LokiSinkConfig(props, false).crossKeyProblems();
+    }
+
+    private List<CrossKeyProblem> crossKeyProblems() {
+        List<CrossKeyProblem> problems = new ArrayList<>();
         String user = getString(LOKI_AUTH_BASIC_USERNAME_CONFIG);
         String password = getPassword(LOKI_AUTH_BASIC_PASSWORD_CONFIG).value();
         if (user.isEmpty() != password.isEmpty()) {
-            throw new ConfigException(user.isEmpty() ? LOKI_AUTH_BASIC_USERNAME_CONFIG : LOKI_AUTH_BASIC_PASSWORD_CONFIG,
-                    "", "loki.auth.basic.username and loki.auth.basic.password must be set together");
+            problems.add(problem(user.isEmpty() ? LOKI_AUTH_BASIC_USERNAME_CONFIG : LOKI_AUTH_BASIC_PASSWORD_CONFIG, "",
+                    "loki.auth.basic.username and loki.auth.basic.password must be set together"));
         }
         if (!user.isEmpty() && !getPassword(LOKI_AUTH_BEARER_TOKEN_CONFIG).value().isEmpty()) {
-            throw new ConfigException(LOKI_AUTH_BEARER_TOKEN_CONFIG, "(hidden)",
-                    "use either basic auth or a bearer token, not both");
+            problems.add(problem(LOKI_AUTH_BEARER_TOKEN_CONFIG, "(hidden)",
+                    "use either basic auth or a bearer token, not both"));
         }
         if (getLong(RETRY_BACKOFF_MIN_MS_CONFIG) > getLong(RETRY_BACKOFF_MAX_MS_CONFIG)) {
-            throw new ConfigException(RETRY_BACKOFF_MIN_MS_CONFIG, getLong(RETRY_BACKOFF_MIN_MS_CONFIG),
-                    "must not exceed retry.backoff.max.ms (" + getLong(RETRY_BACKOFF_MAX_MS_CONFIG) + ")");
+            problems.add(problem(RETRY_BACKOFF_MIN_MS_CONFIG, getLong(RETRY_BACKOFF_MIN_MS_CONFIG),
+                    "must not exceed retry.backoff.max.ms (" + getLong(RETRY_BACKOFF_MAX_MS_CONFIG) + ")"));
         }
         if (getLong(BUFFER_MAX_BYTES_CONFIG) < getInt(BATCH_MAX_BYTES_CONFIG)) {
-            throw new ConfigException(BUFFER_MAX_BYTES_CONFIG, getLong(BUFFER_MAX_BYTES_CONFIG),
-                    "must be at least batch.max.bytes (" + getInt(BATCH_MAX_BYTES_CONFIG) + ")");
+            problems.add(problem(BUFFER_MAX_BYTES_CONFIG, getLong(BUFFER_MAX_BYTES_CONFIG),
+                    "must be at least batch.max.bytes (" + getInt(BATCH_MAX_BYTES_CONFIG) + ")"));
         }
         for (String location : List.of(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, LOKI_TLS_KEYSTORE_LOCATION_CONFIG)) {
             String file = getString(location);
-            if (!file.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
-                throw new ConfigException(location, file, "the file does not exist or is not readable by the worker");
+            if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
+                problems.add(problem(location, file, "the file does not exist or is not readable by the worker"));
             }
         }
+        return problems;
+    }
+
+    private static CrossKeyProblem problem(String key, Object value, String message) {
+        return new CrossKeyProblem(key, new ConfigException(key, value, message));
     }
 
     /** The push endpoint: {@code loki.url} as given when it names a path, else base + /loki/api/v1/push. */

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
@@ -71,14 +70,12 @@ public class LokiSinkConnector extends SinkConnector {
         if (!keysValid) {
             return config;
         }
-        LokiSinkConfig parsed;
-        try {
-            parsed = new LokiSinkConfig(connectorConfigs);
-        } catch (ConfigException e) {
-            String key = keyOf(e.getMessage(), values);
-            values.get(key).addErrorMessage(e.getMessage());
+        List<LokiSinkConfig.CrossKeyProblem> problems = LokiSinkConfig.crossKeyProblems(connectorConfigs);
+        problems.forEach(p -> values.get(p.key()).addErrorMessage(p.error().getMessage()));
+        if (!problems.isEmpty()) {
             return config;
         }
+        LokiSinkConfig parsed = new LokiSinkConfig(connectorConfigs);
         if (parsed.validateConnection()) {
             try (LokiClient client = new LokiClient(clientSettings(parsed))) {
                 String problem = client.checkReady();
@@ -91,20 +88,6 @@ public class LokiSinkConnector extends SinkConnector {
             }
         }
         return config;
-    }
-
-    /** The key a cross-key {@link ConfigException} is about: the first config key named in its message. */
-    private static String keyOf(String message, Map<String, ConfigValue> values) {
-        int best = Integer.MAX_VALUE;
-        String key = LokiSinkConfig.LOKI_URL_CONFIG;
-        for (String name : values.keySet()) {
-            int at = message.indexOf(name);
-            if (at >= 0 && (at < best || (at == best && name.length() > key.length()))) {
-                best = at;
-                key = name;
-            }
-        }
-        return key;
     }
 
     static LokiClient.Settings clientSettings(LokiSinkConfig config) {

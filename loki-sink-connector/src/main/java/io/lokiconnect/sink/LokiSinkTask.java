@@ -61,6 +61,7 @@ public class LokiSinkTask extends SinkTask {
     private ScheduledExecutorService timer;
     private ErrantRecordReporter reporter;
     private String levelLabel;
+    private String behaviorOnRejected;
 
     private final AtomicLong bufferedBytes = new AtomicLong();
     private final Object bufferLock = new Object();
@@ -87,6 +88,7 @@ public class LokiSinkTask extends SinkTask {
         mapper = new SinkRecordMapper(config);
         offsets = new AcknowledgedOffsets();
         levelLabel = config.metricsLevelLabel();
+        behaviorOnRejected = config.behaviorOnRejected();
         metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(), bufferedBytes::get);
         reporter = errantRecordReporter();
         PushEncoder encoder = PushEncoder.create(config.protobuf(), config.jsonGzip());
@@ -222,7 +224,7 @@ public class LokiSinkTask extends SinkTask {
     private void reportRefused() {
         Refused next;
         while ((next = refused.poll()) != null) {
-            String mode = config.behaviorOnRejected();
+            String mode = behaviorOnRejected;
             if (LokiSinkConfig.REJECTED_FAIL.equals(mode)) {
                 failure.compareAndSet(null, new ConnectException("Loki refused a record ("
                         + describe(next.record()) + "): " + next.reason()

@@ -65,7 +65,6 @@ final class SinkRecordMapper {
         }
         Map<String, String> labels = new HashMap<>();
         Map<String, String> metadata = null;
-        Map<String, String> fields = formatter.usesFields() ? new LinkedHashMap<>() : null;
         long timestampNanos = Long.MIN_VALUE;
         for (Header header : record.headers()) {
             String key = header.key();
@@ -86,9 +85,6 @@ final class SinkRecordMapper {
             } else if (key.equals(LokiHeaders.TIMESTAMP_NS)) {
                 timestampNanos = parseNanos(value);
             }
-            if (fields != null && formatHeaders.contains(key)) {
-                fields.put(key, value.toString());
-            }
         }
         if (topicLabel) {
             labels.put("topic", record.topic());
@@ -106,7 +102,7 @@ final class SinkRecordMapper {
             timestampNanos = millis * 1_000_000L + Math.floorMod(record.kafkaOffset(), 1_000_000L);
         }
         String value = valueText(record.value());
-        String line = fields == null ? value : formatter.format(value, orderFields(fields));
+        String line = formatter.usesFields() ? formatter.format(value, formatFields(record)) : value;
         return new LokiEntry(labelSet, timestampNanos, line, metadata, pending);
     }
 
@@ -127,15 +123,16 @@ final class SinkRecordMapper {
         return labelSet;
     }
 
-    private Map<String, String> orderFields(Map<String, String> fields) {
-        Map<String, String> ordered = new LinkedHashMap<>();
+    /** The headers of {@code line.format.headers} present on the record, in configured order. */
+    private Map<String, String> formatFields(SinkRecord record) {
+        Map<String, String> fields = new LinkedHashMap<>();
         for (String name : formatHeaders) {
-            String value = fields.get(name);
-            if (value != null) {
-                ordered.put(name, value);
+            Header header = record.headers().lastWithName(name);
+            if (header != null && header.value() != null) {
+                fields.put(name, header.value().toString());
             }
         }
-        return ordered;
+        return fields;
     }
 
     private String labelName(String raw) {

@@ -15,8 +15,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Shared pieces of the sink connector's integration tests. */
-final class SinkTestSupport {
+/** Shared pieces of the integration tests that run the sink connector. */
+public final class SinkTestSupport {
 
     private SinkTestSupport() {
     }
@@ -34,7 +34,7 @@ final class SinkTestSupport {
         }
     }
 
-    static Map<String, String> sinkConfig(String topic, String lokiUrl) {
+    public static Map<String, String> sinkConfig(String topic, String lokiUrl) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", "io.lokiconnect.sink.LokiSinkConnector");
         config.put("tasks.max", "1");
@@ -50,7 +50,7 @@ final class SinkTestSupport {
         return config;
     }
 
-    static void produce(String bootstrapServers, List<ProducerRecord<String, String>> records) {
+    public static void produce(String bootstrapServers, List<ProducerRecord<String, String>> records) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

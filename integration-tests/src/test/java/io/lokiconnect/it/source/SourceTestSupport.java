@@ -15,13 +15,13 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 
-/** Shared pieces of the source connector's integration tests. */
-final class SourceTestSupport {
+/** Shared pieces of the integration tests that run the source connector. */
+public final class SourceTestSupport {
 
     private SourceTestSupport() {
     }
 
-    static Map<String, String> sourceConfig(String topic, String paths, int tasks) {
+    public static Map<String, String> sourceConfig(String topic, String paths, int tasks) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", "io.lokiconnect.source.FileLogSourceConnector");
         config.put("tasks.max", String.valueOf(tasks));

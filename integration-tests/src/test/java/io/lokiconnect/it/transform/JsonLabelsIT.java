@@ -2,6 +2,8 @@ package io.lokiconnect.it.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lokiconnect.it.sink.SinkTestSupport;
+import io.lokiconnect.it.source.SourceTestSupport;
 import io.lokiconnect.testkit.connect.ConnectClusterExtension;
 import io.lokiconnect.testkit.loki.LokiReceiver;
 import io.lokiconnect.testkit.loki.ReceivedEntry;
@@ -10,16 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,13 +64,7 @@ class JsonLabelsIT {
         Path log = dir.resolve("app.log");
         Files.write(log, jsonLines());
         CONNECT.createTopic("labelled", 1);
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", "io.lokiconnect.source.FileLogSourceConnector");
-        config.put("topic", "labelled");
-        config.put("paths", dir + "/*.log");
-        config.put("poll.interval.ms", "50");
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        Map<String, String> config = SourceTestSupport.sourceConfig("labelled", dir + "/*.log", 1);
         CONNECT.deployConnector("labelled-source", transform(config));
 
         List<ConsumerRecord<byte[], byte[]>> records = CONNECT.consume("labelled", 3, Duration.ofSeconds(60));
@@ -99,23 +91,12 @@ class JsonLabelsIT {
     void onTheSinkConnectorTheSameLabelsReachLoki() throws Exception {
         try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
             CONNECT.createTopic("raw", 1);
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CONNECT.bootstrapServers());
-            try (KafkaProducer<String, String> producer =
-                         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-                for (String line : jsonLines()) {
-                    producer.send(new ProducerRecord<>("raw", null, Instant.now().toEpochMilli(), "app.log", line));
-                }
+            List<ProducerRecord<String, String>> records = new ArrayList<>();
+            for (String line : jsonLines()) {
+                records.add(new ProducerRecord<>("raw", null, Instant.now().toEpochMilli(), "app.log", line));
             }
-            Map<String, String> config = new HashMap<>();
-            config.put("connector.class", "io.lokiconnect.sink.LokiSinkConnector");
-            config.put("topics", "raw");
-            config.put("loki.url", loki.baseUrl());
-            config.put("labels.static", "job=kafka-logs");
-            config.put("batch.max.wait.ms", "200");
-            config.put("consumer.override.auto.offset.reset", "earliest");
-            config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-            config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+            SinkTestSupport.produce(CONNECT.bootstrapServers(), records);
+            Map<String, String> config = SinkTestSupport.sinkConfig("raw", loki.baseUrl());
             CONNECT.deployConnector("labelled-sink", transform(config));
 
             Awaitility.await().atMost(Duration.ofSeconds(60))

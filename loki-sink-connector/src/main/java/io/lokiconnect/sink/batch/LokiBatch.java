@@ -45,15 +45,13 @@ public final class LokiBatch {
         return streams.containsKey(labels);
     }
 
-    /** Streams with their entries sorted by time (stable: equal times keep their consumption order). */
+    /**
+     * Streams with their entries sorted by time (stable: equal times keep their consumption order). Sorts in
+     * place: call it once the batch is closed.
+     */
     public Map<LabelSet, List<LokiEntry>> sortedStreams() {
-        Map<LabelSet, List<LokiEntry>> sorted = new LinkedHashMap<>();
-        for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
-            List<LokiEntry> entries = new ArrayList<>(stream.getValue());
-            entries.sort(BY_TIME);
-            sorted.put(stream.getKey(), entries);
-        }
-        return sorted;
+        streams.values().forEach(entries -> entries.sort(BY_TIME));
+        return streams;
     }
 
     /** Streams with their entries in the order they were added. */

@@ -17,6 +17,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
 
 /**
  * Sends push requests to Loki over OkHttp (pooled connections, TLS, timeouts) and reports Loki's answer. It does
@@ -102,17 +104,10 @@ public final class LokiClient implements Closeable {
         if (body == null) {
             return "";
         }
-        byte[] bytes = body.source().peek().readByteArray(Math.min(BODY_LIMIT, Math.max(0, sizeOf(body))));
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static long sizeOf(ResponseBody body) throws IOException {
-        long length = body.contentLength();
-        if (length >= 0) {
-            return length;
-        }
-        body.source().request(BODY_LIMIT);
-        return body.source().getBuffer().size();
+        BufferedSource source = body.source();
+        source.request(BODY_LIMIT);
+        Buffer buffer = source.getBuffer();
+        return buffer.readString(Math.min(buffer.size(), BODY_LIMIT), StandardCharsets.UTF_8);
     }
 
     /** Retry-After in delay-seconds form (what Loki and proxies send); an HTTP date is ignored. */

@@ -53,10 +53,9 @@ public final class JsonPushEncoder implements PushEncoder {
     @Override
     public EncodedPush encode(LokiBatch batch) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(256, batch.encodedBytes()));
-        CountingStream raw = new CountingStream(bytes);
         try {
-            OutputStream body = gzip ? new GZIPOutputStream(bytes, 8192) : bytes;
-            OutputStream counted = gzip ? new CountingStream(body) : raw;
+            // Counts the JSON before compression: the figure batch.max.bytes is about.
+            CountingStream counted = new CountingStream(gzip ? new GZIPOutputStream(bytes, 8192) : bytes);
             try (JsonGenerator json = JSON.createGenerator(counted)) {
                 json.writeStartObject();
                 json.writeArrayFieldStart("streams");
@@ -87,9 +86,7 @@ public final class JsonPushEncoder implements PushEncoder {
                 json.writeEndArray();
                 json.writeEndObject();
             }
-            int uncompressed = (int) (gzip ? ((CountingStream) counted).count : raw.count);
-            return new EncodedPush(bytes.toByteArray(), CONTENT_TYPE, gzip ? "gzip" : null,
-                    gzip ? uncompressed : bytes.size());
+            return new EncodedPush(bytes.toByteArray(), CONTENT_TYPE, gzip ? "gzip" : null, (int) counted.count);
         } catch (IOException e) {
             throw new UncheckedIOException("could not encode a push request", e);
         }

@@ -38,22 +38,38 @@ public final class ProtobufPushEncoder implements PushEncoder {
     @Override
     public EncodedPush encode(LokiBatch batch) {
         Map<LabelSet, List<LokiEntry>> streams = batch.sortedStreams();
+        // Each entry's size is computed once (it scans the line's UTF-8) and used for both framing and writing.
+        int[][] entrySizes = new int[streams.size()][];
+        int[] streamSizes = new int[streams.size()];
         int total = 0;
+        int s = 0;
         for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
-            total += CodedOutputStream.computeTagSize(1) + lengthPrefixed(streamBodySize(stream.getKey(), stream.getValue()));
+            List<LokiEntry> entries = stream.getValue();
+            entrySizes[s] = new int[entries.size()];
+            int size = CodedOutputStream.computeStringSize(1, stream.getKey().text());
+            for (int i = 0; i < entries.size(); i++) {
+                entrySizes[s][i] = entryBodySize(entries.get(i));
+                size += CodedOutputStream.computeTagSize(2) + lengthPrefixed(entrySizes[s][i]);
+            }
+            streamSizes[s] = size;
+            total += CodedOutputStream.computeTagSize(1) + lengthPrefixed(size);
+            s++;
         }
         byte[] raw = new byte[total];
         CodedOutputStream out = CodedOutputStream.newInstance(raw);
         try {
+            s = 0;
             for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
                 out.writeTag(1, 2);
-                out.writeUInt32NoTag(streamBodySize(stream.getKey(), stream.getValue()));
+                out.writeUInt32NoTag(streamSizes[s]);
                 out.writeString(1, stream.getKey().text());
-                for (LokiEntry entry : stream.getValue()) {
+                List<LokiEntry> entries = stream.getValue();
+                for (int i = 0; i < entries.size(); i++) {
                     out.writeTag(2, 2);
-                    out.writeUInt32NoTag(entryBodySize(entry));
-                    writeEntry(out, entry);
+                    out.writeUInt32NoTag(entrySizes[s][i]);
+                    writeEntry(out, entries.get(i));
                 }
+                s++;
             }
             out.checkNoSpaceLeft();
             return new EncodedPush(Snappy.compress(raw), CONTENT_TYPE, null, raw.length);
@@ -80,14 +96,6 @@ public final class ProtobufPushEncoder implements PushEncoder {
             out.writeString(1, pair.getKey());
             out.writeString(2, pair.getValue());
         }
-    }
-
-    private int streamBodySize(LabelSet labels, List<LokiEntry> entries) {
-        int size = CodedOutputStream.computeStringSize(1, labels.text());
-        for (LokiEntry entry : entries) {
-            size += entrySize(entry);
-        }
-        return size;
     }
 
     private static int entryBodySize(LokiEntry entry) {
