@@ -1,0 +1,162 @@
+package io.lokiconnect.sink.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.LokiBatch;
+import io.lokiconnect.sink.client.LokiClient;
+import io.lokiconnect.sink.client.LokiResponse;
+import io.lokiconnect.sink.client.RetryPolicy;
+import io.lokiconnect.sink.client.TlsSettings;
+import io.lokiconnect.sink.entry.LokiEntry;
+import io.lokiconnect.sink.labels.LabelSet;
+import io.lokiconnect.sink.push.EncodedPush;
+import io.lokiconnect.sink.push.ProtobufPushEncoder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.SocketPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchSenderTest {
+
+    private final MockWebServer server = new MockWebServer();
+    private final Recorder recorder = new Recorder();
+    private LokiClient client;
+    private BatchSender sender;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (sender != null) {
+            sender.close(1000);
+        }
+        if (client != null) {
+            client.close();
+        }
+        server.shutdown();
+    }
+
+    private void start(int maxRetries, long backoffMinMs, long backoffMaxMs) {
+        client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
+                server.url("/ready").toString(), "", "", "", "", Map.of(), TlsSettings.jvmDefaults(),
+                Duration.ofSeconds(5), 2, "test"));
+        sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(maxRetries, backoffMinMs, backoffMaxMs),
+                1, "test-sender", recorder);
+    }
+
+    private static LokiBatch batch() {
+        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
+        batcher.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L, "line", Map.of(), null), 0);
+        return batcher.closeNow();
+    }
+
+    private String outcome() throws InterruptedException {
+        String outcome = recorder.outcomes.poll(15, TimeUnit.SECONDS);
+        assertThat(outcome).as("the batch ended").isNotNull();
+        return outcome;
+    }
+
+    @Test
+    void aDroppedConnectionIsRetriedAndTheBatchDelivered() throws Exception {
+        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AT_START));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        start(5, 10, 100);
+        sender.submit(batch());
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(recorder.statuses).containsExactly(0, 204);
+        assertThat(recorder.retries).hasSize(1);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void serverErrorsAndRateLimitsAreRetriedHonouringRetryAfter() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(500).setBody("boom"));
+        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "1"));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        start(5, 10, 5000);
+        sender.submit(batch());
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(recorder.statuses).containsExactly(500, 429, 204);
+        // The second retry waited for Retry-After (1 s), not the 10 ms minimum backoff.
+        assertThat(recorder.retries.get(1)).isEqualTo(1000L);
+    }
+
+    @Test
+    void exhaustedRetriesFailWithTheUrlTheLastStatusAndTheBody() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(new MockResponse().setResponseCode(503).setBody("ingester unavailable"));
+        }
+        start(2, 10, 20);
+        sender.submit(batch());
+        String outcome = outcome();
+        assertThat(outcome).startsWith("failed:").contains(server.url("/loki/api/v1/push").toString())
+                .contains("503").contains("ingester unavailable").contains("max.retries=2");
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aRejectionIsNotRetried() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(400).setBody("entry too old"));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        start(5, 10, 20);
+        sender.submit(batch());
+        assertThat(outcome()).isEqualTo("rejected: 400 entry too old");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void closingAbandonsABatchStillInRetry() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            server.enqueue(new MockResponse().setResponseCode(500));
+        }
+        start(-1, 200, 200);
+        sender.submit(batch());
+        Thread.sleep(300);
+        sender.close(100);
+        assertThat(outcome()).isEqualTo("abandoned");
+    }
+
+    private static final class Recorder implements DeliveryListener {
+        final BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
+        final List<Integer> statuses = new CopyOnWriteArrayList<>();
+        final List<Long> retries = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void answered(int status) {
+            statuses.add(status);
+        }
+
+        @Override
+        public void delivered(LokiBatch batch, EncodedPush push, long latencyNanos) {
+            outcomes.add("delivered");
+        }
+
+        @Override
+        public void rejected(LokiBatch batch, EncodedPush push, LokiResponse response) {
+            outcomes.add("rejected: " + response.status() + " " + response.body());
+        }
+
+        @Override
+        public void retrying(LokiBatch batch, int retry, String problem, long backoffMillis) {
+            retries.add(backoffMillis);
+        }
+
+        @Override
+        public void failed(LokiBatch batch, String message) {
+            outcomes.add("failed: " + message);
+        }
+
+        @Override
+        public void abandoned(LokiBatch batch) {
+            outcomes.add("abandoned");
+        }
+    }
+}
