@@ -1,0 +1,289 @@
+package io.lokiconnect.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The task's own rules, driven through Connect's SinkTask API with a recording context and a scripted HTTP
+ * server: what is committed after a refusal per behavior.on.rejected, back-pressure, the stop timeout and the
+ * metrics. (The integration tests run the same task in a real worker.)
+ */
+class LokiSinkTaskTest {
+
+    private static final TopicPartition TP = new TopicPartition("logs", 0);
+    private static final long NOW_MS = Instant.now().toEpochMilli();
+
+    private final MockWebServer server = new MockWebServer();
+    private final Metrics metrics = new Metrics();
+    private final RecordingContext context = new RecordingContext(new PluginMetricsImpl(metrics, Map.of()));
+    private final LokiSinkTask task = new LokiSinkTask();
+
+    @AfterEach
+    void tearDown() throws IOException {
+        task.stop();
+        server.shutdown();
+        metrics.close();
+    }
+
+    /** Answers 204 to every push, the first one after {@code firstDelayMillis}. */
+    private void acceptAll(long firstDelayMillis) {
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            @Override
+            public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+                MockResponse response = new MockResponse().setResponseCode(204);
+                return first.getAndSet(false)
+                        ? response.setHeadersDelay(firstDelayMillis, TimeUnit.MILLISECONDS) : response;
+            }
+        });
+    }
+
+    private void start(String... kv) {
+        Map<String, String> props = new HashMap<>();
+        props.put("loki.url", server.url("/").toString());
+        props.put("labels.static", "job=test");
+        props.put("batch.max.wait.ms", "50");
+        props.put("retry.backoff.min.ms", "10");
+        props.put("retry.backoff.max.ms", "20");
+        for (int i = 0; i < kv.length; i += 2) {
+            props.put(kv[i], kv[i + 1]);
+        }
+        task.initialize(context);
+        task.start(props);
+    }
+
+    private static SinkRecord record(long offset, String line, String level) {
+        ConnectHeaders headers = new ConnectHeaders();
+        if (level != null) {
+            headers.addString("loki.label.level", level);
+        }
+        return new SinkRecord(TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k", Schema.STRING_SCHEMA, line,
+                offset, NOW_MS, TimestampType.CREATE_TIME, headers);
+    }
+
+    private static String tooOldBody() {
+        // Loki's answer refusing the entry of offset 1 (the label text is the sink's {job="test"}).
+        return "entry for stream '{job=\"test\"}' has timestamp too old: "
+                + Instant.ofEpochMilli(NOW_MS).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + ", oldest acceptable timestamp is: 2026-01-01T00:00:00Z\nuser 'fake', total ignored: 1 out of 1";
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> awaitCommit(long offset) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        Map<TopicPartition, OffsetAndMetadata> commit = Map.of();
+        while (System.currentTimeMillis() < deadline) {
+            commit = task.preCommit(Map.of(TP, new OffsetAndMetadata(99)));
+            if (commit.containsKey(TP) && commit.get(TP).offset() >= offset) {
+                return commit;
+            }
+            Thread.sleep(20);
+        }
+        return commit;
+    }
+
+    @Test
+    void nothingIsCommittedBeforeLokiAcknowledges() throws Exception {
+        acceptAll(500);
+        start();
+        task.put(List.of(record(0, "a", "info"), record(1, "b", "info")));
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(99)))).isEmpty();
+        assertThat(awaitCommit(2)).containsEntry(TP, new OffsetAndMetadata(2));
+    }
+
+    @Test
+    void refusedRecordsWithBehaviorLogAreLoggedAndCommitted() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(400).setBody(tooOldBody()));
+        start("behavior.on.rejected", "log");
+        task.put(List.of(record(0, "old line", "info")));
+        assertThat(awaitCommit(1)).containsEntry(TP, new OffsetAndMetadata(1));
+        assertThat(metricValue("entries-rejected-total", Map.of())).isEqualTo(1.0);
+        assertThat(context.reported).isEmpty();
+    }
+
+    @Test
+    void refusedRecordsWithBehaviorDlqGoToTheReporterBeforeTheirOffsetIsCommitted() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(400).setBody(tooOldBody()));
+        start("behavior.on.rejected", "dlq");
+        task.put(List.of(record(0, "old line", "info")));
+        assertThat(awaitCommit(1)).containsEntry(TP, new OffsetAndMetadata(1));
+        assertThat(context.reported).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo("old line"));
+        assertThat(metricValue("records-sent-to-dlq-total", Map.of())).isEqualTo(1.0);
+    }
+
+    @Test
+    void refusedRecordsWithBehaviorFailFailTheTaskAndAreNotCommitted() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(400).setBody(tooOldBody()));
+        start("behavior.on.rejected", "fail");
+        task.put(List.of(record(0, "old line", "info")));
+        long deadline = System.currentTimeMillis() + 10_000;
+        ConnectException failure = null;
+        while (failure == null && System.currentTimeMillis() < deadline) {
+            try {
+                task.preCommit(Map.of(TP, new OffsetAndMetadata(99)));
+                Thread.sleep(20);
+            } catch (ConnectException e) {
+                failure = e;
+            }
+        }
+        assertThat(failure).isNotNull();
+        assertThat(failure.getMessage()).contains("logs-0@0").contains("too old").contains("behavior.on.rejected=fail");
+        assertThatThrownBy(() -> task.put(List.of(record(1, "next", "info")))).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void aFullBufferPausesThePartitionsUntilLokiCatchesUp() throws Exception {
+        acceptAll(12_000); // longer than put() blocks (10 s) before it pauses
+        start("buffer.max.bytes", "2048", "batch.max.bytes", "2048", "max.in.flight.batches", "1");
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            records.add(record(i, "x".repeat(500), "info"));
+        }
+        task.put(records);
+        assertThat(context.paused).containsExactly(TP);
+        assertThat(task.bufferedBytes()).isGreaterThanOrEqualTo(2048);
+        assertThat(awaitCommit(8)).containsEntry(TP, new OffsetAndMetadata(8));
+        task.put(List.of());
+        assertThat(context.resumed).containsExactly(TP);
+    }
+
+    @Test
+    void stopWaitsAtMostFlushTimeoutForBufferedBatches() {
+        server.enqueue(new MockResponse().setResponseCode(204).setHeadersDelay(5, TimeUnit.SECONDS));
+        start("flush.timeout.ms", "300", "batch.max.wait.ms", "60000");
+        task.put(List.of(record(0, "buffered", "info")));
+        long started = System.nanoTime();
+        task.stop();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void linesAreCountedByLevelUpToTheConfiguredNumberOfValues() throws Exception {
+        acceptAll(0);
+        start("metrics.level.values.max", "2");
+        task.put(List.of(record(0, "a", "info"), record(1, "b", "warn"), record(2, "c", "error"),
+                record(3, "d", "debug"), record(4, "e", "info")));
+        assertThat(metricValue("lines-by-level-total", Map.of("level", "info"))).isEqualTo(2.0);
+        assertThat(metricValue("lines-by-level-total", Map.of("level", "warn"))).isEqualTo(1.0);
+        assertThat(metricValue("lines-by-level-total", Map.of("level", "other"))).isEqualTo(2.0);
+        assertThat(awaitCommit(5)).containsEntry(TP, new OffsetAndMetadata(5));
+        assertThat(metricValue("push-requests-2xx-total", Map.of())).isGreaterThanOrEqualTo(1.0);
+        assertThat(metricValue("entries-sent-total", Map.of())).isEqualTo(5.0);
+    }
+
+    @Test
+    void customHeaderPrefixesAreRead() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(204));
+        start("labels.header.prefix", "lbl.", "structured.metadata.header.prefix", "md.", "loki.encoding", "json",
+                "loki.json.gzip", "false");
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("lbl.app", "shop");
+        headers.addString("md.trace_id", "t-9");
+        headers.addString("loki.label.ignored", "x");
+        task.put(List.of(new SinkRecord(TP.topic(), 0, null, null, null, "hello", 0, NOW_MS,
+                TimestampType.CREATE_TIME, headers)));
+        String body = server.takeRequest(10, TimeUnit.SECONDS).getBody().readUtf8();
+        assertThat(body).contains("\"app\":\"shop\"").contains("\"trace_id\":\"t-9\"").doesNotContain("ignored");
+    }
+
+    private double metricValue(String name, Map<String, String> tags) {
+        for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> e : metrics.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().tags().entrySet().containsAll(tags.entrySet())) {
+                return ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        throw new AssertionError("no metric " + name + " " + tags + " in " + metrics.metrics().keySet());
+    }
+
+    /** A SinkTaskContext that records what the task asks of Connect. */
+    private static final class RecordingContext implements SinkTaskContext {
+        final List<TopicPartition> paused = new CopyOnWriteArrayList<>();
+        final List<TopicPartition> resumed = new CopyOnWriteArrayList<>();
+        final List<SinkRecord> reported = new CopyOnWriteArrayList<>();
+        private final PluginMetrics pluginMetrics;
+
+        RecordingContext(PluginMetrics pluginMetrics) {
+            this.pluginMetrics = pluginMetrics;
+        }
+
+        @Override
+        public Map<String, String> configs() {
+            return Map.of();
+        }
+
+        @Override
+        public void offset(Map<TopicPartition, Long> offsets) {
+        }
+
+        @Override
+        public void offset(TopicPartition tp, long offset) {
+        }
+
+        @Override
+        public void timeout(long timeoutMs) {
+        }
+
+        @Override
+        public Set<TopicPartition> assignment() {
+            return Set.of(TP);
+        }
+
+        @Override
+        public void pause(TopicPartition... partitions) {
+            paused.addAll(List.of(partitions));
+        }
+
+        @Override
+        public void resume(TopicPartition... partitions) {
+            resumed.addAll(List.of(partitions));
+        }
+
+        @Override
+        public void requestCommit() {
+        }
+
+        @Override
+        public ErrantRecordReporter errantRecordReporter() {
+            return (record, error) -> {
+                reported.add(record);
+                Future<Void> done = CompletableFuture.completedFuture(null);
+                return done;
+            };
+        }
+
+        @Override
+        public PluginMetrics pluginMetrics() {
+            return pluginMetrics;
+        }
+    }
+}
