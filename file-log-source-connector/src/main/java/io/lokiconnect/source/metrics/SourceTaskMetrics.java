@@ -19,7 +19,7 @@ public final class SourceTaskMetrics {
         if (metrics == null) {
             return;
         }
-        add(metrics, "lines-read-total", "Lines (records) read from files.", stats.linesRead);
+        add(metrics, "lines-read-total", "Lines read from files (physical lines: a multiline event counts each of its lines).", stats.linesRead);
         add(metrics, "bytes-read-total", "Bytes read from files.", stats.bytesRead);
         add(metrics, "files-tracked", "Files this task is tailing now.", stats.filesTracked);
         add(metrics, "files-with-errors-total", "Files not read: unreadable, dangling link, directory, binary.",

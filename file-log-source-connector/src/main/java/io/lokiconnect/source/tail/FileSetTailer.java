@@ -73,6 +73,8 @@ public final class FileSetTailer implements AutoCloseable {
         if (now >= nextScanMillis) {
             scan(now);
             nextScanMillis = now + options.scanIntervalMs();
+            // One size lookup per file per scan interval, not per poll: the metric lags by at most a scan.
+            stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehind).sum());
         }
         List<TailedLine> out = new ArrayList<>();
         List<FileTailer> order = new ArrayList<>(tailers.values());
@@ -88,7 +90,6 @@ public final class FileSetTailer implements AutoCloseable {
         forgetFinishedOrphans();
         limitOpenHandles();
         stats.filesTracked.set(tailers.size());
-        stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehind).sum());
         return out;
     }
 

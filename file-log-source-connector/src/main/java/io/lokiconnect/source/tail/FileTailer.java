@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -98,7 +99,8 @@ public final class FileTailer {
     /** Bytes in the file not yet emitted. */
     public long bytesBehind() {
         try {
-            return channel == null ? 0 : Math.max(0, channel.size() - committedPosition);
+            long size = channel == null ? Files.size(path) : channel.size();
+            return Math.max(0, size - committedPosition);
         } catch (IOException e) {
             return 0;
         }
