@@ -302,4 +302,16 @@ class FileSetTailerTest {
         clock.addAndGet(1_000);
         assertThat(drain(t)).containsExactly("b1");
     }
+
+    @Test
+    void bytesBehindIsWhatIsWrittenAndNotYetRead() throws IOException {
+        append(dir.resolve("a.log"), "line-0\nline-1\nline-2\n");
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(t.poll(1, 1 << 20)).hasSize(1);
+        assertThat(stats.bytesBehind.get()).isEqualTo(21);
+        assertThat(t.poll(1, 1 << 20)).hasSize(1);
+        assertThat(stats.bytesBehind.get()).isEqualTo(14);
+        drain(t);
+        assertThat(stats.bytesBehind.get()).isZero();
+    }
 }

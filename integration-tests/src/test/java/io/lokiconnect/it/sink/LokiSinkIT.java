@@ -150,7 +150,7 @@ class LokiSinkIT {
         awaitEntries(200, Duration.ofSeconds(40));
         assertSameEntries(loki.entries(), lines);
         assertThat(loki.requests(429)).isEqualTo(4);
-        assertThat(SinkTestSupport.taskMetric(connector, "push-requests-429-total")).isEqualTo(4);
+        assertThat(CONNECT.taskMetric(connector, "push-requests-429-total")).isEqualTo(4);
     }
 
     @Test
@@ -298,7 +298,7 @@ class LokiSinkIT {
         long maxBuffered = 0;
         long deadline = System.currentTimeMillis() + 120_000;
         while (loki.entries().size() < 4000 && System.currentTimeMillis() < deadline) {
-            maxBuffered = Math.max(maxBuffered, SinkTestSupport.taskMetric(connector, "buffered-bytes"));
+            maxBuffered = Math.max(maxBuffered, CONNECT.taskMetric(connector, "buffered-bytes"));
             sleep(20);
         }
         assertThat(loki.entries()).hasSize(4000);

@@ -1,15 +1,11 @@
 package io.lokiconnect.it.sink;
 
 import io.lokiconnect.common.headers.LokiHeaders;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,31 +57,5 @@ public final class SinkTestSupport {
             }
             producer.flush();
         }
-    }
-
-    /** A task metric published through PluginMetrics, read from JMX (the embedded worker runs in this JVM). */
-    static long taskMetric(String connector, String name) {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        Set<ObjectName> names;
-        try {
-            names = server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null);
-        } catch (javax.management.MalformedObjectNameException e) {
-            throw new IllegalStateException(e);
-        }
-        for (ObjectName objectName : names) {
-            String c = objectName.getKeyProperty("connector");
-            if (c == null || !c.replace("\"", "").equals(connector) || objectName.getKeyProperty("task") == null) {
-                continue;
-            }
-            try {
-                Object value = server.getAttribute(objectName, name);
-                if (value instanceof Number number) {
-                    return number.longValue();
-                }
-            } catch (Exception notThisPlugin) {
-                // converters and transforms of the task publish their own plugin metrics
-            }
-        }
-        return -1;
     }
 }

@@ -171,4 +171,56 @@ class FileLogSourceIT {
         List<ConsumerRecord<byte[], byte[]>> records = awaitRecords(CONNECT, "restart", 1000, WAIT);
         assertThat(new HashSet<>(values(records))).isEqualTo(written);
     }
+
+    @Test
+    void aMultilineStackTraceBecomesOneRecordAndLinesAreCountedInTheTaskMetrics() throws Exception {
+        Path file = dir.resolve("trace.log");
+        CONNECT.createTopic("multiline", 1);
+        Map<String, String> config = sourceConfig("multiline", dir + "/trace.log", 1);
+        config.put("multiline.start.pattern", "^\\d{4}-");
+        config.put("multiline.flush.ms", "500");
+        CONNECT.deployConnector("multiline-source", config);
+        CONNECT.awaitRunning("multiline-source", 1, WAIT);
+        append(file, "2026-11-25 10:00:00 ERROR payment failed\n"
+                + "java.lang.IllegalStateException: card declined\n"
+                + "\tat shop.Payments.charge(Payments.java:42)\n"
+                + "\tat shop.Checkout.run(Checkout.java:7)\n"
+                + "2026-11-25 10:00:01 INFO retrying\n");
+        List<ConsumerRecord<byte[], byte[]>> records = awaitRecords(CONNECT, "multiline", 2, WAIT);
+        assertThat(values(records)).containsExactly(
+                "2026-11-25 10:00:00 ERROR payment failed\njava.lang.IllegalStateException: card declined\n"
+                        + "\tat shop.Payments.charge(Payments.java:42)\n\tat shop.Checkout.run(Checkout.java:7)",
+                "2026-11-25 10:00:01 INFO retrying");
+        // Physical lines: the five lines of the file, which made two records.
+        assertThat(CONNECT.taskMetric("multiline-source", "lines-read-total")).isEqualTo(5);
+        assertThat(CONNECT.taskMetric("multiline-source", "files-tracked")).isEqualTo(1);
+    }
+
+    @Test
+    void offsetsAlteredThroughTheRestApiMoveTheReadPosition() throws Exception {
+        Path file = dir.resolve("replay.log");
+        CONNECT.createTopic("replay", 1);
+        CONNECT.deployConnector("replay-source", sourceConfig("replay", dir + "/replay.log", 1));
+        CONNECT.awaitRunning("replay-source", 1, WAIT);
+        for (int i = 0; i < 10; i++) {
+            append(file, "replay-" + i + "\n");
+        }
+        awaitRecords(CONNECT, "replay", 10, WAIT);
+        CONNECT.cluster().stopConnector("replay-source");
+        // Wait until the stopped task's offsets are committed: the file's position is its size.
+        long size = Files.size(file);
+        org.awaitility.Awaitility.await().atMost(WAIT).ignoreExceptions().until(() ->
+                CONNECT.cluster().connectorOffsets("replay-source").offsets().stream()
+                        .anyMatch(o -> ((Number) o.offset().get("position")).longValue() == size));
+        var stored = CONNECT.cluster().connectorOffsets("replay-source").offsets().get(0);
+        Map<String, Object> rewound = new java.util.HashMap<>(stored.offset());
+        rewound.put("position", 0);
+        CONNECT.cluster().alterSourceConnectorOffset("replay-source", stored.partition(), rewound);
+
+        CONNECT.cluster().resumeConnector("replay-source");
+        CONNECT.awaitRunning("replay-source", 1, WAIT);
+        List<ConsumerRecord<byte[], byte[]>> records = awaitRecords(CONNECT, "replay", 20, WAIT);
+        assertThat(values(records)).hasSize(20);
+        assertThat(values(records).subList(10, 20)).isEqualTo(values(records).subList(0, 10));
+    }
 }

@@ -212,6 +212,35 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
         return cluster().addWorker();
     }
 
+    /**
+     * A task metric a plugin publishes through PluginMetrics (KIP-877), read from JMX: the embedded worker runs in
+     * this JVM. -1 when no task of the connector publishes it (yet).
+     */
+    public long taskMetric(String connector, String name) {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        Set<javax.management.ObjectName> names;
+        try {
+            names = server.queryNames(new javax.management.ObjectName("kafka.connect:type=plugins,*"), null);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+        for (javax.management.ObjectName objectName : names) {
+            String c = objectName.getKeyProperty("connector");
+            if (c == null || !c.replace("\"", "").equals(connector) || objectName.getKeyProperty("task") == null) {
+                continue;
+            }
+            try {
+                Object value = server.getAttribute(objectName, name);
+                if (value instanceof Number number) {
+                    return number.longValue();
+                }
+            } catch (Exception notThisPlugin) {
+                // converters and transforms of the task publish their own plugin metrics
+            }
+        }
+        return -1;
+    }
+
     /** Waits until {@code n} workers answer their health check. */
     public void awaitWorkers(int n, Duration timeout) {
         Awaitility.await().atMost(timeout.toMillis(), TimeUnit.MILLISECONDS).ignoreExceptions()
