@@ -199,6 +199,11 @@ class LokiSinkTaskTest {
         assertThat(awaitCommit(5)).containsEntry(TP, new OffsetAndMetadata(5));
         assertThat(metricValue("push-requests-2xx-total", Map.of())).isGreaterThanOrEqualTo(1.0);
         assertThat(metricValue("entries-sent-total", Map.of())).isEqualTo(5.0);
+        assertThat(metricValue("records-received-total", Map.of())).isEqualTo(5.0);
+        assertThat(metricValue("bytes-sent-total", Map.of())).isGreaterThan(0.0);
+        assertThat(metricValue("bytes-sent-compressed-total", Map.of())).isGreaterThan(0.0);
+        assertThat(metricValue("batch-latency-max-ms", Map.of())).isGreaterThanOrEqualTo(0.0);
+        assertThat(metricValue("buffered-bytes", Map.of())).isZero();
     }
 
     @Test

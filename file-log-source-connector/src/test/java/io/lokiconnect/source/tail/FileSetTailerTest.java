@@ -314,4 +314,17 @@ class FileSetTailerTest {
         drain(t);
         assertThat(stats.bytesBehind.get()).isZero();
     }
+
+    @Test
+    void aDeletedFileIsReadToTheEndOfItsOpenHandleThenForgotten() throws IOException {
+        Path file = dir.resolve("gone.log");
+        append(file, "first\n");
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(drain(t)).containsExactly("first");
+        append(file, "written before the delete\n");
+        Files.delete(file);
+        assertThat(drain(t)).containsExactly("written before the delete");
+        assertThat(t.trackedPaths()).isEmpty();
+        assertThat(stats.filesTracked.get()).isZero();
+    }
 }
