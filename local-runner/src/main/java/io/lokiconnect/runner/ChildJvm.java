@@ -25,6 +25,8 @@ final class ChildJvm {
         this.logFile = logFile;
     }
 
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
     static ChildJvm start(String name, String mainClass, List<String> args, String heap,
                           Map<String, String> env, Path logDir) throws IOException {
         Files.createDirectories(logDir);
@@ -43,6 +45,11 @@ final class ChildJvm {
                 "logger.reflections.level = ERROR",
                 ""));
         List<String> command = new ArrayList<>();
+        // Own session: a Ctrl-C on the terminal reaches only the runner, which prints its summary while the broker
+        // and worker still answer, then stops them in order (worker first).
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-Dlog4j2.configurationFile=" + log4j.toUri());

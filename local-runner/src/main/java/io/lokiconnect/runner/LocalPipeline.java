@@ -221,7 +221,7 @@ public final class LocalPipeline implements AutoCloseable {
             s = progress.snapshot();
         } catch (Exception e) {
             s = lastSnapshot;
-            asOf = " (as of the last progress line: the broker and worker were already stopping)";
+            asOf = " (as of the last progress line: a fresh one failed: " + e + ")";
         }
         if (s == null) {
             out.println("summary unavailable: the pipeline stopped before its first progress line");
