@@ -2,7 +2,7 @@ package io.lokiconnect.transforms;
 
 import io.lokiconnect.common.headers.LokiHeaders;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
-import io.lokiconnect.transforms.labels.LabelNames;
+import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.transforms.level.LevelNormalizer;
 import io.lokiconnect.transforms.time.TimestampParser;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.lokiconnect.transforms.labels;
 
+import io.lokiconnect.common.loki.LabelNames;
+
 /**
  * One entry of {@code label.fields} or {@code metadata.fields}: {@code path} or {@code path:name}. The path is a
  * field name, or a dotted path into nested objects ({@code kubernetes.namespace}); the name is the label (or
