@@ -48,7 +48,8 @@ final class ChildJvm {
                 ""));
         List<String> command = new ArrayList<>();
         // Own session: a Ctrl-C on the terminal reaches only the runner, which prints its summary while the broker
-        // and worker still answer, then stops them in order (worker first).
+        // and worker still answer, then stops them in order (worker first). Should the runner die without
+        // stopping them (kill -9), ExitWithRunner stops them.
         if (Files.isExecutable(SETSID)) {
             command.add(SETSID.toString());
         }
