@@ -91,8 +91,7 @@ class SingleJarPluginsIT {
             source.put("transforms.labels.line.output", "message");
             CONNECT.deployConnector("single-jar-source", source);
             // Default encoding: protobuf, snappy-compressed by the snappy-java inside the sink's jar.
-            Map<String, String> sink = new HashMap<>(SinkTestSupport.sinkConfig("single-jar-logs", loki.baseUrl()));
-            CONNECT.deployConnector("single-jar-sink", sink);
+            CONNECT.deployConnector("single-jar-sink", SinkTestSupport.sinkConfig("single-jar-logs", loki.baseUrl()));
 
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                     .untilAsserted(() -> assertThat(loki.entries()).hasSize(3));
