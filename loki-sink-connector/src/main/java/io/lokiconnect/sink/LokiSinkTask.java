@@ -4,16 +4,14 @@ import io.lokiconnect.common.Version;
 import io.lokiconnect.sink.batch.Batcher;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.LokiClient;
-import io.lokiconnect.sink.client.LokiResponse;
-import io.lokiconnect.sink.client.Rejections;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.delivery.BatchSender;
 import io.lokiconnect.sink.delivery.DeliveryListener;
+import io.lokiconnect.sink.delivery.Settlement;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
 import io.lokiconnect.sink.offsets.PendingRecord;
 import io.lokiconnect.sink.metrics.SinkTaskMetrics;
-import io.lokiconnect.sink.push.EncodedPush;
 import io.lokiconnect.sink.push.PushEncoder;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -326,33 +324,23 @@ public class LokiSinkTask extends SinkTask {
         }
 
         @Override
-        public void delivered(LokiBatch batch, EncodedPush push, long latencyNanos) {
-            for (LokiEntry entry : batch.entries()) {
+        public void settled(LokiBatch batch, Settlement settlement, long latencyNanos) {
+            for (LokiEntry entry : settlement.accepted()) {
                 offsets.done(entry.record());
             }
-            metrics.entriesSent.addAndGet(batch.entryCount());
-            metrics.batchesSent.incrementAndGet();
-            metrics.bytesSentRaw.addAndGet(push.uncompressedBytes());
-            metrics.bytesSentCompressed.addAndGet(push.body().length);
-            metrics.batchLatency(latencyNanos / 1_000_000);
-            release(batch);
-        }
-
-        @Override
-        public void rejected(LokiBatch batch, EncodedPush push, LokiResponse response) {
-            Map<LokiEntry, String> refusedEntries = Rejections.refused(batch, response.status(), response.body());
-            log.warn("Loki refused {} of {} entries of batch {} with {}: {}", refusedEntries.size(), batch.entryCount(),
-                    batch.sequence(), response.status(), BatchSender.excerpt(response.body()));
-            for (LokiEntry entry : batch.entries()) {
-                String reason = refusedEntries.get(entry);
-                if (reason == null) {
-                    offsets.done(entry.record());
-                    metrics.entriesSent.incrementAndGet();
-                } else {
-                    metrics.entriesRejected.incrementAndGet();
-                    refused.add(new Refused(entry.record(), reason));
-                }
+            if (!settlement.refused().isEmpty()) {
+                log.warn("Loki refused {} of {} entries of batch {}; first reason: {}", settlement.refused().size(),
+                        batch.entryCount(), batch.sequence(), settlement.refused().values().iterator().next());
             }
+            settlement.refused().forEach((entry, reason) -> {
+                metrics.entriesRejected.incrementAndGet();
+                refused.add(new Refused(entry.record(), reason));
+            });
+            metrics.entriesSent.addAndGet(settlement.accepted().size());
+            metrics.batchesSent.addAndGet(settlement.acknowledgedPushes());
+            metrics.bytesSentRaw.addAndGet(settlement.acknowledgedBytes());
+            metrics.bytesSentCompressed.addAndGet(settlement.acknowledgedCompressedBytes());
+            metrics.batchLatency(latencyNanos / 1_000_000);
             release(batch);
         }
 

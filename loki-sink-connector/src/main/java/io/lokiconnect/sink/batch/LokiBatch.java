@@ -28,6 +28,18 @@ public final class LokiBatch {
         this.createdNanos = createdNanos;
     }
 
+    /**
+     * A batch of some of this batch's entries, to send again on its own (half of a batch Loki found too large, or
+     * the entries a refusal did not name). Same sequence and creation time; its encoded size is not tracked.
+     */
+    public LokiBatch subset(List<LokiEntry> entries) {
+        LokiBatch part = new LokiBatch(sequence, createdNanos);
+        for (LokiEntry entry : entries) {
+            part.add(entry, 0, 0);
+        }
+        return part;
+    }
+
     void add(LokiEntry entry, int entryBytes, int streamBytes) {
         List<LokiEntry> stream = streams.get(entry.labels());
         if (stream == null) {
