@@ -9,24 +9,20 @@ import io.lokiconnect.sink.delivery.BatchSender;
 import io.lokiconnect.sink.delivery.DeliveryListener;
 import io.lokiconnect.sink.delivery.Settlement;
 import io.lokiconnect.sink.entry.LokiEntry;
+import io.lokiconnect.sink.flow.BackPressure;
+import io.lokiconnect.sink.metrics.SinkTaskMetrics;
 import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
 import io.lokiconnect.sink.offsets.PendingRecord;
-import io.lokiconnect.sink.metrics.SinkTaskMetrics;
 import io.lokiconnect.sink.push.PushEncoder;
-import java.util.ArrayList;
+import io.lokiconnect.sink.refusal.DeadLetterHandoff;
+import io.lokiconnect.sink.refusal.Refusal;
+import io.lokiconnect.sink.refusal.RefusalRouter;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -39,15 +35,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adapts Connect's sink task life cycle to the batcher, the sender and the offset tracker. {@code put()} turns
- * records into entries and fills batches; a timer closes batches by age; sender threads push and retry;
- * {@code preCommit()} hands Connect only the offsets of records Loki acknowledged or the dead letter queue took.
+ * Adapts Connect's sink task life cycle to plain classes: {@link SinkRecordMapper} (record to entry),
+ * {@link Batcher} and {@link BatchSender} (batches, pushes, retries), {@link AcknowledgedOffsets} (what may be
+ * committed), {@link BackPressure} (pause and resume), {@link RefusalRouter} and {@link DeadLetterHandoff}
+ * (behavior.on.rejected). {@code preCommit()} hands Connect only offsets of records that are settled.
  */
 public class LokiSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(LokiSinkTask.class);
     /** Longest time put() blocks for back-pressure before pausing partitions, well below max.poll.interval.ms. */
     private static final long MAX_BLOCK_MILLIS = 10_000;
+    /** Longest time preCommit() waits for the dead letter queue. */
+    private static final long DLQ_WAIT_MILLIS = 5_000;
 
     private LokiSinkConfig config;
     private SinkRecordMapper mapper;
@@ -57,23 +56,11 @@ public class LokiSinkTask extends SinkTask {
     private AcknowledgedOffsets offsets;
     private SinkTaskMetrics metrics;
     private ScheduledExecutorService timer;
-    private ErrantRecordReporter reporter;
+    private BackPressure<TopicPartition> backPressure;
+    private DeadLetterHandoff deadLetters;
+    private RefusalRouter refusals;
     private String levelLabel;
-    private String behaviorOnRejected;
-
-    private final AtomicLong bufferedBytes = new AtomicLong();
-    private final Object bufferLock = new Object();
     private final AtomicReference<ConnectException> failure = new AtomicReference<>();
-    /** Refused records waiting for the task thread, which alone talks to the dead letter queue. */
-    private final ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
-    private final List<Reported> reported = new ArrayList<>();
-    private boolean paused;
-
-    private record Refused(PendingRecord record, String reason) {
-    }
-
-    private record Reported(PendingRecord record, Future<Void> future) {
-    }
 
     @Override
     public String version() {
@@ -86,9 +73,15 @@ public class LokiSinkTask extends SinkTask {
         mapper = new SinkRecordMapper(config);
         offsets = new AcknowledgedOffsets();
         levelLabel = config.metricsLevelLabel();
-        behaviorOnRejected = config.behaviorOnRejected();
-        metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(), bufferedBytes::get);
-        reporter = errantRecordReporter();
+        metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(),
+                () -> backPressure == null ? 0 : backPressure.bufferedBytes());
+        backPressure = new BackPressure<>(config.bufferMaxBytes(), MAX_BLOCK_MILLIS, new ContextPartitions(),
+                metrics.pausedTotal::incrementAndGet);
+        ErrantRecordReporter reporter = errantRecordReporter();
+        deadLetters = reporter == null ? null : new DeadLetterHandoff(
+                (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);
+        refusals = new RefusalRouter(RefusalRouter.Behavior.valueOf(config.behaviorOnRejected().toUpperCase()),
+                deadLetters, offsets::done, metrics.recordsToDlq::incrementAndGet);
         PushEncoder encoder = PushEncoder.create(config.protobuf(), config.jsonGzip());
         batcher = new Batcher(encoder, config.batchMaxBytes(), config.batchMaxWaitMs());
         client = new LokiClient(LokiSinkConnector.clientSettings(config));
@@ -124,9 +117,22 @@ public class LokiSinkTask extends SinkTask {
     }
 
     @Override
+    public void open(Collection<TopicPartition> partitions) {
+        backPressure.opened(partitions);
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            offsets.forget(tp.topic(), tp.partition());
+        }
+        backPressure.closed(partitions);
+    }
+
+    @Override
     public void put(Collection<SinkRecord> records) {
         throwIfFailed();
-        reportRefused();
+        routeRefusals();
         long now = System.nanoTime();
         for (SinkRecord record : records) {
             metrics.recordsReceived.incrementAndGet();
@@ -135,7 +141,7 @@ public class LokiSinkTask extends SinkTask {
             try {
                 entry = mapper.toEntry(record, pending);
             } catch (DataException e) {
-                refused.add(new Refused(pending, e.getMessage()));
+                refusals.offer(new Refusal(pending, Refusal.Cause.NOT_MAPPABLE, e.getMessage()));
                 continue;
             }
             if (entry == null) {
@@ -146,41 +152,16 @@ public class LokiSinkTask extends SinkTask {
             if (levelLabel != null) {
                 metrics.countLevel(entry.labels().get(levelLabel));
             }
-            bufferedBytes.addAndGet(entry.line().length());
+            backPressure.add(LokiBatch.lineBytes(entry));
             for (LokiBatch batch : batcher.add(entry, now)) {
                 sender.submit(batch);
             }
         }
-        reportRefused();
-        applyBackPressure();
-    }
-
-    /** Blocks while the buffer is full, then pauses the partitions if Loki still does not drain it. */
-    private void applyBackPressure() {
-        long limit = config.bufferMaxBytes();
-        // Once paused, Connect calls put() with no records; waiting there again would only slow the resume.
-        long deadline = paused ? 0 : System.currentTimeMillis() + MAX_BLOCK_MILLIS;
-        synchronized (bufferLock) {
-            while (bufferedBytes.get() >= limit && failure.get() == null && System.currentTimeMillis() < deadline) {
-                try {
-                    bufferLock.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-        boolean full = bufferedBytes.get() >= limit;
-        if (full && !paused) {
-            paused = true;
-            metrics.pausedTotal.incrementAndGet();
-            log.warn("Buffered {} bytes >= buffer.max.bytes {}: Loki is slow or down; pausing partitions {}",
-                    bufferedBytes.get(), limit, context.assignment());
-            context.pause(context.assignment().toArray(new TopicPartition[0]));
-        } else if (!full && paused && bufferedBytes.get() < limit / 2) {
-            paused = false;
-            log.info("Buffer drained to {} bytes: resuming partitions", bufferedBytes.get());
-            context.resume(context.assignment().toArray(new TopicPartition[0]));
+        routeRefusals();
+        try {
+            backPressure.afterPut(() -> failure.get() != null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -198,11 +179,17 @@ public class LokiSinkTask extends SinkTask {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         throwIfFailed();
-        reportRefused();
-        awaitReports(5_000);
-        if (paused) {
-            applyBackPressure();
+        routeRefusals();
+        if (deadLetters != null) {
+            try {
+                deadLetters.await(DLQ_WAIT_MILLIS);
+            } catch (DeadLetterHandoff.HandoffFailure e) {
+                fail(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        backPressure.check();
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (Map.Entry<AcknowledgedOffsets.Partition, Long> e : offsets.committable().entrySet()) {
             TopicPartition tp = new TopicPartition(e.getKey().topic(), e.getKey().partition());
@@ -218,66 +205,17 @@ public class LokiSinkTask extends SinkTask {
         // Offsets are managed in preCommit; nothing is held only in memory that flush could save.
     }
 
-    /** Hands refused records to the dead letter queue (or the log); only on the task thread, as Connect expects. */
-    private void reportRefused() {
-        Refused next;
-        while ((next = refused.poll()) != null) {
-            String mode = behaviorOnRejected;
-            if (LokiSinkConfig.REJECTED_FAIL.equals(mode)) {
-                failure.compareAndSet(null, new ConnectException("Loki refused a record ("
-                        + describe(next.record()) + "): " + next.reason()
-                        + ". behavior.on.rejected=fail; set it to dlq or log to keep going"));
-                throwIfFailed();
-            }
-            if (LokiSinkConfig.REJECTED_DLQ.equals(mode) && reporter != null) {
-                try {
-                    Future<Void> future = reporter.report((SinkRecord) next.record().source(),
-                            new DataException("Loki refused the entry: " + next.reason()));
-                    reported.add(new Reported(next.record(), future));
-                    metrics.recordsToDlq.incrementAndGet();
-                    continue;
-                } catch (ConnectException e) {
-                    throw new ConnectException("Loki refused a record (" + describe(next.record()) + ": "
-                            + next.reason() + ") and it could not go to the dead letter queue: " + e.getMessage()
-                            + ". With behavior.on.rejected=dlq set errors.tolerance=all and "
-                            + "errors.deadletterqueue.topic.name, or use behavior.on.rejected=log", e);
-                }
-            }
-            log.warn("Loki refused record {}; logged and skipped (behavior.on.rejected={}{}): {}",
-                    describe(next.record()), mode, reporter == null && mode.equals(LokiSinkConfig.REJECTED_DLQ)
-                            ? ", no dead letter queue on this worker" : "", next.reason());
-            offsets.done(next.record());
-        }
-        for (Iterator<Reported> it = reported.iterator(); it.hasNext(); ) {
-            Reported r = it.next();
-            if (r.future().isDone()) {
-                offsets.done(r.record());
-                it.remove();
-            }
+    private void routeRefusals() {
+        try {
+            refusals.route();
+        } catch (RefusalRouter.RefusalFailure | DeadLetterHandoff.HandoffFailure e) {
+            fail(e);
         }
     }
 
-    private void awaitReports(long timeoutMillis) {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        for (Iterator<Reported> it = reported.iterator(); it.hasNext(); ) {
-            Reported r = it.next();
-            try {
-                r.future().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                offsets.done(r.record());
-                it.remove();
-            } catch (TimeoutException e) {
-                return;
-            } catch (ExecutionException e) {
-                throw new ConnectException("Could not write a refused record to the dead letter queue", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static String describe(PendingRecord record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    private void fail(RuntimeException e) {
+        failure.compareAndSet(null, new ConnectException(e.getMessage(), e.getCause()));
+        throwIfFailed();
     }
 
     private void throwIfFailed() {
@@ -285,14 +223,6 @@ public class LokiSinkTask extends SinkTask {
         if (e != null) {
             throw e;
         }
-    }
-
-    @Override
-    public void close(Collection<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions) {
-            offsets.forget(tp.topic(), tp.partition());
-        }
-        paused = false;
     }
 
     @Override
@@ -314,7 +244,19 @@ public class LokiSinkTask extends SinkTask {
 
     /** Test hook: bytes buffered or in flight. */
     long bufferedBytes() {
-        return bufferedBytes.get();
+        return backPressure.bufferedBytes();
+    }
+
+    private final class ContextPartitions implements BackPressure.Partitions<TopicPartition> {
+        @Override
+        public void pause(Collection<TopicPartition> partitions) {
+            context.pause(partitions.toArray(new TopicPartition[0]));
+        }
+
+        @Override
+        public void resume(Collection<TopicPartition> partitions) {
+            context.resume(partitions.toArray(new TopicPartition[0]));
+        }
     }
 
     private final class Listener implements DeliveryListener {
@@ -334,14 +276,14 @@ public class LokiSinkTask extends SinkTask {
             }
             settlement.refused().forEach((entry, reason) -> {
                 metrics.entriesRejected.incrementAndGet();
-                refused.add(new Refused(entry.record(), reason));
+                refusals.offer(new Refusal(entry.record(), Refusal.Cause.LOKI_REFUSED, reason));
             });
             metrics.entriesSent.addAndGet(settlement.accepted().size());
             metrics.batchesSent.addAndGet(settlement.acknowledgedPushes());
             metrics.bytesSentRaw.addAndGet(settlement.acknowledgedBytes());
             metrics.bytesSentCompressed.addAndGet(settlement.acknowledgedCompressedBytes());
             metrics.batchLatency(latencyNanos / 1_000_000);
-            release(batch);
+            backPressure.release(batch.lineBytes());
         }
 
         @Override
@@ -353,21 +295,15 @@ public class LokiSinkTask extends SinkTask {
         public void failed(LokiBatch batch, String message) {
             failure.compareAndSet(null, new ConnectException(message + ". The " + batch.entryCount()
                     + " entries of this batch are not committed and will be sent again after the task restarts "
-                    + "(POST /connectors/<name>/tasks/<id>/restart); raise max.retries (-1 = forever) to wait longer."));
+                    + "(POST /connectors/<name>/tasks/<id>/restart)"
+                    + (message.contains("max.retries=") ? "; raise max.retries (-1 = forever) to wait longer." : ".")));
             log.error("{}; failing the task", message);
-            release(batch);
+            backPressure.release(batch.lineBytes());
         }
 
         @Override
         public void abandoned(LokiBatch batch) {
-            release(batch);
-        }
-
-        private void release(LokiBatch batch) {
-            bufferedBytes.addAndGet(-batch.lineBytes());
-            synchronized (bufferLock) {
-                bufferLock.notifyAll();
-            }
+            backPressure.release(batch.lineBytes());
         }
     }
 }

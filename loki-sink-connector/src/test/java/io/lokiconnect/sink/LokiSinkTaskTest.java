@@ -80,6 +80,7 @@ class LokiSinkTaskTest {
         }
         task.initialize(context);
         task.start(props);
+        task.open(List.of(TP));
     }
 
     private static SinkRecord record(long offset, String line, String level) {
@@ -161,7 +162,7 @@ class LokiSinkTaskTest {
     }
 
     @Test
-    void aFullBufferPausesThePartitionsUntilLokiCatchesUp() throws Exception {
+    void aFullBufferPausesThePartitionsUntilLokiCatchesUpEvenAcrossARebalance() throws Exception {
         acceptAll(12_000); // longer than put() blocks (10 s) before it pauses
         start("buffer.max.bytes", "2048", "batch.max.bytes", "2048", "max.in.flight.batches", "1");
         List<SinkRecord> records = new ArrayList<>();
@@ -171,9 +172,35 @@ class LokiSinkTaskTest {
         task.put(records);
         assertThat(context.paused).containsExactly(TP);
         assertThat(task.bufferedBytes()).isGreaterThanOrEqualTo(2048);
-        assertThat(awaitCommit(8)).containsEntry(TP, new OffsetAndMetadata(8));
+
+        // A rebalance while paused: Connect closes the partition, re-pauses it (the task keeps it), opens it.
+        task.close(List.of(TP));
+        context.pause(TP);
+        task.open(List.of(TP));
+
+        // The partition was forgotten: its records in flight are re-read by its next owner, never committed here.
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(99)))).isEmpty();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (task.bufferedBytes() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
         task.put(List.of());
-        assertThat(context.resumed).containsExactly(TP);
+        assertThat(context.resumed).as("the kept partition is resumed once the buffer drains").contains(TP);
+        assertThat(context.isPaused(TP)).isFalse();
+    }
+
+    @Test
+    void aRecordTheMapperRefusesGoesToTheDeadLetterQueueAsNotSentNotAsRefusedByLoki() throws Exception {
+        acceptAll(0);
+        start("behavior.on.rejected", "dlq");
+        SinkRecord noTime = new SinkRecord(TP.topic(), TP.partition(), null, null, null, "no time", 0, null,
+                TimestampType.NO_TIMESTAMP_TYPE);
+        task.put(List.of(noTime, record(1, "fine", "info")));
+        assertThat(awaitCommit(2)).containsEntry(TP, new OffsetAndMetadata(2));
+        assertThat(context.reported).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo("no time"));
+        assertThat(context.errors).singleElement().asString()
+                .contains("Not sent to Loki: the record cannot become a Loki entry").contains("no timestamp")
+                .doesNotContain("Loki refused");
     }
 
     @Test
@@ -235,6 +262,12 @@ class LokiSinkTaskTest {
         final List<TopicPartition> paused = new CopyOnWriteArrayList<>();
         final List<TopicPartition> resumed = new CopyOnWriteArrayList<>();
         final List<SinkRecord> reported = new CopyOnWriteArrayList<>();
+        final List<String> errors = new CopyOnWriteArrayList<>();
+        private final Set<TopicPartition> pausedNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        boolean isPaused(TopicPartition tp) {
+            return pausedNow.contains(tp);
+        }
         private final PluginMetrics pluginMetrics;
 
         RecordingContext(PluginMetrics pluginMetrics) {
@@ -266,11 +299,13 @@ class LokiSinkTaskTest {
         @Override
         public void pause(TopicPartition... partitions) {
             paused.addAll(List.of(partitions));
+            pausedNow.addAll(List.of(partitions));
         }
 
         @Override
         public void resume(TopicPartition... partitions) {
             resumed.addAll(List.of(partitions));
+            pausedNow.removeAll(List.of(partitions));
         }
 
         @Override
@@ -281,6 +316,7 @@ class LokiSinkTaskTest {
         public ErrantRecordReporter errantRecordReporter() {
             return (record, error) -> {
                 reported.add(record);
+                errors.add(String.valueOf(error.getMessage()));
                 Future<Void> done = CompletableFuture.completedFuture(null);
                 return done;
             };

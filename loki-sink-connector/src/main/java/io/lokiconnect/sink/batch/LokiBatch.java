@@ -49,8 +49,13 @@ public final class LokiBatch {
         }
         stream.add(entry);
         encodedBytes += entryBytes;
-        lineBytes += entry.line().length();
+        lineBytes += lineBytes(entry);
         entryCount++;
+    }
+
+    /** What one entry counts in the back-pressure bound. */
+    public static long lineBytes(LokiEntry entry) {
+        return entry.line().length();
     }
 
     boolean hasStream(LabelSet labels) {
