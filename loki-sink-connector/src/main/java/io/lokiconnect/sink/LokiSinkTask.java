@@ -60,6 +60,8 @@ public class LokiSinkTask extends SinkTask {
     private DeadLetterHandoff deadLetters;
     private RefusalRouter refusals;
     private String levelLabel;
+    /** Records are held for the dead letter queue only when one exists and behavior.on.rejected=dlq. */
+    private boolean keepRecordsForDlq;
     private final AtomicReference<ConnectException> failure = new AtomicReference<>();
 
     @Override
@@ -75,11 +77,15 @@ public class LokiSinkTask extends SinkTask {
         levelLabel = config.metricsLevelLabel();
         metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(),
                 () -> backPressure == null ? 0 : backPressure.bufferedBytes());
-        backPressure = new BackPressure<>(config.bufferMaxBytes(), MAX_BLOCK_MILLIS, new ContextPartitions(),
-                metrics.pausedTotal::incrementAndGet);
+        backPressure = new BackPressure<>(config.bufferMaxBytes(), maxTrackedRecords(config.bufferMaxBytes()),
+                () -> {
+                    offsets.compact();
+                    return offsets.trackedCount();
+                }, MAX_BLOCK_MILLIS, new ContextPartitions(), metrics.pausedTotal::incrementAndGet);
         ErrantRecordReporter reporter = errantRecordReporter();
         deadLetters = reporter == null ? null : new DeadLetterHandoff(
                 (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);
+        keepRecordsForDlq = deadLetters != null && LokiSinkConfig.REJECTED_DLQ.equals(config.behaviorOnRejected());
         refusals = new RefusalRouter(RefusalRouter.Behavior.valueOf(config.behaviorOnRejected().toUpperCase()),
                 deadLetters, offsets::done, metrics.recordsToDlq::incrementAndGet);
         PushEncoder encoder = PushEncoder.create(config.protobuf(), config.jsonGzip());
@@ -98,6 +104,14 @@ public class LokiSinkTask extends SinkTask {
         log.info("Loki sink task started: pushing to {} ({}), batches up to {} bytes / {} ms, max.retries {}",
                 client.pushUrl(), config.protobuf() ? "protobuf+snappy" : "json", config.batchMaxBytes(),
                 config.batchMaxWaitMs(), config.maxRetries());
+    }
+
+    /**
+     * Records tracked for their offsets at most: one per 64 bytes of buffer.max.bytes (at least 10,000), so the
+     * tracking (about 50 bytes a record) takes at most about as much heap as the buffer.
+     */
+    static long maxTrackedRecords(long bufferMaxBytes) {
+        return Math.max(10_000, bufferMaxBytes / 64);
     }
 
     private org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
@@ -133,15 +147,17 @@ public class LokiSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         throwIfFailed();
         routeRefusals();
+        offsets.compact();
         long now = System.nanoTime();
         for (SinkRecord record : records) {
             metrics.recordsReceived.incrementAndGet();
-            PendingRecord pending = offsets.track(record.topic(), record.kafkaPartition(), record.kafkaOffset(), record);
+            PendingRecord pending = offsets.track(record.topic(), record.kafkaPartition(), record.kafkaOffset(),
+                    keepRecordsForDlq ? record : null);
             LokiEntry entry;
             try {
                 entry = mapper.toEntry(record, pending);
             } catch (DataException e) {
-                refusals.offer(new Refusal(pending, Refusal.Cause.NOT_MAPPABLE, e.getMessage()));
+                refusals.offer(new Refusal(pending, Refusal.Cause.NOT_MAPPABLE, e.getMessage(), record));
                 continue;
             }
             if (entry == null) {

@@ -204,6 +204,14 @@ class LokiSinkTaskTest {
     }
 
     @Test
+    void theBufferCountsUtf8Bytes() {
+        server.enqueue(new MockResponse().setResponseCode(204).setHeadersDelay(3, TimeUnit.SECONDS));
+        start("batch.max.wait.ms", "60000");
+        task.put(List.of(record(0, "é".repeat(1000), "info"), record(1, "😀".repeat(10), "info")));
+        assertThat(task.bufferedBytes()).isEqualTo(2000 + 40);
+    }
+
+    @Test
     void stopWaitsAtMostFlushTimeoutForBufferedBatches() {
         server.enqueue(new MockResponse().setResponseCode(204).setHeadersDelay(5, TimeUnit.SECONDS));
         start("flush.timeout.ms", "300", "batch.max.wait.ms", "60000");

@@ -1,5 +1,6 @@
 package io.lokiconnect.sink.batch;
 
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 import java.util.ArrayList;
@@ -53,9 +54,9 @@ public final class LokiBatch {
         entryCount++;
     }
 
-    /** What one entry counts in the back-pressure bound. */
+    /** What one entry counts in the back-pressure bound: its line's UTF-8 bytes. */
     public static long lineBytes(LokiEntry entry) {
-        return entry.line().length();
+        return Utf8.encodedLength(entry.line());
     }
 
     boolean hasStream(LabelSet labels) {
@@ -100,7 +101,7 @@ public final class LokiBatch {
         return encodedBytes;
     }
 
-    /** Characters of the lines, used for the back-pressure bound (heap held by this batch is about twice it). */
+    /** UTF-8 bytes of the lines, used for the back-pressure bound. */
     public long lineBytes() {
         return lineBytes;
     }

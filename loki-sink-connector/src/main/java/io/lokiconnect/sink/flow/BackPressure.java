@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,8 @@ public final class BackPressure<P> {
     }
 
     private final long maxBytes;
+    private final long maxTracked;
+    private final LongSupplier tracked;
     private final long maxBlockMillis;
     private final Partitions<P> partitions;
     private final Runnable onPause;
@@ -43,11 +46,18 @@ public final class BackPressure<P> {
 
     /**
      * @param maxBytes       bytes buffered or in flight at which the task stops taking records
+     * @param maxTracked     records tracked for their offsets (not yet done, or done behind one that is not) at which
+     *                       the task stops taking records too: a batch retried for long must not let the records
+     *                       consumed after it pile up
+     * @param tracked        the records tracked now
      * @param maxBlockMillis longest a put() waits for room before pausing (well below max.poll.interval.ms)
      * @param onPause        called each time the partitions are paused (a metric)
      */
-    public BackPressure(long maxBytes, long maxBlockMillis, Partitions<P> partitions, Runnable onPause) {
+    public BackPressure(long maxBytes, long maxTracked, LongSupplier tracked, long maxBlockMillis,
+                        Partitions<P> partitions, Runnable onPause) {
         this.maxBytes = maxBytes;
+        this.maxTracked = maxTracked;
+        this.tracked = tracked;
         this.maxBlockMillis = maxBlockMillis;
         this.partitions = partitions;
         this.onPause = onPause;
@@ -83,7 +93,7 @@ public final class BackPressure<P> {
         if (!holding) {
             long deadline = System.currentTimeMillis() + maxBlockMillis;
             synchronized (drained) {
-                while (buffered.get() >= maxBytes && !stop.getAsBoolean() && System.currentTimeMillis() < deadline) {
+                while (isFull() && !stop.getAsBoolean() && System.currentTimeMillis() < deadline) {
                     drained.wait(Math.max(1, Math.min(100, deadline - System.currentTimeMillis())));
                 }
             }
@@ -94,17 +104,21 @@ public final class BackPressure<P> {
     /** Pauses when full, resumes when drained to half; never blocks (also from preCommit). */
     public void check() {
         long now = buffered.get();
-        if (!holding && now >= maxBytes) {
+        if (!holding && isFull()) {
             holding = true;
             onPause.run();
-            log.warn("Buffered {} bytes >= buffer.max.bytes {}: Loki is slow or down; pausing partitions {}", now,
-                    maxBytes, assigned);
+            log.warn("Buffered {} bytes (buffer.max.bytes {}), {} records awaiting Loki (at most {}): Loki is slow "
+                    + "or down; pausing partitions {}", now, maxBytes, tracked.getAsLong(), maxTracked, assigned);
             partitions.pause(List.copyOf(assigned));
-        } else if (holding && now < maxBytes / 2) {
+        } else if (holding && now < maxBytes / 2 && tracked.getAsLong() < maxTracked / 2) {
             holding = false;
             log.info("Buffer drained to {} bytes: resuming partitions {}", now, assigned);
             partitions.resume(List.copyOf(assigned));
         }
+    }
+
+    private boolean isFull() {
+        return buffered.get() >= maxBytes || tracked.getAsLong() >= maxTracked;
     }
 
     /** Partitions assigned to the task (open): paused at once while holding, else resumed in case Connect paused them. */

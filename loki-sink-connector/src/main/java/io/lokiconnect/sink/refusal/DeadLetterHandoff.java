@@ -42,7 +42,7 @@ public final class DeadLetterHandoff {
 
     /** Reports one refusal; what the reporter throws (errors.tolerance=none) goes to the caller. */
     public void report(Refusal refusal) {
-        Future<?> future = reporter.report(refusal.record().source(), refusal.message());
+        Future<?> future = reporter.report(refusal.source(), refusal.message());
         reported.add(new Reported(refusal.record(), future));
     }
 

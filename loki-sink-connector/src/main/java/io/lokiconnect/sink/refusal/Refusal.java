@@ -2,8 +2,16 @@ package io.lokiconnect.sink.refusal;
 
 import io.lokiconnect.sink.offsets.PendingRecord;
 
-/** A record that will not reach Loki, why, and whose decision it was. */
-public record Refusal(PendingRecord record, Cause cause, String reason) {
+/**
+ * A record that will not reach Loki, why, and whose decision it was; {@code source} is the original record for the
+ * dead letter queue (taken when the refusal is made, before the record is marked done).
+ */
+public record Refusal(PendingRecord record, Cause cause, String reason, Object source) {
+
+    /** A refusal of a record whose original is what {@code record} still holds (null when not kept). */
+    public Refusal(PendingRecord record, Cause cause, String reason) {
+        this(record, cause, reason, record.source());
+    }
 
     /** Who refused the record; the cause is part of every message, in the log and in the dead letter queue. */
     public enum Cause {

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class BackPressureTest {
@@ -33,7 +34,9 @@ class BackPressureTest {
 
     private final Consumer consumer = new Consumer();
     private final AtomicInteger pauses = new AtomicInteger();
-    private final BackPressure<String> pressure = new BackPressure<>(1000, 50, consumer, pauses::incrementAndGet);
+    private final AtomicLong tracked = new AtomicLong();
+    private final BackPressure<String> pressure = new BackPressure<>(1000, 100, tracked::get, 50, consumer,
+            pauses::incrementAndGet);
 
     @Test
     void belowTheBoundNothingIsPaused() throws Exception {
@@ -61,6 +64,24 @@ class BackPressureTest {
         assertThat(consumer.paused).isEmpty();
     }
 
+    /** One batch retried for long while later ones complete: the offsets tracked behind it are bounded too. */
+    @Test
+    void tooManyTrackedRecordsPauseLikeAFullBuffer() throws Exception {
+        pressure.opened(List.of("p0"));
+        tracked.set(99);
+        pressure.afterPut(() -> false);
+        assertThat(consumer.paused).isEmpty();
+        tracked.set(100);
+        pressure.afterPut(() -> false);
+        assertThat(consumer.paused).containsExactly("p0");
+        tracked.set(50);
+        pressure.check();
+        assertThat(consumer.paused).containsExactly("p0");
+        tracked.set(49);
+        pressure.check();
+        assertThat(consumer.paused).isEmpty();
+    }
+
     @Test
     void whilePausedPutDoesNotWaitAgain() throws Exception {
         pressure.opened(List.of("p0"));
@@ -73,7 +94,7 @@ class BackPressureTest {
 
     @Test
     void aReleaseFromAnotherThreadEndsTheWait() throws Exception {
-        BackPressure<String> slow = new BackPressure<>(1000, 10_000, consumer, () -> { });
+        BackPressure<String> slow = new BackPressure<>(1000, 100, tracked::get, 10_000, consumer, () -> { });
         slow.opened(List.of("p0"));
         slow.add(1000);
         Thread releaser = new Thread(() -> {
@@ -120,7 +141,7 @@ class BackPressureTest {
 
     @Test
     void aFailedTaskStopsWaiting() throws Exception {
-        BackPressure<String> slow = new BackPressure<>(1000, 10_000, consumer, () -> { });
+        BackPressure<String> slow = new BackPressure<>(1000, 100, tracked::get, 10_000, consumer, () -> { });
         slow.add(5000);
         long started = System.nanoTime();
         slow.afterPut(() -> true);
