@@ -1,6 +1,7 @@
 package io.lokiconnect.sink;
 
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.sink.labels.LabelSet;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -90,8 +91,9 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Bearer token sent as 'Authorization: Bearer <token>'. Not together with basic auth.",
                     GROUP_LOKI, 5, ConfigDef.Width.MEDIUM, "Bearer token")
-            .define(LOKI_HEADERS_CONFIG, Type.LIST, "", new NameValueList(LOKI_HEADERS_CONFIG, ':'), Importance.LOW,
-                    "Extra HTTP headers, comma-separated 'Name:value' pairs.",
+            .define(LOKI_HEADERS_CONFIG, Type.PASSWORD, "", new NameValueList(LOKI_HEADERS_CONFIG, ':'), Importance.LOW,
+                    "Extra HTTP headers, comma-separated 'Name:value' pairs. Hidden like a password (the worker logs "
+                            + "[hidden]), since such headers often carry a key.",
                     GROUP_LOKI, 6, ConfigDef.Width.LONG, "Extra headers")
             .define(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "Trust store (PKCS12 or JKS file) holding the CA of an https Loki. Empty: the JVM's trust store.",
@@ -282,7 +284,7 @@ public class LokiSinkConfig extends AbstractConfig {
     }
 
     public Map<String, String> extraHeaders() {
-        return NameValueList.parse(getList(LOKI_HEADERS_CONFIG), ':');
+        return NameValueList.parse(NameValueList.items(getPassword(LOKI_HEADERS_CONFIG).value()), ':');
     }
 
     public boolean protobuf() {
@@ -413,6 +415,17 @@ public class LokiSinkConfig extends AbstractConfig {
             this.separator = separator;
         }
 
+        /** A comma-separated list, as ConfigDef splits a LIST (for values typed PASSWORD so they stay hidden). */
+        static List<String> items(String value) {
+            List<String> items = new ArrayList<>();
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    items.add(item.trim());
+                }
+            }
+            return items;
+        }
+
         static Map<String, String> parse(List<String> items, char separator) {
             Map<String, String> pairs = new LinkedHashMap<>();
             for (String item : items) {
@@ -427,18 +440,23 @@ public class LokiSinkConfig extends AbstractConfig {
             if (value == null) {
                 return;
             }
+            boolean hidden = value instanceof Password;
             @SuppressWarnings("unchecked")
-            List<String> items = (List<String>) value;
+            List<String> items = hidden ? items(((Password) value).value()) : (List<String>) value;
             for (String item : items) {
                 int at = item.indexOf(separator);
                 if (at <= 0) {
-                    throw new ConfigException(name, item, "expected name" + separator + "value pairs separated by "
-                            + "commas, e.g. " + (separator == '=' ? "job=kafka-logs,env=prod" : "X-Team:logs"));
+                    // A hidden value is never echoed: a malformed header may still hold its secret.
+                    throw new ConfigException(name, hidden ? Password.HIDDEN : item, "expected name" + separator
+                            + "value pairs separated by commas, e.g. "
+                            + (separator == '=' ? "job=kafka-logs,env=prod" : "X-Team:logs")
+                            + (hidden ? " (an item has no '" + separator + "' after a name)" : ""));
                 }
                 String itemName = item.substring(0, at).trim();
-                if (separator == '=' && !LabelSet.isValidName(itemName)) {
+                if (separator == '=' && !LabelNames.isValid(itemName)) {
                     throw new ConfigException(name, item, "label name '" + itemName
-                            + "' must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
+                            + "' must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __ (Loki reserves it): use '"
+                            + LabelNames.sanitize(itemName) + "'");
                 }
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.lokiconnect.common.headers.FileHeaders;
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.sink.entry.EntryTimes;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.format.LineFormatter;
@@ -157,8 +158,9 @@ final class SinkRecordMapper {
         return fields;
     }
 
+    /** Loki's label-name rule, the transform's too: {@code __x} becomes {@code _x}, {@code k8s.ns} {@code k8s_ns}. */
     private String labelName(String raw) {
-        return sanitizedNames.computeIfAbsent(raw, LabelSet::sanitizeName);
+        return sanitizedNames.computeIfAbsent(raw, LabelNames::sanitize);
     }
 
     private static long parseNanos(Object value) {

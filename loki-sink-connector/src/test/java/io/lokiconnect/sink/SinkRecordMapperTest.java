@@ -84,6 +84,21 @@ class SinkRecordMapperTest {
                 .isEqualTo(1_764_000_000_123_456_789L);
     }
 
+    /** Loki reserves names beginning with __: a header cannot make one, by the same rule as the transform. */
+    @Test
+    void labelNamesFromHeadersFollowTheSharedRuleIncludingTheReservedPrefix() {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("loki.label.__name__", "a");
+        headers.addString("loki.label.__stream_shard__", "b");
+        headers.addString("loki.label.5xx", "c");
+        headers.addString("loki.label.", "d");
+        LokiEntry entry = mapper().toEntry(record("t", 1, 1L, "x", headers), null);
+        assertThat(entry.labels().asMap()).containsOnly(Map.entry("_name__", "a"), Map.entry("_stream_shard__", "b"),
+                Map.entry("_5xx", "c"), Map.entry("_", "d"));
+        assertThat(entry.labels().asMap().keySet())
+                .allSatisfy(name -> assertThat(io.lokiconnect.common.loki.LabelNames.isValid(name)).isTrue());
+    }
+
     @Test
     void aRecordWithoutAnyLabelIsLabelledWithItsTopic() {
         SinkRecordMapper mapper = mapper();
