@@ -197,6 +197,60 @@ class LokiSinkFaultsIT {
         assertThat(loki.entries().stream().map(ReceivedEntry::timestampNanos).distinct()).hasSize(3);
     }
 
+    /**
+     * Basic, bearer and header auth configured, deployed, refused by Loki and validated with a malformed header: the
+     * worker's whole log (every logger at INFO, the plugins at DEBUG) holds none of the secrets.
+     */
+    @Test
+    void noSecretReachesTheWorkerLog() throws Exception {
+        CONNECT.createTopic(topic, 1);
+        produceAll(lines(5, "secret", 10), 1);
+        String basicPassword = "basic-pw-0d41f7";
+        String bearerToken = "bearer-tok-9c2e11";
+        String headerKey = "header-key-7ab390";
+        String malformedHeader = "header-without-colon-55e1c2";
+        try (LogCapture log = LogCapture.begin();
+             AuthCheckingProxy gateway = new AuthCheckingProxy(loki.pushUrl(), "Bearer something-else")) {
+            Map<String, String> basic = sinkConfig(topic, loki.baseUrl());
+            basic.put("loki.auth.basic.username", "shipper");
+            basic.put("loki.auth.basic.password", basicPassword);
+            basic.put("loki.headers", "X-Api-Key:" + headerKey + ",X-Team:logs");
+            basic.put("loki.tenant.id", "team-a");
+            CONNECT.deployConnector(connector, basic);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(loki.entries()).hasSize(5));
+            assertThat(loki.requestInfos()).allSatisfy(r -> assertThat(r.headers().entrySet()).anySatisfy(h -> {
+                assertThat(h.getKey()).isEqualToIgnoringCase("X-Api-Key");
+                assertThat(h.getValue()).isEqualTo(headerKey);
+            }));
+
+            String bearerConnector = connector + "-bearer";
+            Map<String, String> bearer = sinkConfig(topic, gateway.baseUrl());
+            bearer.put("loki.auth.bearer.token", bearerToken);
+            bearer.put("loki.headers", "X-Api-Key:" + headerKey);
+            bearer.put("max.retries", "1");
+            try {
+                CONNECT.deployConnector(bearerConnector, bearer);
+                String trace = CONNECT.awaitTaskFailed(bearerConnector, Duration.ofSeconds(60));
+                assertThat(trace).contains("401");
+            } finally {
+                CONNECT.cluster().deleteConnector(bearerConnector);
+            }
+
+            Map<String, String> malformed = sinkConfig(topic, loki.baseUrl());
+            malformed.put("loki.headers", malformedHeader);
+            assertThat(CONNECT.cluster().validateConnectorConfig("io.lokiconnect.sink.LokiSinkConnector", malformed)
+                    .errorCount()).isPositive();
+
+            String captured = log.text();
+            assertThat(captured).as("the capture saw the plugins' config log").contains("LokiSinkConfig values")
+                    .contains("loki.headers = [hidden]").contains("answered 401");
+            for (String secret : List.of(basicPassword, bearerToken, headerKey, malformedHeader)) {
+                List<String> leaks = captured.lines().filter(l -> l.contains(secret)).toList();
+                assertThat(leaks).as("log lines holding " + secret).isEmpty();
+            }
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
