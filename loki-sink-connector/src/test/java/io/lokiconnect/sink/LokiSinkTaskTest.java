@@ -11,9 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.MetricName;
@@ -25,9 +22,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +40,7 @@ class LokiSinkTaskTest {
 
     private final MockWebServer server = new MockWebServer();
     private final Metrics metrics = new Metrics();
-    private final RecordingContext context = new RecordingContext(new PluginMetricsImpl(metrics, Map.of()));
+    private final RecordingContext context = new RecordingContext(Set.of(TP), new PluginMetricsImpl(metrics, Map.of()));
     private final LokiSinkTask task = new LokiSinkTask();
 
     @AfterEach
@@ -263,76 +258,5 @@ class LokiSinkTaskTest {
             }
         }
         throw new AssertionError("no metric " + name + " " + tags + " in " + metrics.metrics().keySet());
-    }
-
-    /** A SinkTaskContext that records what the task asks of Connect. */
-    private static final class RecordingContext implements SinkTaskContext {
-        final List<TopicPartition> paused = new CopyOnWriteArrayList<>();
-        final List<TopicPartition> resumed = new CopyOnWriteArrayList<>();
-        final List<SinkRecord> reported = new CopyOnWriteArrayList<>();
-        final List<String> errors = new CopyOnWriteArrayList<>();
-        private final Set<TopicPartition> pausedNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-        boolean isPaused(TopicPartition tp) {
-            return pausedNow.contains(tp);
-        }
-        private final PluginMetrics pluginMetrics;
-
-        RecordingContext(PluginMetrics pluginMetrics) {
-            this.pluginMetrics = pluginMetrics;
-        }
-
-        @Override
-        public Map<String, String> configs() {
-            return Map.of();
-        }
-
-        @Override
-        public void offset(Map<TopicPartition, Long> offsets) {
-        }
-
-        @Override
-        public void offset(TopicPartition tp, long offset) {
-        }
-
-        @Override
-        public void timeout(long timeoutMs) {
-        }
-
-        @Override
-        public Set<TopicPartition> assignment() {
-            return Set.of(TP);
-        }
-
-        @Override
-        public void pause(TopicPartition... partitions) {
-            paused.addAll(List.of(partitions));
-            pausedNow.addAll(List.of(partitions));
-        }
-
-        @Override
-        public void resume(TopicPartition... partitions) {
-            resumed.addAll(List.of(partitions));
-            pausedNow.removeAll(List.of(partitions));
-        }
-
-        @Override
-        public void requestCommit() {
-        }
-
-        @Override
-        public ErrantRecordReporter errantRecordReporter() {
-            return (record, error) -> {
-                reported.add(record);
-                errors.add(String.valueOf(error.getMessage()));
-                Future<Void> done = CompletableFuture.completedFuture(null);
-                return done;
-            };
-        }
-
-        @Override
-        public PluginMetrics pluginMetrics() {
-            return pluginMetrics;
-        }
     }
 }

@@ -12,18 +12,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.ConnectHeaders;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +75,7 @@ class SinkTaskMemoryTest {
         props.put("buffer.max.bytes", String.valueOf(16L * 1024 * 1024));
         props.put("behavior.on.rejected", "dlq");
         List<TopicPartition> partitions = List.of(new TopicPartition("logs", 0), new TopicPartition("logs", 1));
-        Context context = new Context(Set.copyOf(partitions));
+        RecordingContext context = new RecordingContext(Set.copyOf(partitions), null);
         LokiSinkTask task = new LokiSinkTask();
         task.initialize(context);
         task.start(props);
@@ -95,7 +90,7 @@ class SinkTaskMemoryTest {
             while (sent < RECORDS) {
                 List<SinkRecord> poll = new ArrayList<>(POLL);
                 for (int p = 0; p < partitions.size() && poll.size() < POLL; p++) {
-                    if (context.paused.contains(partitions.get(p))) {
+                    if (context.isPaused(partitions.get(p))) {
                         continue;
                     }
                     for (int i = 0; i < POLL / partitions.size() && sent + poll.size() < RECORDS; i++) {
@@ -176,60 +171,5 @@ class SinkTaskMemoryTest {
             }
         }
         return peak;
-    }
-
-    private static final class Context implements SinkTaskContext {
-        final Set<TopicPartition> assignment;
-        final Set<TopicPartition> paused = ConcurrentHashMap.newKeySet();
-
-        Context(Set<TopicPartition> assignment) {
-            this.assignment = assignment;
-        }
-
-        @Override
-        public Map<String, String> configs() {
-            return Map.of();
-        }
-
-        @Override
-        public void offset(Map<TopicPartition, Long> offsets) {
-        }
-
-        @Override
-        public void offset(TopicPartition tp, long offset) {
-        }
-
-        @Override
-        public void timeout(long timeoutMs) {
-        }
-
-        @Override
-        public Set<TopicPartition> assignment() {
-            return assignment;
-        }
-
-        @Override
-        public void pause(TopicPartition... partitions) {
-            paused.addAll(List.of(partitions));
-        }
-
-        @Override
-        public void resume(TopicPartition... partitions) {
-            paused.removeAll(List.of(partitions));
-        }
-
-        @Override
-        public void requestCommit() {
-        }
-
-        @Override
-        public ErrantRecordReporter errantRecordReporter() {
-            return (record, error) -> CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-            return null;
-        }
     }
 }

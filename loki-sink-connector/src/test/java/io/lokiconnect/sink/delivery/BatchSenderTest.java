@@ -109,6 +109,20 @@ class BatchSenderTest {
         return batcher.closeNow();
     }
 
+    /** Answers each push by the lines it holds (newline-separated). */
+    private void answerByLines(java.util.function.Function<String, MockResponse> answer) {
+        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            @Override
+            public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+                try {
+                    return answer.apply(io.lokiconnect.sink.push.DecodedPushLines.lines(request.getBody().readByteArray()));
+                } catch (IOException e) {
+                    return new MockResponse().setResponseCode(500).setBody("undecodable push: " + e);
+                }
+            }
+        });
+    }
+
     @Test
     void aRefusalIsNotRetriedAndTheEntriesItDoesNotNameAreAskedAboutAgain() throws Exception {
         // Loki names the entry of 1970-01-01T00:00:01Z ("a") as too old; "b" and "c" are sent again to learn their fate.
@@ -125,18 +139,9 @@ class BatchSenderTest {
     @Test
     void a413SplitsTheBatchInHalvesDownToTheSingleEntryLokiRefuses() throws Exception {
         // Every push holding "big" is too large; the others pass.
-        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
-            @Override
-            public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
-                try {
-                    String lines = io.lokiconnect.sink.push.DecodedPushLines.lines(request.getBody().readByteArray());
-                    return new MockResponse().setResponseCode(lines.contains("big") ? 413 : 204)
-                            .setBody(lines.contains("big") ? "Request Entity Too Large" : "");
-                } catch (IOException e) {
-                    return new MockResponse().setResponseCode(500);
-                }
-            }
-        });
+        answerByLines(lines -> lines.contains("big")
+                ? new MockResponse().setResponseCode(413).setBody("Request Entity Too Large")
+                : new MockResponse().setResponseCode(204));
         start(5, 10, 20);
         sender.submit(batch("a", "b", "c", "big", "d"));
         assertThat(outcome()).isEqualTo("refused [big]");
@@ -150,18 +155,9 @@ class BatchSenderTest {
 
     @Test
     void a400NamingNoEntrySplitsUntilTheRefusedEntryIsAlone() throws Exception {
-        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
-            @Override
-            public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
-                try {
-                    String lines = io.lokiconnect.sink.push.DecodedPushLines.lines(request.getBody().readByteArray());
-                    return lines.contains("bad") ? new MockResponse().setResponseCode(400).setBody("bad request")
-                            : new MockResponse().setResponseCode(204);
-                } catch (IOException e) {
-                    return new MockResponse().setResponseCode(500);
-                }
-            }
-        });
+        answerByLines(lines -> lines.contains("bad")
+                ? new MockResponse().setResponseCode(400).setBody("bad request")
+                : new MockResponse().setResponseCode(204));
         start(5, 10, 20);
         sender.submit(batch("bad", "b", "c", "d"));
         assertThat(outcome()).isEqualTo("refused [bad]");
