@@ -6,8 +6,7 @@ import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.delivery.BatchSender;
-import io.lokiconnect.sink.delivery.DeliveryListener;
-import io.lokiconnect.sink.delivery.Settlement;
+import io.lokiconnect.sink.delivery.DeliveryBookkeeper;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.flow.BackPressure;
 import io.lokiconnect.sink.metrics.SinkTaskMetrics;
@@ -93,7 +92,9 @@ public class LokiSinkTask extends SinkTask {
         client = new LokiClient(LokiSinkConnector.clientSettings(config));
         RetryPolicy retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBackoffMinMs(), config.retryBackoffMaxMs());
         String name = "loki-sink-" + props.getOrDefault("name", "task");
-        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, new Listener());
+        DeliveryBookkeeper bookkeeper = new DeliveryBookkeeper(offsets, refusals, backPressure, metrics,
+                message -> failure.compareAndSet(null, new ConnectException(message)));
+        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, bookkeeper);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name + "-linger");
             t.setDaemon(true);
@@ -272,54 +273,6 @@ public class LokiSinkTask extends SinkTask {
         @Override
         public void resume(Collection<TopicPartition> partitions) {
             context.resume(partitions.toArray(new TopicPartition[0]));
-        }
-    }
-
-    private final class Listener implements DeliveryListener {
-        @Override
-        public void answered(int status) {
-            metrics.answered(status);
-        }
-
-        @Override
-        public void settled(LokiBatch batch, Settlement settlement, long latencyNanos) {
-            for (LokiEntry entry : settlement.accepted()) {
-                offsets.done(entry.record());
-            }
-            if (!settlement.refused().isEmpty()) {
-                log.warn("Loki refused {} of {} entries of batch {}; first reason: {}", settlement.refused().size(),
-                        batch.entryCount(), batch.sequence(), settlement.refused().values().iterator().next());
-            }
-            settlement.refused().forEach((entry, reason) -> {
-                metrics.entriesRejected.incrementAndGet();
-                refusals.offer(new Refusal(entry.record(), Refusal.Cause.LOKI_REFUSED, reason));
-            });
-            metrics.entriesSent.addAndGet(settlement.accepted().size());
-            metrics.batchesSent.addAndGet(settlement.acknowledgedPushes());
-            metrics.bytesSentRaw.addAndGet(settlement.acknowledgedBytes());
-            metrics.bytesSentCompressed.addAndGet(settlement.acknowledgedCompressedBytes());
-            metrics.batchLatency(latencyNanos / 1_000_000);
-            backPressure.release(batch.lineBytes());
-        }
-
-        @Override
-        public void retrying(LokiBatch batch, int retry, String problem, long backoffMillis) {
-            metrics.retries.incrementAndGet();
-        }
-
-        @Override
-        public void failed(LokiBatch batch, String message) {
-            failure.compareAndSet(null, new ConnectException(message + ". The " + batch.entryCount()
-                    + " entries of this batch are not committed and will be sent again after the task restarts "
-                    + "(POST /connectors/<name>/tasks/<id>/restart)"
-                    + (message.contains("max.retries=") ? "; raise max.retries (-1 = forever) to wait longer." : ".")));
-            log.error("{}; failing the task", message);
-            backPressure.release(batch.lineBytes());
-        }
-
-        @Override
-        public void abandoned(LokiBatch batch) {
-            backPressure.release(batch.lineBytes());
         }
     }
 }
