@@ -35,7 +35,15 @@ import java.util.regex.Pattern;
  */
 public final class Rejections {
 
-    private static final Pattern COUNT_BEFORE = Pattern.compile("(\\d+) errors like: $");
+    private static final Pattern LENGTH = Pattern.compile(" while adding an entry with length '(\\d{1,18})' bytes");
+    private static final Pattern LABEL_NAMES = Pattern.compile(" has \\d{1,9} label names");
+    /** Characters looked at around a stream's name to find the message holding it. */
+    private static final int MESSAGE_WINDOW = 1024;
+    /** Characters of a body read: the client keeps no more (LokiClient.BODY_LIMIT). */
+    private static final int BODY_LIMIT = 64 * 1024;
+    /** Longest ingester entry line read: a Go time, a reason and (older Lokis) the stream, well below. */
+    private static final int MAX_ENTRY_LINE = 8192;
+    private static final Pattern COUNT_BEFORE = Pattern.compile("(\\d{1,9}) errors like: $");
     private static final Pattern INGESTER_ENTRY = Pattern.compile(
             "^entry with timestamp (.+?) ignored, reason: '(.*?)'(?: for stream: (\\{.*}))?,$");
     private static final Pattern INGESTER_TOTAL = Pattern.compile(
@@ -53,6 +61,9 @@ public final class Rejections {
         if (body == null || body.isBlank()) {
             return refused;
         }
+        if (body.length() > BODY_LIMIT) {
+            body = body.substring(0, BODY_LIMIT);
+        }
         Map<LabelSet, List<LokiEntry>> streams = batch.streams();
         for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
             matchDistributorMessages(stream.getKey().text(), stream.getValue(), body, refused);
@@ -65,28 +76,29 @@ public final class Rejections {
                                                  Map<LokiEntry, String> refused) {
         String streamQuoted = "stream '" + text + "'";
         for (int at = body.indexOf(streamQuoted); at >= 0; at = body.indexOf(streamQuoted, at + 1)) {
-            String after = body.substring(at + streamQuoted.length());
+            int after = at + streamQuoted.length();
             int start = messageStart(body, at);
-            String message = body.substring(start, messageEnd(body, at + streamQuoted.length()));
+            String message = body.substring(start, messageEnd(body, after));
             int count = countBefore(body, start);
-            if (after.startsWith(" has timestamp too old: ") || after.startsWith(" has timestamp too new: ")) {
-                String time = after.substring(" has timestamp too old: ".length());
-                int end = 0;
-                while (end < time.length() && ",; \n".indexOf(time.charAt(end)) < 0) {
+            if (body.startsWith(" has timestamp too old: ", after) || body.startsWith(" has timestamp too new: ", after)) {
+                int from = after + " has timestamp too old: ".length();
+                int end = from;
+                while (end < body.length() && end - from < 64 && ",; \n".indexOf(body.charAt(end)) < 0) {
                     end++;
                 }
-                markByTime(entries, parseTime(time.substring(0, end)), count, message, refused);
-            } else if (after.startsWith(" while adding an entry with length '")) {
-                Matcher m = Pattern.compile("^ while adding an entry with length '(\\d+)' bytes").matcher(after);
-                if (m.find()) {
+                markByTime(entries, parseTime(body.substring(from, end)), count, message, refused);
+            } else if (body.startsWith(" while adding an entry with length '", after)) {
+                Matcher m = LENGTH.matcher(body).region(after, Math.min(body.length(), after + 64));
+                if (m.lookingAt()) {
                     markByLength(entries, Long.parseLong(m.group(1)), count, message, refused);
                 }
-            } else if (after.startsWith(" includes structured metadata") || after.startsWith(" has structured metadata")
-                    || after.startsWith(" has too many structured metadata")) {
+            } else if (body.startsWith(" includes structured metadata", after)
+                    || body.startsWith(" has structured metadata", after)
+                    || body.startsWith(" has too many structured metadata", after)) {
                 markWithMetadata(entries, count, message, refused);
-            } else if (after.startsWith(" has label name") || after.startsWith(" has label value")
-                    || after.startsWith(" has duplicate label name")
-                    || (after.startsWith(" has ") && after.matches("(?s)^ has \\d+ label names.*"))) {
+            } else if (body.startsWith(" has label name", after) || body.startsWith(" has label value", after)
+                    || body.startsWith(" has duplicate label name", after)
+                    || LABEL_NAMES.matcher(body).region(after, Math.min(body.length(), after + 40)).lookingAt()) {
                 entries.forEach(e -> refused.putIfAbsent(e, message));
             }
         }
@@ -114,6 +126,9 @@ public final class Rejections {
         }
         for (String raw : lines) {
             String line = raw.strip();
+            if (!line.startsWith("entry with timestamp ") || line.length() > MAX_ENTRY_LINE) {
+                continue; // Loki's entry lines are short; a longer one is not matched (its entries are asked again)
+            }
             Matcher m = INGESTER_ENTRY.matcher(line);
             if (!m.find()) {
                 continue;
@@ -178,20 +193,37 @@ public final class Rejections {
         }
     }
 
-    /** Where the message holding {@code at} begins: after the previous {@code "; "}, newline or count prefix. */
+    /**
+     * Where the message holding {@code at} begins: after the previous {@code "; "}, newline or count prefix, looking
+     * back at most {@link #MESSAGE_WINDOW} characters (Loki's messages are short; a hostile body stays linear).
+     */
     private static int messageStart(String body, int at) {
-        int semicolon = body.lastIndexOf("; ", at);
-        int start = Math.max(semicolon < 0 ? 0 : semicolon + 2, body.lastIndexOf('\n', at) + 1);
-        int like = body.lastIndexOf("errors like: ", at);
-        if (like >= start) {
-            start = like + "errors like: ".length();
+        int floor = Math.max(0, at - MESSAGE_WINDOW);
+        for (int i = at - 1; i >= floor; i--) {
+            char c = body.charAt(i);
+            if (c == '\n') {
+                return i + 1;
+            }
+            if (c == ' ' && i > 0 && body.charAt(i - 1) == ';') {
+                return i + 1;
+            }
+            if (c == ' ' && body.startsWith("errors like: ", i - "errors like:".length())) {
+                return i + 1;
+            }
         }
-        return start;
+        return floor;
     }
 
+    /** Where the message holding {@code from} ends: at the next {@code "; "} or newline, or the window's end. */
     private static int messageEnd(String body, int from) {
-        int newline = body.indexOf('\n', from);
-        return newline < 0 ? body.length() : newline;
+        int ceiling = Math.min(body.length(), from + MESSAGE_WINDOW);
+        for (int i = from; i < ceiling; i++) {
+            char c = body.charAt(i);
+            if (c == '\n' || (c == ';' && i + 1 < body.length() && body.charAt(i + 1) == ' ')) {
+                return i;
+            }
+        }
+        return ceiling;
     }
 
     private static int countBefore(String body, int messageStart) {
