@@ -134,8 +134,9 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "batch_wait (1 s).",
                     GROUP_BATCH, 2, ConfigDef.Width.SHORT, "Batch wait (ms)")
             .define(MAX_RETRIES_CONFIG, Type.INT, 5, Range.atLeast(-1), Importance.HIGH,
-                    "Retries of a push after a connection error, timeout, 429 or 5xx; -1 retries forever. When they "
-                            + "run out the task fails (its offsets are not committed, nothing is dropped).",
+                    "Retries of a push after a connection error, timeout, 429, 5xx, 401 or 403; -1 retries forever. "
+                            + "When they run out the task fails (its offsets are not committed, nothing is dropped). "
+                            + "3xx, 404 and other 4xx fail the task at once; a 413 splits the batch.",
                     GROUP_BATCH, 3, ConfigDef.Width.SHORT, "Max retries")
             .define(RETRY_BACKOFF_MIN_MS_CONFIG, Type.LONG, 500L, Range.between(1, 3_600_000), Importance.MEDIUM,
                     "First retry backoff in ms; it doubles per retry up to retry.backoff.max.ms, with full jitter.",
@@ -156,7 +157,8 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_BATCH, 8, ConfigDef.Width.SHORT, "Buffer bytes")
             .define(FLUSH_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                     "On stop, time in ms to wait for buffered batches to be sent; what is not acknowledged by then is "
-                            + "re-read after restart (and Loki discards what it already holds).",
+                            + "re-read and sent again after restart (Loki drops an identical entry only while the first "
+                            + "is in the stream's head block, so a push in flight at the stop may show twice).",
                     GROUP_BATCH, 9, ConfigDef.Width.SHORT, "Flush timeout (ms)")
             .define(LABELS_STATIC_CONFIG, Type.LIST, "", new NameValueList(LABELS_STATIC_CONFIG, '='),
                     Importance.MEDIUM, "Labels put on every stream, comma-separated name=value: job=kafka-logs,env=prod.",
@@ -183,9 +185,11 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_ENTRIES, 6, ConfigDef.Width.LONG, "Line format headers")
             .define(BEHAVIOR_ON_REJECTED_CONFIG, Type.STRING, REJECTED_DLQ,
                     ValidString.in(REJECTED_FAIL, REJECTED_DLQ, REJECTED_LOG), Importance.MEDIUM,
-                    "Entries Loki refuses with a 4xx (too old, too long, bad labels...): 'dlq' sends their records to "
-                            + "the dead letter queue (errors.deadletterqueue.topic.name; logged and counted when none), "
-                            + "'log' logs and counts them, 'fail' fails the task. Never retried.",
+                    "Records that do not reach Loki: entries Loki refuses with a 400 (too old, too long, bad "
+                            + "labels...) or a 413 for the entry alone, and records that cannot become an entry (no "
+                            + "timestamp). 'dlq' sends them to the dead letter queue (errors.deadletterqueue.topic.name; "
+                            + "logged and counted when none), 'log' logs and counts them, 'fail' fails the task. Never "
+                            + "retried.",
                     GROUP_ENTRIES, 7, ConfigDef.Width.SHORT, "On rejected")
             .define(METRICS_LEVEL_LABEL_CONFIG, Type.STRING, "level", Importance.LOW,
                     "Label whose values are counted in the lines-by-level metrics (the original's metric extraction).",
