@@ -42,10 +42,11 @@ public final class Rejections {
     /** Characters of a body read: the client keeps no more (LokiClient.BODY_LIMIT). */
     private static final int BODY_LIMIT = 64 * 1024;
     /** Longest ingester entry line read: a Go time, a reason and (older Lokis) the stream, well below. */
-    private static final int MAX_ENTRY_LINE = 8192;
+    private static final int MAX_ENTRY_LINE = 4096;
     private static final Pattern COUNT_BEFORE = Pattern.compile("(\\d{1,9}) errors like: $");
-    private static final Pattern INGESTER_ENTRY = Pattern.compile(
-            "^entry with timestamp (.+?) ignored, reason: '(.*?)'(?: for stream: (\\{.*}))?,$");
+    private static final String ENTRY_PREFIX = "entry with timestamp ";
+    private static final String REASON = " ignored, reason: '";
+    private static final String INLINE_STREAM = "' for stream: ";
     private static final Pattern INGESTER_TOTAL = Pattern.compile(
             "total ignored: (\\d+) out of (\\d+)(?: for stream: (\\{.*}))?$");
     /** Go's {@code time.Time.String()}: {@code 2006-01-02 15:04:05.999999999 -0700 MST}. */
@@ -118,24 +119,31 @@ public final class Rejections {
                                               Map<LokiEntry, String> refused) {
         String[] lines = body.split("\n");
         String trailerStream = null;
-        for (String line : lines) {
-            Matcher total = INGESTER_TOTAL.matcher(line.strip());
-            if (total.find() && total.group(3) != null) {
-                trailerStream = total.group(3);
+        for (String raw : lines) {
+            String line = raw.strip();
+            int total = line.lastIndexOf("total ignored: ");
+            if (total >= 0 && line.length() <= MAX_ENTRY_LINE) {
+                Matcher m = INGESTER_TOTAL.matcher(line).region(total, line.length());
+                if (m.lookingAt() && m.group(3) != null) {
+                    trailerStream = m.group(3);
+                }
             }
         }
         for (String raw : lines) {
             String line = raw.strip();
-            if (!line.startsWith("entry with timestamp ") || line.length() > MAX_ENTRY_LINE) {
+            if (!line.startsWith(ENTRY_PREFIX) || !line.endsWith(",") || line.length() > MAX_ENTRY_LINE) {
                 continue; // Loki's entry lines are short; a longer one is not matched (its entries are asked again)
             }
-            Matcher m = INGESTER_ENTRY.matcher(line);
-            if (!m.find()) {
+            // entry with timestamp <Go time> ignored, reason: '<reason>',  (older: '<reason>' for stream: {..},)
+            int reasonAt = line.indexOf(REASON);
+            if (reasonAt < 0) {
                 continue;
             }
-            String streamText = m.group(3) != null ? m.group(3) : trailerStream;
+            int inline = line.lastIndexOf(INLINE_STREAM);
+            String streamText = inline > reasonAt ? line.substring(inline + INLINE_STREAM.length(), line.length() - 1)
+                    : trailerStream;
             List<LokiEntry> entries = streamText == null ? null : find(streams, streamText);
-            Instant time = parseTime(m.group(1));
+            Instant time = parseTime(line.substring(ENTRY_PREFIX.length(), reasonAt));
             if (entries == null || time == null) {
                 continue;
             }
