@@ -22,7 +22,7 @@ public final class SourceTaskMetrics {
         add(metrics, "lines-read-total", "Lines read from files (physical lines: a multiline event counts each of its lines).", stats.linesRead);
         add(metrics, "bytes-read-total", "Bytes read from files.", stats.bytesRead);
         add(metrics, "files-tracked", "Files this task is tailing now.", stats.filesTracked);
-        add(metrics, "files-with-errors-total", "Files not read: unreadable, dangling link, directory, binary.",
+        add(metrics, "files-with-errors-total", "Files or directories not read (unreadable, dangling link, directory, binary, a read that failed; each retried every scan.interval.ms), counted once per reason.",
                 stats.fileErrors);
         add(metrics, "bytes-behind", "Bytes written to the tailed files and not yet read.", stats.bytesBehind);
         add(metrics, "rotations-total", "Rotations detected (a path now names another file).", stats.rotations);

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tails every file a task owns: re-evaluates the globs every {@code scanIntervalMs}, follows files by identity
@@ -32,6 +35,8 @@ import java.util.stream.Stream;
  * within the batch limits. Plain Java: the Connect task only converts its lines into records.
  */
 public final class FileSetTailer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FileSetTailer.class);
 
     /** Options that are not about one file. */
     public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
@@ -49,6 +54,8 @@ public final class FileSetTailer implements AutoCloseable {
     private final Map<FileIdentity, FileTailer> tailers = new LinkedHashMap<>();
     private final Map<FileIdentity, MultilineAggregator> aggregators = new HashMap<>();
     private final Map<Path, FileIdentity> identityAtPath = new HashMap<>();
+    /** Files whose last read failed, and when to try them again. */
+    private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
     private boolean firstScan = true;
     private long nextScanMillis;
@@ -71,7 +78,12 @@ public final class FileSetTailer implements AutoCloseable {
     public List<TailedLine> poll(int maxLines, long maxBytes) {
         long now = clock.get();
         if (now >= nextScanMillis) {
-            scan(now);
+            try {
+                scan(now);
+            } catch (RuntimeException e) {
+                // A scan that breaks forgets nothing: the files already tracked keep being read.
+                log.warn("Scanning {} failed; tracked files are still read", "the globs", e);
+            }
             nextScanMillis = now + options.scanIntervalMs();
             // One size lookup per file per scan interval, not per poll: the metric lags by at most a scan.
             stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehind).sum());
@@ -94,6 +106,10 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private long readOne(FileTailer tailer, int maxLines, long maxBytes, List<TailedLine> out, long now) {
+        Long retryAt = failedUntil.get(tailer.identity());
+        if (retryAt != null && now < retryAt) {
+            return 0;
+        }
         List<TailedLine> lines = new ArrayList<>();
         try {
             if (!tailer.isOpen() && !seenInLastScan.contains(tailer.identity()) && !relocate(tailer)) {
@@ -102,26 +118,40 @@ public final class FileSetTailer implements AutoCloseable {
                 return 0;
             }
             long bytes = tailer.read(maxLines, maxBytes, lines, now);
-            problems.clear(tailer.path());
-            MultilineAggregator aggregator = aggregators.get(tailer.identity());
-            if (aggregator == null) {
-                out.addAll(lines);
-            } else {
-                for (TailedLine line : lines) {
-                    aggregator.accept(line, now, out);
-                }
+            if (retryAt != null) {
+                failedUntil.remove(tailer.identity());
+                problems.clear(tailer.path());
             }
             return bytes;
         } catch (NoSuchFileException e) {
             tailer.close();
             tailers.remove(tailer.identity());
             return 0;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | java.nio.charset.CoderMalfunctionError e) {
+            // Whatever goes wrong with one file stays with that file: it is reported (once per reason), its handle
+            // closed, and it is read again from its last emitted line after scan.interval.ms; the others go on.
             problems.report(tailer.path(), e instanceof UnreadableFileException ? e.getMessage()
-                    : "read failed (" + e + ")");
+                    : "reading failed, retried every scan.interval.ms (" + e + ")");
+            if (!(e instanceof IOException)) {
+                log.warn("Unexpected failure reading {}", tailer.path(), e);
+            }
             tailer.close();
-            tailers.remove(tailer.identity());
+            failedUntil.put(tailer.identity(), now + Math.max(options.scanIntervalMs(), 1));
             return 0;
+        } finally {
+            // Lines read before a failure were emitted by the tailer (its position moved past them): deliver them.
+            deliver(tailer, lines, out, now);
+        }
+    }
+
+    private void deliver(FileTailer tailer, List<TailedLine> lines, List<TailedLine> out, long now) {
+        MultilineAggregator aggregator = aggregators.get(tailer.identity());
+        if (aggregator == null) {
+            out.addAll(lines);
+        } else {
+            for (TailedLine line : lines) {
+                aggregator.accept(line, now, out);
+            }
         }
     }
 
@@ -180,8 +210,9 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private void scan(long now) {
+        GlobWatcher.Scan found = watcher.scan();
         Map<FileIdentity, Path> current = new LinkedHashMap<>();
-        for (Path path : watcher.scan()) {
+        for (Path path : found.files()) {
             try {
                 current.put(FileIdentity.of(path), path);
             } catch (IOException e) {
@@ -211,12 +242,20 @@ public final class FileSetTailer implements AutoCloseable {
                     aggregators.put(identity, new MultilineAggregator(options.multilineStart(),
                             options.multilineMaxLines(), options.multilineFlushMs()));
                 }
-            } catch (IOException ex) {
-                problems.report(path, "cannot open (" + ex.getMessage() + ")");
+            } catch (IOException | RuntimeException ex) {
+                problems.report(path, "cannot open, retried every scan.interval.ms (" + ex + ")");
             }
         }
-        seenInLastScan = current.keySet();
-        identityAtPath.keySet().retainAll(current.values());
+        if (found.complete()) {
+            seenInLastScan = current.keySet();
+            identityAtPath.keySet().retainAll(current.values());
+        } else {
+            // Part of the tree could not be listed: a file not seen may still be there, so none is treated as gone.
+            Set<FileIdentity> seen = new HashSet<>(seenInLastScan);
+            seen.addAll(current.keySet());
+            seenInLastScan = seen;
+        }
+        failedUntil.keySet().retainAll(tailers.keySet());
         firstScan = false;
     }
 

@@ -125,8 +125,7 @@ public final class FileTailer {
         }
         if (atEof && pendingLength > 0 && !skippingRestOfLine
                 && nowMillis - lastGrowthMillis >= settings.partialFlushMs()) {
-            emittedBytes += emit(out, pendingLength, null, true);
-            partialFlushed = true;
+            emittedBytes += emitPartial(out);
         }
         if (out.size() > startSize) {
             lastActivityMillis = nowMillis;
@@ -209,23 +208,28 @@ public final class FileTailer {
             if (skippingRestOfLine) {
                 continue;
             }
-            append(b);
-            if (pendingLength >= settings.lineMaxBytes()) {
-                emitted += overflow(out);
+            // The line is full and this byte does not end it: emit a part first. One byte of room is kept for a
+            // '\r' that may turn out to be the CR of a CRLF, so a line of exactly lineMaxBytes stays whole.
+            int limit = settings.lineMaxBytes();
+            if (pendingLength > limit || pendingLength == limit && b != '\r') {
+                emitted += overflow(out, b);
+                if (skippingRestOfLine) {
+                    continue;
+                }
             }
+            append(b);
         }
         return emitted;
     }
 
-    private long overflow(List<TailedLine> out) throws IOException {
-        int cut = utf8Boundary(settings.lineMaxBytes());
+    private long overflow(List<TailedLine> out, byte next) throws IOException {
+        int cut = utf8Boundary(settings.lineMaxBytes(), next);
         if (settings.splitLongLines()) {
             stats.linesSplit.incrementAndGet();
             partIndex++;
             int rest = pendingLength - cut;
-            byte[] remainder = Arrays.copyOfRange(pending, cut, pendingLength);
             long bytes = emitPart(out, cut, String.valueOf(partIndex));
-            System.arraycopy(remainder, 0, pending, 0, rest);
+            System.arraycopy(pending, cut, pending, 0, rest);
             pendingLength = rest;
             return bytes;
         }
@@ -236,16 +240,31 @@ public final class FileTailer {
         return bytes;
     }
 
-    /** Never cut inside a UTF-8 sequence: back off over continuation bytes (10xxxxxx). */
-    private int utf8Boundary(int cut) {
+    /**
+     * Where to cut a full line of {@code limit} bytes whose next byte is {@code next}: never inside a UTF-8
+     * sequence. Only bytes really read are looked at (the array beyond {@code pendingLength} holds stale bytes).
+     */
+    private int utf8Boundary(int limit, byte next) {
         if (!settings.charset().equals(StandardCharsets.UTF_8)) {
-            return cut;
+            return limit;
         }
-        int c = cut;
-        while (c > 0 && c > cut - 4 && (pending[c] & 0xC0) == 0x80) {
-            c--;
+        // The first byte after the cut: the '\r' kept at pending[limit], or else the next byte read.
+        byte after = pendingLength > limit ? pending[limit] : next;
+        if ((after & 0xC0) != 0x80) {
+            return limit; // the cut falls before a lead byte or an ASCII byte: a boundary
         }
-        return c == 0 ? cut : c;
+        int lead = limit - 1;
+        while (lead > limit - 4 && lead > 0 && (pending[lead] & 0xC0) == 0x80) {
+            lead--;
+        }
+        int length = sequenceLength(pending[lead]);
+        // Cut before the lead byte when its sequence runs past the cut; invalid input is cut where it is.
+        return length > 0 && lead + length > limit && lead > 0 ? lead : limit;
+    }
+
+    private static int sequenceLength(byte lead) {
+        int b = lead & 0xFF;
+        return b >= 0xF8 ? 0 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
     }
 
     /** Emits the first {@code length} pending bytes as a part of a longer line; the rest stays pending. */
@@ -255,6 +274,14 @@ public final class FileTailer {
         committedPosition = position;
         lineStart = position;
         return length;
+    }
+
+    /** Emits the pending bytes of a last line that has no newline (yet); its newline will emit nothing. */
+    private long emitPartial(List<TailedLine> out) throws IOException {
+        String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
+        long bytes = emit(out, pendingLength, part, true);
+        partialFlushed = true;
+        return bytes;
     }
 
     private long emit(List<TailedLine> out, int length, String part, boolean partial) throws IOException {
@@ -296,7 +323,9 @@ public final class FileTailer {
 
     private void append(byte b) {
         if (pendingLength == pending.length) {
-            pending = Arrays.copyOf(pending, Math.min(Math.max(pending.length * 2, 256), settings.lineMaxBytes() + 1));
+            // At most lineMaxBytes + 1: a full line and the '\r' that may end it.
+            pending = Arrays.copyOf(pending, (int) Math.min(Math.max(pending.length * 2L, 256),
+                    settings.lineMaxBytes() + 1L));
         }
         pending[pendingLength++] = b;
     }
@@ -311,7 +340,10 @@ public final class FileTailer {
         readBuffer.clear().limit(0);
     }
 
-    /** Releases the handle; the next read reopens at the committed position (bytes not emitted are re-read). */
+    /**
+     * Releases the handle; the next read reopens at the committed position and reads the bytes not emitted again.
+     * What is known about the line at that position (its part number, a truncated line's skipped rest) is kept.
+     */
     public void close() {
         if (channel != null) {
             try {
@@ -321,6 +353,9 @@ public final class FileTailer {
             }
             channel = null;
         }
-        resetTo(committedPosition);
+        readPosition = committedPosition;
+        lineStart = committedPosition;
+        pendingLength = 0;
+        readBuffer.clear().limit(0);
     }
 }

@@ -197,7 +197,7 @@ class FileSetTailerTest {
             Files.createSymbolicLink(dir.resolve("link.log"), outside);
             GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(dir + "/skip.*"),
                     List.of(dir.toString()), problems);
-            assertThat(watcher.scan()).containsExactly(dir.resolve("a.log"));
+            assertThat(watcher.scan().files()).containsExactly(dir.resolve("a.log"));
             assertThat(problems.current().get(dir.resolve("link.log"))).contains("outside paths.allowed.roots");
         } finally {
             Files.deleteIfExists(outside);
@@ -211,7 +211,7 @@ class FileSetTailerTest {
         append(dir.resolve("x.txt"), "txt\n");
         append(dir.resolve("y.log"), "log\n");
         GlobWatcher watcher = new GlobWatcher(List.of(dir + "/**/*.log", dir + "/{x,z}.txt"), List.of(), List.of(), problems);
-        assertThat(watcher.scan()).containsExactlyInAnyOrder(dir.resolve("a/b/deep.log"), dir.resolve("x.txt"));
+        assertThat(watcher.scan().files()).containsExactlyInAnyOrder(dir.resolve("a/b/deep.log"), dir.resolve("x.txt"));
     }
 
     private FileSetTailer tailerWith(TailerSettings settings, FileSetTailer.Options options) {

@@ -1,0 +1,156 @@
+package io.lokiconnect.source.tail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.source.assignment.FileAssignment;
+import io.lokiconnect.source.discovery.FileProblems;
+import io.lokiconnect.source.discovery.GlobWatcher;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whatever goes wrong with one file stays with that file. */
+class FileIsolationTest {
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final TailerStats stats = new TailerStats();
+    private final FileProblems problems = new FileProblems(stats.fileErrors);
+
+    /** A character set whose decoder throws an unchecked exception on lines holding POISON, {@code times} times. */
+    private static final class PoisonCharset extends Charset {
+        final AtomicInteger failuresLeft;
+
+        PoisonCharset(int times) {
+            super("x-poison-test", null);
+            failuresLeft = new AtomicInteger(times);
+        }
+
+        @Override
+        public boolean contains(Charset cs) {
+            return false;
+        }
+
+        @Override
+        public CharsetDecoder newDecoder() {
+            return new CharsetDecoder(this, 1, 1) {
+                @Override
+                protected CoderResult decodeLoop(ByteBuffer in, CharBuffer out) {
+                    String text = StandardCharsets.ISO_8859_1.decode(in.duplicate()).toString();
+                    if (text.contains("POISON") && failuresLeft.getAndDecrement() > 0) {
+                        throw new IllegalStateException("decoder bug on this line");
+                    }
+                    while (in.hasRemaining()) {
+                        if (!out.hasRemaining()) {
+                            return CoderResult.OVERFLOW;
+                        }
+                        out.put((char) (in.get() & 0xFF));
+                    }
+                    return CoderResult.UNDERFLOW;
+                }
+            };
+        }
+
+        @Override
+        public CharsetEncoder newEncoder() {
+            return StandardCharsets.ISO_8859_1.newEncoder();
+        }
+    }
+
+    private FileSetTailer tailer(Charset charset, GlobWatcher watcher) {
+        return new FileSetTailer(watcher, new FileAssignment(0, 1),
+                new TailerSettings(1024, true, charset, 1_000),
+                new FileSetTailer.Options(false, 5_000, 256, null, 100, 1_000),
+                id -> Optional.empty(), stats, problems, clock::get);
+    }
+
+    private static void append(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static List<String> texts(List<TailedLine> lines) {
+        return lines.stream().map(TailedLine::text).toList();
+    }
+
+    @Test
+    void anUncheckedExceptionInOneFileIsReportedOnceRetriedAfterTheScanIntervalAndOtherFilesFlow() throws IOException {
+        append(dir.resolve("a.log"), "a1\nPOISON\na2\n");
+        append(dir.resolve("b.log"), "b1\n");
+        PoisonCharset charset = new PoisonCharset(3);
+        FileSetTailer t = tailer(charset, new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems));
+
+        List<String> read = new ArrayList<>(texts(t.poll(100, 1 << 20)));
+        assertThat(read).contains("a1", "b1").doesNotContain("POISON", "a2");
+        assertThat(problems.current().get(dir.resolve("a.log"))).contains("IllegalStateException");
+        assertThat(stats.fileErrors.get()).isEqualTo(1);
+
+        append(dir.resolve("b.log"), "b2\n");
+        read.addAll(texts(t.poll(100, 1 << 20)));
+        assertThat(read).contains("b2").doesNotContain("POISON");
+
+        // Retried after scan.interval.ms, each time failing the same way: logged and counted once.
+        for (int i = 0; i < 2; i++) {
+            clock.addAndGet(5_000);
+            read.addAll(texts(t.poll(100, 1 << 20)));
+        }
+        assertThat(stats.fileErrors.get()).isEqualTo(1);
+        clock.addAndGet(5_000);
+        read.addAll(texts(t.poll(100, 1 << 20)));
+        assertThat(read).containsExactlyInAnyOrder("a1", "b1", "b2", "POISON", "a2");
+        assertThat(read.stream().filter(l -> !l.startsWith("b")).toList()).containsExactly("a1", "POISON", "a2");
+        assertThat(problems.current()).as("cleared once it reads again").isEmpty();
+    }
+
+    @Test
+    void aScanThatCouldNotListADirectoryForgetsNoFileAndReadsItsNewLines() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        append(sub.resolve("x.log"), "x1\n");
+        Set<Path> unlistable = new HashSet<>();
+        GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*/*.log"), List.of(), List.of(), problems, d -> {
+            if (unlistable.contains(d)) {
+                throw new AccessDeniedException(d.toString());
+            }
+            return Files.newDirectoryStream(d);
+        });
+        FileSetTailer t = new FileSetTailer(watcher, new FileAssignment(0, 1),
+                new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000),
+                id -> Optional.empty(), stats, problems, clock::get);
+        assertThat(texts(t.poll(100, 1 << 20))).containsExactly("x1");
+
+        unlistable.add(sub);
+        append(sub.resolve("x.log"), "x2\n");
+        List<String> whileUnlistable = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clock.addAndGet(60_000);
+            whileUnlistable.addAll(texts(t.poll(100, 1 << 20)));
+        }
+        assertThat(whileUnlistable).containsExactly("x2");
+        assertThat(t.trackedPaths()).containsExactly(sub.resolve("x.log"));
+
+        unlistable.clear();
+        append(sub.resolve("x.log"), "x3\n");
+        clock.addAndGet(60_000);
+        assertThat(texts(t.poll(100, 1 << 20))).as("not read again from a stale offset").containsExactly("x3");
+    }
+}
