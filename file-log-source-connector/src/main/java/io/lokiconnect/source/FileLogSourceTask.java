@@ -48,7 +48,8 @@ public class FileLogSourceTask extends SourceTask {
         TailerSettings settings = new TailerSettings(config.lineMaxBytes(), config.splitLongLines(),
                 config.charset(), config.partialLineFlushMs());
         FileSetTailer.Options options = new FileSetTailer.Options(config.startAtEnd(), config.scanIntervalMs(),
-                config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs());
+                config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs(),
+                config.rotateWaitMs(), config.multilineMaxBytes());
         tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
                 options, this::storedOffset, stats, problems, System::currentTimeMillis);
         SourceTaskMetrics.register(context.pluginMetrics(), stats);

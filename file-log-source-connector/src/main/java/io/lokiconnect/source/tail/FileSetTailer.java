@@ -38,9 +38,23 @@ public final class FileSetTailer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FileSetTailer.class);
 
-    /** Options that are not about one file. */
+    /**
+     * Options that are not about one file.
+     *
+     * @param rotateWaitMs      how long a file that left the globs or was deleted is still read after it last grew
+     * @param multilineMaxBytes longest multi-line event emitted as one record, in UTF-8 bytes
+     */
     public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                          int multilineMaxLines, long multilineFlushMs) {
+                          int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes) {
+
+        public static final long DEFAULT_ROTATE_WAIT_MS = 10_000;
+        public static final int DEFAULT_MULTILINE_MAX_BYTES = 512 * 1024;
+
+        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
+                       int multilineMaxLines, long multilineFlushMs) {
+            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
+                    DEFAULT_ROTATE_WAIT_MS, DEFAULT_MULTILINE_MAX_BYTES);
+        }
     }
 
     private final GlobWatcher watcher;
@@ -54,6 +68,8 @@ public final class FileSetTailer implements AutoCloseable {
     private final Map<FileIdentity, FileTailer> tailers = new LinkedHashMap<>();
     private final Map<FileIdentity, MultilineAggregator> aggregators = new HashMap<>();
     private final Map<Path, FileIdentity> identityAtPath = new HashMap<>();
+    /** Files not seen by the last complete scan (rotated away, deleted), and since when. */
+    private final Map<FileIdentity, Long> orphanSince = new HashMap<>();
     /** Files whose last read failed, and when to try them again. */
     private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
@@ -99,7 +115,7 @@ public final class FileSetTailer implements AutoCloseable {
             roundRobin = (roundRobin + 1) % order.size();
         }
         flushIdleEvents(now, out);
-        forgetFinishedOrphans();
+        forgetFinishedOrphans(now, out);
         limitOpenHandles();
         stats.filesTracked.set(tailers.size());
         return out;
@@ -112,10 +128,16 @@ public final class FileSetTailer implements AutoCloseable {
         }
         List<TailedLine> lines = new ArrayList<>();
         try {
-            if (!tailer.isOpen() && !seenInLastScan.contains(tailer.identity()) && !relocate(tailer)) {
-                // Rotated away while its handle was closed, and not found beside its old name: nothing to finish.
-                tailers.remove(tailer.identity());
-                return 0;
+            if (!tailer.isOpen()) {
+                if (!seenInLastScan.contains(tailer.identity()) && !relocate(tailer)) {
+                    // Rotated away while its handle was closed, and not found beside its old name: nothing to finish.
+                    forget(tailer, out);
+                    return 0;
+                }
+                if (!tailer.worthOpening(now)) {
+                    return 0; // one stat instead of a descriptor: files.max.open holds within a poll too
+                }
+                makeRoomForOneMoreHandle(tailer);
             }
             long bytes = tailer.read(maxLines, maxBytes, lines, now);
             if (retryAt != null) {
@@ -124,8 +146,8 @@ public final class FileSetTailer implements AutoCloseable {
             }
             return bytes;
         } catch (NoSuchFileException e) {
-            tailer.close();
-            tailers.remove(tailer.identity());
+            // Deleted while its handle was closed: nothing left to read.
+            forget(tailer, out);
             return 0;
         } catch (IOException | RuntimeException | java.nio.charset.CoderMalfunctionError e) {
             // Whatever goes wrong with one file stays with that file: it is reported (once per reason), its handle
@@ -161,29 +183,70 @@ public final class FileSetTailer implements AutoCloseable {
         }
     }
 
-    /** A file gone from the globs (rotated away, deleted) is dropped once read to its end. */
-    private void forgetFinishedOrphans() {
-        tailers.values().removeIf(t -> {
-            boolean orphan = !seenInLastScan.contains(t.identity());
-            MultilineAggregator aggregator = aggregators.get(t.identity());
-            boolean done = orphan && t.atEof() && (aggregator == null || !aggregator.hasPending());
-            if (done) {
-                t.close();
-                aggregators.remove(t.identity());
+    /**
+     * A file gone from the globs (rotated away, deleted) is forgotten only once it has not grown for rotate.wait.ms
+     * (a writer holding the old handle may still append) and it is read to its real end, its size looked up now,
+     * not as of the last read. Its pending last line and multi-line event are emitted then.
+     */
+    private void forgetFinishedOrphans(long now, List<TailedLine> out) {
+        for (FileTailer tailer : new ArrayList<>(tailers.values())) {
+            Long since = orphanSince.get(tailer.identity());
+            if (since == null || now - Math.max(since, tailer.lastGrowthMillis()) < options.rotateWaitMs()) {
+                continue;
             }
-            return done;
-        });
+            try {
+                if (tailer.isOpen() && !tailer.readToEnd()) {
+                    continue;
+                }
+                tailer.flushPending(out);
+            } catch (IOException | RuntimeException e) {
+                problems.report(tailer.path(), "could not be read to its end after it was rotated away (" + e + ")");
+            }
+            forget(tailer, out);
+        }
+    }
+
+    /** Stops tracking a file; a multi-line event still pending is emitted, so no line read is lost. */
+    private void forget(FileTailer tailer, List<TailedLine> out) {
+        MultilineAggregator aggregator = aggregators.remove(tailer.identity());
+        if (aggregator != null) {
+            aggregator.flushAll(out);
+        }
+        tailer.close();
+        tailers.remove(tailer.identity());
+        orphanSince.remove(tailer.identity());
+        failedUntil.remove(tailer.identity());
+    }
+
+    private boolean isOrphan(FileTailer tailer) {
+        return orphanSince.containsKey(tailer.identity());
+    }
+
+    /**
+     * Closes the least recently active handles so that opening one more keeps the task within files.max.open.
+     * Files rotated away keep theirs: once closed, a deleted file cannot be reopened to finish it (they are few,
+     * and only for rotate.wait.ms).
+     */
+    private void makeRoomForOneMoreHandle(FileTailer opening) {
+        List<FileTailer> open = openHandles();
+        for (int i = 0; i <= open.size() - options.maxOpenFiles(); i++) {
+            if (open.get(i) != opening) {
+                open.get(i).close();
+            }
+        }
     }
 
     private void limitOpenHandles() {
-        List<FileTailer> open = tailers.values().stream().filter(FileTailer::isOpen)
-                // Orphans keep their handle: once closed, a deleted file cannot be reopened to finish it.
-                .filter(t -> seenInLastScan.contains(t.identity()))
-                .sorted(Comparator.comparingLong(FileTailer::lastActivityMillis))
-                .toList();
+        List<FileTailer> open = openHandles();
         for (int i = 0; i < open.size() - options.maxOpenFiles(); i++) {
             open.get(i).close();
         }
+    }
+
+    private List<FileTailer> openHandles() {
+        return tailers.values().stream().filter(FileTailer::isOpen).filter(t -> !isOrphan(t))
+                .sorted(Comparator.comparingLong(FileTailer::lastActivityMillis))
+                .toList();
     }
 
     /** Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity. */
@@ -240,7 +303,7 @@ public final class FileSetTailer implements AutoCloseable {
                 tailers.put(identity, newTailer(identity, path, now));
                 if (options.multilineStart() != null) {
                     aggregators.put(identity, new MultilineAggregator(options.multilineStart(),
-                            options.multilineMaxLines(), options.multilineFlushMs()));
+                            options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs()));
                 }
             } catch (IOException | RuntimeException ex) {
                 problems.report(path, "cannot open, retried every scan.interval.ms (" + ex + ")");
@@ -249,6 +312,13 @@ public final class FileSetTailer implements AutoCloseable {
         if (found.complete()) {
             seenInLastScan = current.keySet();
             identityAtPath.keySet().retainAll(current.values());
+            orphanSince.keySet().retainAll(tailers.keySet());
+            orphanSince.keySet().removeAll(seenInLastScan);
+            for (FileIdentity identity : tailers.keySet()) {
+                if (!seenInLastScan.contains(identity)) {
+                    orphanSince.putIfAbsent(identity, now);
+                }
+            }
         } else {
             // Part of the tree could not be listed: a file not seen may still be there, so none is treated as gone.
             Set<FileIdentity> seen = new HashSet<>(seenInLastScan);

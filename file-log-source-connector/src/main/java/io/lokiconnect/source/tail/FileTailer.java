@@ -44,6 +44,10 @@ public final class FileTailer {
     private boolean skippingRestOfLine;
     private boolean partialFlushed;
     private long lastGrowthMillis;
+    /** The furthest position ever read: bytes read again after a reopen are not growth. */
+    private long highWater;
+    /** Where the last read found the end of the file; -1 when it stopped at a batch limit before the end. */
+    private long eofAt = -1;
     private long lastActivityMillis;
     private long fingerprint;
     private int fingerprintLength;
@@ -61,6 +65,7 @@ public final class FileTailer {
         this.readPosition = position;
         this.committedPosition = position;
         this.lineStart = position;
+        this.highWater = position;
         this.partialFlushed = partialFlushed;
         this.lastGrowthMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
@@ -88,12 +93,37 @@ public final class FileTailer {
         return channel != null;
     }
 
-    public boolean atEof() {
-        return atEof;
-    }
-
     public long lastActivityMillis() {
         return lastActivityMillis;
+    }
+
+    /** When the file last grew, by this tailer's reading. */
+    public long lastGrowthMillis() {
+        return lastGrowthMillis;
+    }
+
+    /**
+     * For a closed handle: whether opening it can give anything (one stat, no descriptor): the file grew or
+     * shrank since the last read reached its end, a read stopped before the end, or a pending last line without
+     * newline is due to be flushed.
+     */
+    public boolean worthOpening(long nowMillis) throws IOException {
+        long size = Files.size(path);
+        return size != eofAt || size > committedPosition && nowMillis - lastGrowthMillis >= settings.partialFlushMs();
+    }
+
+    /** Read to the file's real end (its size looked up now) with nothing buffered left to consume. */
+    public boolean readToEnd() throws IOException {
+        long size = channel != null ? channel.size() : Files.size(path);
+        return !readBuffer.hasRemaining() && size <= readPosition;
+    }
+
+    /** Emits a pending last line without newline now (the file is being forgotten); returns the bytes emitted. */
+    public long flushPending(List<TailedLine> out) throws IOException {
+        if (pendingLength > 0 && !skippingRestOfLine && channel != null) {
+            return emitPartial(out);
+        }
+        return 0;
     }
 
     /** Bytes in the file not yet emitted. */
@@ -116,9 +146,11 @@ public final class FileTailer {
         int startSize = out.size();
         long emittedBytes = 0;
         atEof = false;
+        eofAt = -1;
         while (out.size() - startSize < maxLines && emittedBytes < maxBytes) {
             if (!readBuffer.hasRemaining() && !fill(nowMillis)) {
                 atEof = true;
+                eofAt = readPosition;
                 break;
             }
             emittedBytes += scan(out, startSize, maxLines, maxBytes - emittedBytes);
@@ -170,7 +202,12 @@ public final class FileTailer {
             readBuffer.limit(0);
             return false;
         }
-        lastGrowthMillis = nowMillis;
+        if (readPosition + n > highWater) {
+            // Only bytes never read before are growth: re-reading after a reopen must not restart the clock of
+            // a partial last line, or it would never be flushed under files.max.open pressure.
+            highWater = readPosition + n;
+            lastGrowthMillis = nowMillis;
+        }
         return true;
     }
 
@@ -331,6 +368,8 @@ public final class FileTailer {
     }
 
     private void resetTo(long position) {
+        highWater = position;
+        eofAt = -1;
         readPosition = position;
         committedPosition = position;
         lineStart = position;

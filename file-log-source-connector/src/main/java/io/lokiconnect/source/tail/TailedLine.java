@@ -12,4 +12,9 @@ import java.nio.file.Path;
  */
 public record TailedLine(FileIdentity identity, Path path, long startOffset, long position, String text,
                          String part, boolean partialFlushed, long fingerprint, int fingerprintLength) {
+
+    /** False for a part of a split line that more parts follow ({@code 1}, {@code 2}, ... without {@code /n}). */
+    public boolean endsLine() {
+        return part == null || part.indexOf('/') >= 0 || "truncated".equals(part);
+    }
 }
