@@ -81,8 +81,9 @@ public class FileLogSourceConfig extends AbstractConfig {
                             + "with log.line.part=truncated and skips the rest.")
             .define(START_POSITION_CONFIG, Type.STRING, START_BEGINNING, ValidString.in(START_BEGINNING, START_END),
                     Importance.MEDIUM,
-                    "Where to start in a file that has no stored offset and exists when the task starts: 'beginning' "
-                            + "or 'end'. Files that appear later are always read from their beginning.")
+                    "Where to start reading on the connector's first run: 'beginning' or 'end' of the files that exist "
+                            + "then. 'end' applies only while no file matching the globs has a stored offset; files "
+                            + "that appear later, or while a task was down or moving, are read from their beginning.")
             .define(ENCODING_CONFIG, Type.STRING, "UTF-8", new CharsetName(), Importance.LOW,
                     "Character set of the files. Malformed bytes are replaced with U+FFFD and counted.")
             .define(PARTIAL_LINE_FLUSH_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,

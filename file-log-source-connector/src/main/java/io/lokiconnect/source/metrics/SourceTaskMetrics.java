@@ -25,6 +25,8 @@ public final class SourceTaskMetrics {
         add(metrics, "files-with-errors-total", "Files or directories not read (unreadable, dangling link, directory, binary, a read that failed; each retried every scan.interval.ms), counted once per reason.",
                 stats.fileErrors);
         add(metrics, "bytes-behind", "Bytes written to the tailed files and not yet read.", stats.bytesBehind);
+        add(metrics, "buffer-bytes", "Bytes of read and line buffers the task holds (a long line's buffer is given "
+                + "back once the line is emitted; closed files hold none).", stats.bufferBytes);
         add(metrics, "rotations-total", "Rotations detected (a path now names another file).", stats.rotations);
         add(metrics, "truncations-total", "Truncations detected (copytruncate, or a reused inode).", stats.truncations);
         add(metrics, "lines-split-total", "Over-long lines split in parts.", stats.linesSplit);

@@ -74,6 +74,8 @@ public final class FileSetTailer implements AutoCloseable {
     private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
     private boolean firstScan = true;
+    /** start.position=end applies in this scan: the first one, and no file matching the globs has an offset. */
+    private boolean startAtEndNow;
     private long nextScanMillis;
     private int roundRobin;
 
@@ -103,6 +105,7 @@ public final class FileSetTailer implements AutoCloseable {
             nextScanMillis = now + options.scanIntervalMs();
             // One size lookup per file per scan interval, not per poll: the metric lags by at most a scan.
             stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehind).sum());
+            stats.bufferBytes.set(tailers.values().stream().mapToLong(FileTailer::bufferBytes).sum());
         }
         List<TailedLine> out = new ArrayList<>();
         List<FileTailer> order = new ArrayList<>(tailers.values());
@@ -282,6 +285,12 @@ public final class FileSetTailer implements AutoCloseable {
                 problems.report(path, "cannot read its attributes (" + e.getMessage() + ")");
             }
         }
+        if (firstScan && options.startAtEnd()) {
+            // "end" is for the connector's first run only. Offsets cannot be listed from a task, so the first run
+            // is recognised by no file matching the globs (rotated ones included) having an offset: a task that
+            // restarts or moves reads files that appeared while it was down from their beginning.
+            startAtEndNow = current.keySet().stream().noneMatch(id -> offsets.apply(id).isPresent());
+        }
         for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
             FileIdentity identity = e.getKey();
             Path path = e.getValue();
@@ -340,7 +349,7 @@ public final class FileSetTailer implements AutoCloseable {
         } else if (stored.isPresent()) {
             // Shorter than the stored position (truncated) or other first bytes (a reused inode): a new file.
             stats.truncations.incrementAndGet();
-        } else if (firstScan && options.startAtEnd()) {
+        } else if (firstScan && startAtEndNow) {
             position = size;
         }
         return new FileTailer(identity, path, position, partial, settings, stats, now);

@@ -27,6 +27,10 @@ public final class FileTailer {
 
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int BINARY_PROBE_BYTES = 1024;
+    private static final int PENDING_INITIAL_BYTES = 256;
+    /** A line buffer grown past this by a long line is given back once that line is emitted. */
+    private static final int PENDING_KEEP_BYTES = 64 * 1024;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final FileIdentity identity;
     private final TailerSettings settings;
@@ -34,8 +38,9 @@ public final class FileTailer {
     private final CharsetDecoder decoder;
     private Path path;
     private FileChannel channel;
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
-    private byte[] pending = new byte[256];
+    /** Allocated while the handle is open: thousands of idle tracked files hold no read buffer. */
+    private ByteBuffer readBuffer = EMPTY;
+    private byte[] pending = new byte[PENDING_INITIAL_BYTES];
     private int pendingLength;
     private long readPosition;
     private long committedPosition;
@@ -69,7 +74,6 @@ public final class FileTailer {
         this.partialFlushed = partialFlushed;
         this.lastGrowthMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
-        readBuffer.limit(0);
     }
 
     public FileIdentity identity() {
@@ -168,6 +172,7 @@ public final class FileTailer {
     private void open() throws IOException {
         if (channel == null) {
             channel = FileChannel.open(path, StandardOpenOption.READ);
+            readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES).limit(0);
             if (committedPosition == 0) {
                 probeBinary();
             }
@@ -327,6 +332,7 @@ public final class FileTailer {
         lineStart = readPosition;
         pendingLength = 0;
         partIndex = 0;
+        shrinkLineBuffer();
         return length;
     }
 
@@ -395,6 +401,18 @@ public final class FileTailer {
         readPosition = committedPosition;
         lineStart = committedPosition;
         pendingLength = 0;
-        readBuffer.clear().limit(0);
+        readBuffer = EMPTY;
+        shrinkLineBuffer();
+    }
+
+    /** Bytes this tailer holds in buffers now (the read buffer while open, the line buffer). */
+    public long bufferBytes() {
+        return readBuffer.capacity() + pending.length;
+    }
+
+    private void shrinkLineBuffer() {
+        if (pending.length > PENDING_KEEP_BYTES && pendingLength <= PENDING_INITIAL_BYTES) {
+            pending = Arrays.copyOf(pending, PENDING_INITIAL_BYTES);
+        }
     }
 }
