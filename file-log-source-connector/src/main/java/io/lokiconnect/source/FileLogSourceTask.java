@@ -7,7 +7,7 @@ import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.metrics.SourceTaskMetrics;
 import io.lokiconnect.source.offsets.SourceOffsets;
-import io.lokiconnect.source.offsets.StoredOffset;
+import io.lokiconnect.source.tail.ResumePoint;
 import io.lokiconnect.source.tail.FileIdentity;
 import io.lokiconnect.source.tail.FileSetTailer;
 import io.lokiconnect.source.tail.TailedLine;
@@ -57,9 +57,12 @@ public class FileLogSourceTask extends SourceTask {
                 config.paths(), config.topic());
     }
 
-    private Optional<StoredOffset> storedOffset(FileIdentity identity) {
-        Map<String, Object> offset = context.offsetStorageReader().offset(SourceOffsets.partition(host, identity));
-        return SourceOffsets.parse(offset);
+    private Optional<ResumePoint> storedOffset(FileIdentity identity) {
+        Optional<ResumePoint> current = SourceOffsets.parse(
+                context.offsetStorageReader().offset(SourceOffsets.partition(identity)));
+        // Offsets written by versions whose partition held the host and device: resume from them once.
+        return current.isPresent() ? current : SourceOffsets.parse(
+                context.offsetStorageReader().offset(SourceOffsets.legacyPartition(host, identity)));
     }
 
     @Override
@@ -88,7 +91,7 @@ public class FileLogSourceTask extends SourceTask {
         if (line.part() != null) {
             headers.addString(FileHeaders.LINE_PART, line.part());
         }
-        return new SourceRecord(SourceOffsets.partition(host, line.identity()), SourceOffsets.offset(line),
+        return new SourceRecord(SourceOffsets.partition(line.identity()), SourceOffsets.offset(line),
                 config.topic(), null, Schema.STRING_SCHEMA, path, Schema.STRING_SCHEMA, line.text(), timestamp,
                 headers);
     }

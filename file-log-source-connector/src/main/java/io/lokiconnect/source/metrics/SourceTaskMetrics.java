@@ -29,6 +29,8 @@ public final class SourceTaskMetrics {
                 + "back once the line is emitted; closed files hold none).", stats.bufferBytes);
         add(metrics, "rotations-total", "Rotations detected (a path now names another file).", stats.rotations);
         add(metrics, "truncations-total", "Truncations detected (copytruncate, or a reused inode).", stats.truncations);
+        add(metrics, "copies-recognized-total", "New files recognised as copytruncate's copy of a file already "
+                + "read, resumed where that file was read to instead of shipped again.", stats.copiesRecognized);
         add(metrics, "lines-split-total", "Over-long lines split in parts.", stats.linesSplit);
         add(metrics, "lines-truncated-total", "Over-long lines truncated.", stats.linesTruncated);
         add(metrics, "lines-malformed-total", "Lines holding bytes invalid in the configured encoding.",

@@ -104,8 +104,8 @@ public final class MultilineAggregator {
     }
 
     private void emit(List<TailedLine> out, String part) {
-        out.add(new TailedLine(first.identity(), last.path(), first.startOffset(), last.position(), text.toString(),
-                part, last.partialFlushed(), last.fingerprint(), last.fingerprintLength()));
+        out.add(new TailedLine(first.identity(), last.path(), first.startOffset(), text.toString(), part,
+                last.resume()));
         text.setLength(0);
         textBytes = 0;
         first = null;

@@ -4,7 +4,6 @@ import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.multiline.MultilineAggregator;
-import io.lokiconnect.source.offsets.StoredOffset;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -61,7 +60,7 @@ public final class FileSetTailer implements AutoCloseable {
     private final FileAssignment assignment;
     private final TailerSettings settings;
     private final Options options;
-    private final Function<FileIdentity, Optional<StoredOffset>> offsets;
+    private final Function<FileIdentity, Optional<ResumePoint>> offsets;
     private final TailerStats stats;
     private final FileProblems problems;
     private final Supplier<Long> clock;
@@ -70,6 +69,9 @@ public final class FileSetTailer implements AutoCloseable {
     private final Map<Path, FileIdentity> identityAtPath = new HashMap<>();
     /** Files not seen by the last complete scan (rotated away, deleted), and since when. */
     private final Map<FileIdentity, Long> orphanSince = new HashMap<>();
+    /** New files held back because they may be a copy about to be made by copytruncate, and since when. */
+    private final Map<FileIdentity, Long> deferredSince = new HashMap<>();
+    private final CopyRecognizer copies;
     /** Files whose last read failed, and when to try them again. */
     private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
@@ -80,7 +82,7 @@ public final class FileSetTailer implements AutoCloseable {
     private int roundRobin;
 
     public FileSetTailer(GlobWatcher watcher, FileAssignment assignment, TailerSettings settings, Options options,
-                         Function<FileIdentity, Optional<StoredOffset>> offsets, TailerStats stats,
+                         Function<FileIdentity, Optional<ResumePoint>> offsets, TailerStats stats,
                          FileProblems problems, Supplier<Long> clock) {
         this.watcher = watcher;
         this.assignment = assignment;
@@ -90,6 +92,7 @@ public final class FileSetTailer implements AutoCloseable {
         this.stats = stats;
         this.problems = problems;
         this.clock = clock;
+        this.copies = new CopyRecognizer(Math.max(options.rotateWaitMs(), 2 * options.scanIntervalMs()));
     }
 
     /** Lines ready now, at most {@code maxLines} and about {@code maxBytes}; empty when there is nothing new. */
@@ -143,6 +146,11 @@ public final class FileSetTailer implements AutoCloseable {
                 makeRoomForOneMoreHandle(tailer);
             }
             long bytes = tailer.read(maxLines, maxBytes, lines, now);
+            List<long[]> beforeTruncation = tailer.takeCheckpointsBeforeTruncation();
+            if (beforeTruncation != null) {
+                copies.truncated(beforeTruncation, now);
+                nextScanMillis = now; // look for its copy now rather than at the next scan
+            }
             if (retryAt != null) {
                 failedUntil.remove(tailer.identity());
                 problems.clear(tailer.path());
@@ -291,12 +299,22 @@ public final class FileSetTailer implements AutoCloseable {
             // restarts or moves reads files that appeared while it was down from their beginning.
             startAtEndNow = current.keySet().stream().noneMatch(id -> offsets.apply(id).isPresent());
         }
+        // Files with an offset first: one found truncated while the task was down may have left a copy among the
+        // files without one.
+        List<Map.Entry<FileIdentity, Path>> ordered = new ArrayList<>();
+        Map<FileIdentity, Optional<ResumePoint>> storedNow = new HashMap<>();
         for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
+            if (assignment.owns(e.getKey()) && !tailers.containsKey(e.getKey())) {
+                Optional<ResumePoint> stored = offsets.apply(e.getKey());
+                storedNow.put(e.getKey(), stored);
+                ordered.add(stored.isPresent() ? 0 : ordered.size(), e);
+            } else if (assignment.owns(e.getKey())) {
+                ordered.add(e);
+            }
+        }
+        for (Map.Entry<FileIdentity, Path> e : ordered) {
             FileIdentity identity = e.getKey();
             Path path = e.getValue();
-            if (!assignment.owns(identity)) {
-                continue;
-            }
             FileIdentity previousAtPath = identityAtPath.put(path, identity);
             if (previousAtPath != null && !previousAtPath.equals(identity)) {
                 stats.rotations.incrementAndGet();
@@ -309,7 +327,11 @@ public final class FileSetTailer implements AutoCloseable {
                 continue;
             }
             try {
-                tailers.put(identity, newTailer(identity, path, now));
+                FileTailer created = newTailer(identity, path, storedNow.get(identity), now);
+                if (created == null) {
+                    continue; // perhaps the copy of a file about to be truncated: decided at a later scan
+                }
+                tailers.put(identity, created);
                 if (options.multilineStart() != null) {
                     aggregators.put(identity, new MultilineAggregator(options.multilineStart(),
                             options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs()));
@@ -335,27 +357,71 @@ public final class FileSetTailer implements AutoCloseable {
             seenInLastScan = seen;
         }
         failedUntil.keySet().retainAll(tailers.keySet());
+        deferredSince.keySet().retainAll(current.keySet());
         firstScan = false;
     }
 
-    private FileTailer newTailer(FileIdentity identity, Path path, long now) throws IOException {
-        Optional<StoredOffset> stored = offsets.apply(identity);
+    /** A tailer at the stored offset, at a recognised copy's resume point, or at 0; null to decide later. */
+    private FileTailer newTailer(FileIdentity identity, Path path, Optional<ResumePoint> stored, long now)
+            throws IOException {
         long size = Files.size(path);
-        long position = 0;
-        boolean partial = false;
+        ResumePoint start = ResumePoint.START;
         if (stored.isPresent() && stored.get().position() <= size && sameContent(path, stored.get())) {
-            position = stored.get().position();
-            partial = stored.get().partialFlushed();
+            start = stored.get();
         } else if (stored.isPresent()) {
             // Shorter than the stored position (truncated) or other first bytes (a reused inode): a new file.
             stats.truncations.incrementAndGet();
+            if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
+                copies.truncated(List.<long[]>of(new long[] {stored.get().position(), stored.get().prefixCrc()}), now);
+            }
         } else if (firstScan && startAtEndNow) {
-            position = size;
+            start = ResumePoint.at(size, 0, false);
+        } else {
+            Optional<ResumePoint> copy = copies.recognise(path, size, now);
+            if (copy.isPresent()) {
+                stats.copiesRecognized.incrementAndGet();
+                log.info("{} is a copy of a truncated file already read up to byte {}: resuming there",
+                        path, copy.get().position());
+                deferredSince.remove(identity);
+                start = copy.get();
+            } else if (mayBecomeACopy(identity, path, size, now)) {
+                return null;
+            }
         }
-        return new FileTailer(identity, path, position, partial, settings, stats, now);
+        deferredSince.remove(identity);
+        return new FileTailer(identity, path, start, settings, stats, now);
     }
 
-    private static boolean sameContent(Path path, StoredOffset stored) throws IOException {
+    /**
+     * A new file whose first bytes equal those of a tracked file may be the copy copytruncate made a moment before
+     * truncating that file: wait (at most two scans) for the truncation before reading it from 0.
+     */
+    private boolean mayBecomeACopy(FileIdentity identity, Path path, long size, long now) throws IOException {
+        if (size < Fingerprint.MAX_BYTES) {
+            return false;
+        }
+        Long since = deferredSince.putIfAbsent(identity, now);
+        if (since != null && now - since >= copyWaitMs()) {
+            return false;
+        }
+        long fingerprint;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            fingerprint = Fingerprint.of(channel, Fingerprint.MAX_BYTES);
+        }
+        for (FileTailer tailer : tailers.values()) {
+            if (tailer.fingerprintLength() == Fingerprint.MAX_BYTES && tailer.fingerprint() == fingerprint) {
+                return true;
+            }
+        }
+        deferredSince.remove(identity);
+        return false;
+    }
+
+    private long copyWaitMs() {
+        return Math.max(2 * options.scanIntervalMs(), 1_000);
+    }
+
+    private static boolean sameContent(Path path, ResumePoint stored) throws IOException {
         if (stored.fingerprintLength() == 0) {
             return true;
         }

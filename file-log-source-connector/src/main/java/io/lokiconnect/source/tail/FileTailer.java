@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,6 +32,7 @@ public final class FileTailer {
     /** A line buffer grown past this by a long line is given back once that line is emitted. */
     private static final int PENDING_KEEP_BYTES = 64 * 1024;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final int MAX_CHECKPOINTS = 16;
 
     private final FileIdentity identity;
     private final TailerSettings settings;
@@ -57,9 +59,17 @@ public final class FileTailer {
     private long fingerprint;
     private int fingerprintLength;
     private boolean atEof;
+    /** CRC-64 of the bytes before committedPosition; unknown after an offset written by an older version. */
+    private long crc;
+    private boolean crcKnown;
+    /** While the rest of a truncated line is skipped: CRC-64 of the bytes before readPosition. */
+    private long skipCrc;
+    /** (position, checksum) at the line starts where recent reads ended: what a copy of this file is checked on. */
+    private final ArrayDeque<long[]> checkpoints = new ArrayDeque<>();
+    private List<long[]> checkpointsBeforeTruncation;
 
-    public FileTailer(FileIdentity identity, Path path, long position, boolean partialFlushed,
-                      TailerSettings settings, TailerStats stats, long nowMillis) {
+    public FileTailer(FileIdentity identity, Path path, ResumePoint start, TailerSettings settings,
+                      TailerStats stats, long nowMillis) {
         this.identity = identity;
         this.path = path;
         this.settings = settings;
@@ -67,11 +77,19 @@ public final class FileTailer {
         this.decoder = settings.charset().newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
+        long position = start.position();
         this.readPosition = position;
         this.committedPosition = position;
         this.lineStart = position;
         this.highWater = position;
-        this.partialFlushed = partialFlushed;
+        this.partialFlushed = start.partialFlushed();
+        this.fingerprint = start.fingerprint();
+        this.fingerprintLength = start.fingerprintLength();
+        this.crc = start.prefixCrc();
+        this.crcKnown = start.prefixCrcKnown();
+        this.skipCrc = crc;
+        this.partIndex = start.linePart();
+        this.skippingRestOfLine = start.skippingLine();
         this.lastGrowthMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
     }
@@ -166,6 +184,7 @@ public final class FileTailer {
         if (out.size() > startSize) {
             lastActivityMillis = nowMillis;
         }
+        recordCheckpoint();
         return emittedBytes;
     }
 
@@ -193,10 +212,43 @@ public final class FileTailer {
         long size = channel.size();
         if (size < committedPosition) {
             stats.truncations.incrementAndGet();
+            // What was read before the truncation, for recognising the copy copytruncate made of it.
+            recordCheckpoint();
+            checkpointsBeforeTruncation = List.copyOf(checkpoints);
+            checkpoints.clear();
             resetTo(0);
             partialFlushed = false;
             fingerprintLength = 0;
+            crc = 0;
+            crcKnown = true;
+            skipCrc = 0;
         }
+    }
+
+    private void recordCheckpoint() {
+        if (crcKnown && partIndex == 0 && !skippingRestOfLine && !partialFlushed && committedPosition > 0
+                && (checkpoints.isEmpty() || checkpoints.peekLast()[0] < committedPosition)) {
+            if (checkpoints.size() == MAX_CHECKPOINTS) {
+                checkpoints.removeFirst();
+            }
+            checkpoints.addLast(new long[] {committedPosition, crc});
+        }
+    }
+
+    /** The checkpoints this file had when a truncation was found (once; null when there was none since). */
+    public List<long[]> takeCheckpointsBeforeTruncation() {
+        List<long[]> taken = checkpointsBeforeTruncation;
+        checkpointsBeforeTruncation = null;
+        return taken;
+    }
+
+    /** CRC32 of the first {@link #fingerprintLength()} bytes. */
+    public long fingerprint() {
+        return fingerprint;
+    }
+
+    public int fingerprintLength() {
+        return fingerprintLength;
     }
 
     private boolean fill(long nowMillis) throws IOException {
@@ -226,6 +278,7 @@ public final class FileTailer {
                 partialFlushed = false;
                 if (b == '\n') {
                     // The newline that ends a line already emitted at its flush: nothing new to emit.
+                    crc = Crc64.update(crc, b);
                     committedPosition = readPosition;
                     lineStart = readPosition;
                     continue;
@@ -234,6 +287,7 @@ public final class FileTailer {
             if (b == '\n') {
                 if (skippingRestOfLine) {
                     skippingRestOfLine = false;
+                    crc = Crc64.update(skipCrc, b);
                     committedPosition = readPosition;
                     lineStart = readPosition;
                     pendingLength = 0;
@@ -243,11 +297,13 @@ public final class FileTailer {
                         length--;
                     }
                     String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
+                    crc = Crc64.update(Crc64.update(crc, pending, 0, pendingLength), b);
                     emitted += emit(out, length, part, false);
                 }
                 continue;
             }
             if (skippingRestOfLine) {
+                skipCrc = Crc64.update(skipCrc, b);
                 continue;
             }
             // The line is full and this byte does not end it: emit a part first. One byte of room is kept for a
@@ -256,6 +312,7 @@ public final class FileTailer {
             if (pendingLength > limit || pendingLength == limit && b != '\r') {
                 emitted += overflow(out, b);
                 if (skippingRestOfLine) {
+                    skipCrc = Crc64.update(skipCrc, b);
                     continue;
                 }
             }
@@ -270,15 +327,18 @@ public final class FileTailer {
             stats.linesSplit.incrementAndGet();
             partIndex++;
             int rest = pendingLength - cut;
+            crc = Crc64.update(crc, pending, 0, cut);
             long bytes = emitPart(out, cut, String.valueOf(partIndex));
             System.arraycopy(pending, cut, pending, 0, rest);
             pendingLength = rest;
             return bytes;
         }
         stats.linesTruncated.incrementAndGet();
-        long bytes = emitPart(out, cut, "truncated");
-        pendingLength = 0;
+        crc = Crc64.update(crc, pending, 0, cut);
         skippingRestOfLine = true;
+        long bytes = emitPart(out, cut, "truncated");
+        skipCrc = Crc64.update(crc, pending, cut, pendingLength - cut);
+        pendingLength = 0;
         return bytes;
     }
 
@@ -312,7 +372,7 @@ public final class FileTailer {
     /** Emits the first {@code length} pending bytes as a part of a longer line; the rest stays pending. */
     private long emitPart(List<TailedLine> out, int length, String part) throws IOException {
         long position = lineStart + length;
-        out.add(line(length, position, part, false));
+        out.add(line(length, position, part, false, skippingRestOfLine ? 0 : partIndex, skippingRestOfLine));
         committedPosition = position;
         lineStart = position;
         return length;
@@ -321,13 +381,14 @@ public final class FileTailer {
     /** Emits the pending bytes of a last line that has no newline (yet); its newline will emit nothing. */
     private long emitPartial(List<TailedLine> out) throws IOException {
         String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
+        crc = Crc64.update(crc, pending, 0, pendingLength);
         long bytes = emit(out, pendingLength, part, true);
         partialFlushed = true;
         return bytes;
     }
 
     private long emit(List<TailedLine> out, int length, String part, boolean partial) throws IOException {
-        out.add(line(length, readPosition, part, partial));
+        out.add(line(length, readPosition, part, partial, 0, false));
         committedPosition = readPosition;
         lineStart = readPosition;
         pendingLength = 0;
@@ -336,12 +397,13 @@ public final class FileTailer {
         return length;
     }
 
-    private TailedLine line(int length, long position, String part, boolean partial) throws IOException {
+    private TailedLine line(int length, long position, String part, boolean partial, int partAfter,
+                            boolean skipAfter) throws IOException {
         updateFingerprint();
         stats.linesRead.incrementAndGet();
         stats.bytesRead.addAndGet(position - lineStart);
-        return new TailedLine(identity, path, lineStart, position, decode(length), part, partial,
-                fingerprint, fingerprintLength);
+        return new TailedLine(identity, path, lineStart, decode(length), part, new ResumePoint(position, partial,
+                fingerprint, fingerprintLength, crc, crcKnown, partAfter, skipAfter));
     }
 
     private String decode(int length) {
@@ -401,6 +463,7 @@ public final class FileTailer {
         readPosition = committedPosition;
         lineStart = committedPosition;
         pendingLength = 0;
+        skipCrc = crc; // a skipped rest of line is read, and hashed, again from the committed position
         readBuffer = EMPTY;
         shrinkLineBuffer();
     }

@@ -15,4 +15,5 @@ public final class TailerStats {
     public final AtomicLong filesTracked = new AtomicLong();
     public final AtomicLong bytesBehind = new AtomicLong();
     public final AtomicLong bufferBytes = new AtomicLong();
+    public final AtomicLong copiesRecognized = new AtomicLong();
 }

@@ -6,7 +6,6 @@ import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.offsets.SourceOffsets;
-import io.lokiconnect.source.offsets.StoredOffset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,7 @@ class FileSetTailerTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final TailerStats stats = new TailerStats();
     private final FileProblems problems = new FileProblems(stats.fileErrors);
-    private final Map<FileIdentity, StoredOffset> stored = new HashMap<>();
+    private final Map<FileIdentity, ResumePoint> stored = new HashMap<>();
 
     private FileSetTailer tailer(String glob, int lineMax, boolean split, boolean startAtEnd, Pattern multiline,
                                  FileAssignment assignment) {
