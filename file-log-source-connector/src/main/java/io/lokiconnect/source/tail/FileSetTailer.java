@@ -135,7 +135,9 @@ public final class FileSetTailer implements AutoCloseable {
         List<TailedLine> lines = new ArrayList<>();
         try {
             if (!tailer.isOpen()) {
-                if (!seenInLastScan.contains(tailer.identity()) && !relocate(tailer)) {
+                // Reopened by name: make sure the name still holds this file (it may have been rotated meanwhile).
+                boolean gone = !seenInLastScan.contains(tailer.identity()) || !holds(tailer.path(), tailer.identity());
+                if (gone && !relocate(tailer)) {
                     // Rotated away while its handle was closed, and not found beside its old name: nothing to finish.
                     forget(tailer, out);
                     return 0;
@@ -261,6 +263,14 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     /** Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity. */
+    private static boolean holds(Path path, FileIdentity identity) {
+        try {
+            return FileIdentity.of(path).equals(identity);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private boolean relocate(FileTailer tailer) {
         Path dir = tailer.path().getParent();
         if (dir == null || !Files.isDirectory(dir)) {

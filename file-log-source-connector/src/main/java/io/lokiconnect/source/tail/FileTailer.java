@@ -210,7 +210,8 @@ public final class FileTailer {
 
     private void detectTruncation() throws IOException {
         long size = channel.size();
-        if (size < committedPosition) {
+        // Below any byte ever read, not only below the last line emitted: a pending partial line counts too.
+        if (size < Math.max(committedPosition, highWater)) {
             stats.truncations.incrementAndGet();
             // What was read before the truncation, for recognising the copy copytruncate made of it.
             recordCheckpoint();

@@ -329,4 +329,37 @@ class FileSetTailerTest {
         assertThat(t.trackedPaths()).isEmpty();
         assertThat(stats.filesTracked.get()).isZero();
     }
+
+    /** Found by FileSetTailerModelTest: the old check compared the size with the last emitted line only. */
+    @Test
+    void aTruncationUnderAPendingPartialLineIsDetectedAndTheNewContentReadWhole() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, "pend");
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(drain(t)).isEmpty();
+        Files.writeString(file, "", StandardOpenOption.TRUNCATE_EXISTING);
+        assertThat(drain(t)).isEmpty();
+        append(file, "new content\n");
+        assertThat(drain(t)).containsExactly("new content");
+    }
+
+    /** Found by FileSetTailerModelTest: a closed handle was reopened by name, whatever file the name held then. */
+    @Test
+    void aClosedFileRotatedWhileClosedIsFollowedByIdentityNotReopenedByName() throws IOException {
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 60_000, 1, null, 100, 1_000));
+        Path a = dir.resolve("a.log");
+        append(a, "a1\n");
+        append(dir.resolve("b.log"), "b1\n");
+        List<String> read = new ArrayList<>(drain(t));
+        // One handle at most: a is closed now or soon. It is rotated and a new a.log appears before the next scan.
+        append(a, "a2\n");
+        Files.move(a, dir.resolve("a.log.1"));
+        append(a, "new-a1\n");
+        append(dir.resolve("b.log"), "b2\n");
+        read.addAll(drain(t));
+        clock.addAndGet(60_000);
+        read.addAll(drain(t));
+        assertThat(read).containsExactlyInAnyOrder("a1", "b1", "a2", "b2", "new-a1");
+    }
 }
