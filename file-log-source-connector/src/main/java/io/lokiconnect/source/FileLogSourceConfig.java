@@ -94,7 +94,8 @@ public class FileLogSourceConfig extends AbstractConfig {
                             + "match are appended to the previous event with a newline (Java stack traces). Empty: "
                             + "every line is an event.")
             .define(MULTILINE_MAX_LINES_CONFIG, Type.INT, 500, Range.atLeast(1), Importance.LOW,
-                    "Most lines in one multi-line event; the next line starts a new event.")
+                    "Most lines in one record of a multi-line event; a longer event is emitted in parts with header "
+                            + "log.line.part ('1', '2', ..., 'n/n' on the last), which concatenated are the event.")
             .define(MULTILINE_MAX_BYTES_CONFIG, Type.INT, FileSetTailer.Options.DEFAULT_MULTILINE_MAX_BYTES,
                     Range.between(32, 64 * 1024 * 1024), Importance.LOW,
                     "Longest multi-line event emitted as one record, in UTF-8 bytes; a longer event is emitted in parts "

@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
  * follow and do not match (a stack trace's "\tat ..." lines) are appended to it with "\n". The parts of one
  * over-long line are joined as they were in the file, without a newline, and never tested against the pattern.
  *
- * <p>An event ends when the next one starts, when it has {@code maxLines} lines, or after {@code flushMs} without
- * a new line. An event longer than {@code maxBytes} UTF-8 bytes is emitted in parts, like a long line, with
- * part numbers {@code 1, 2, ..., n/n}: the parts concatenated are the event. Parts end between two pieces read
+ * <p>An event ends when the next one starts or after {@code flushMs} without a new line. An event of more than
+ * {@code maxLines} lines or {@code maxBytes} UTF-8 bytes is emitted in parts, like a long line, with part numbers
+ * {@code 1, 2, ..., n/n}: the parts concatenated are the event (a part after the first begins with the newline
+ * that joined its first line to the previous one). Parts end between two pieces read
  * from the file, so each part's position is a real resume point: a restart neither skips nor repeats a byte.
  */
 public final class MultilineAggregator {
@@ -41,8 +42,13 @@ public final class MultilineAggregator {
     /** Feeds a line (or a part of one); completed events and parts are appended to {@code out}. */
     public void accept(TailedLine piece, long nowMillis, List<TailedLine> out) {
         boolean beginsLine = lastEndsLine;
-        if (beginsLine && (lines >= maxLines || start.matcher(piece.text()).find())) {
+        if (beginsLine && start.matcher(piece.text()).find()) {
             finish(out);
+        } else if (beginsLine && lines >= maxLines && first != null) {
+            // Too many lines for one record: the event goes on in a next part, as one over maxBytes does.
+            emit(out, String.valueOf(partsEmitted + 1));
+            partsEmitted++;
+            lines = 0;
         }
         boolean eventOpen = first != null || partsEmitted > 0;
         String separator = beginsLine && eventOpen ? "\n" : "";
@@ -50,6 +56,7 @@ public final class MultilineAggregator {
         if (first != null && textBytes + bytes > maxBytes) {
             emit(out, String.valueOf(partsEmitted + 1));
             partsEmitted++;
+            lines = 0;
         }
         if (first == null) {
             first = piece;

@@ -6,12 +6,7 @@ import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -37,46 +32,6 @@ class FileIsolationTest {
     private final TailerStats stats = new TailerStats();
     private final FileProblems problems = new FileProblems(stats.fileErrors);
 
-    /** A character set whose decoder throws an unchecked exception on lines holding POISON, {@code times} times. */
-    private static final class PoisonCharset extends Charset {
-        final AtomicInteger failuresLeft;
-
-        PoisonCharset(int times) {
-            super("x-poison-test", null);
-            failuresLeft = new AtomicInteger(times);
-        }
-
-        @Override
-        public boolean contains(Charset cs) {
-            return false;
-        }
-
-        @Override
-        public CharsetDecoder newDecoder() {
-            return new CharsetDecoder(this, 1, 1) {
-                @Override
-                protected CoderResult decodeLoop(ByteBuffer in, CharBuffer out) {
-                    String text = StandardCharsets.ISO_8859_1.decode(in.duplicate()).toString();
-                    if (text.contains("POISON") && failuresLeft.getAndDecrement() > 0) {
-                        throw new IllegalStateException("decoder bug on this line");
-                    }
-                    while (in.hasRemaining()) {
-                        if (!out.hasRemaining()) {
-                            return CoderResult.OVERFLOW;
-                        }
-                        out.put((char) (in.get() & 0xFF));
-                    }
-                    return CoderResult.UNDERFLOW;
-                }
-            };
-        }
-
-        @Override
-        public CharsetEncoder newEncoder() {
-            return StandardCharsets.ISO_8859_1.newEncoder();
-        }
-    }
-
     private FileSetTailer tailer(Charset charset, GlobWatcher watcher) {
         return new FileSetTailer(watcher, new FileAssignment(0, 1),
                 new TailerSettings(1024, true, charset, 1_000),
@@ -96,7 +51,13 @@ class FileIsolationTest {
     void anUncheckedExceptionInOneFileIsReportedOnceRetriedAfterTheScanIntervalAndOtherFilesFlow() throws IOException {
         append(dir.resolve("a.log"), "a1\nPOISON\na2\n");
         append(dir.resolve("b.log"), "b1\n");
-        PoisonCharset charset = new PoisonCharset(3);
+        // Decoding a line holding POISON throws, three times: a bug that hits one file only.
+        AtomicInteger failuresLeft = new AtomicInteger(3);
+        Charset charset = new HookedCharset(text -> {
+            if (text.contains("POISON") && failuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("decoder bug on this line");
+            }
+        });
         FileSetTailer t = tailer(charset, new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems));
 
         List<String> read = new ArrayList<>(texts(t.poll(100, 1 << 20)));

@@ -29,13 +29,17 @@ class LongLineTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final TailerStats stats = new TailerStats();
 
-    private List<TailedLine> readAll(byte[] content, int lineMax) throws IOException {
+    private FileSetTailer tailerOn(byte[] content, int lineMax) throws IOException {
         Files.write(dir.resolve("a.log"), content);
         FileProblems problems = new FileProblems(stats.fileErrors);
-        FileSetTailer tailer = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
+        return new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
                 new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(false, 0, 256, null, 100, 1_000),
                 id -> Optional.empty(), stats, problems, clock::get);
+    }
+
+    private List<TailedLine> readAll(byte[] content, int lineMax) throws IOException {
+        FileSetTailer tailer = tailerOn(content, lineMax);
         List<TailedLine> lines = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             lines.addAll(tailer.poll(10_000, 64L << 20));
@@ -100,12 +104,7 @@ class LongLineTest {
     }
 
     private List<TailedLine> readAllWithQuiet(byte[] content, int lineMax) throws IOException {
-        Files.write(dir.resolve("a.log"), content);
-        FileProblems problems = new FileProblems(stats.fileErrors);
-        FileSetTailer tailer = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000),
-                id -> Optional.empty(), stats, problems, clock::get);
+        FileSetTailer tailer = tailerOn(content, lineMax);
         List<TailedLine> lines = new ArrayList<>(tailer.poll(100, 1 << 20));
         clock.addAndGet(2_000);
         lines.addAll(tailer.poll(100, 1 << 20));

@@ -7,12 +7,7 @@ import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,42 +114,6 @@ class RotationGraceTest {
         assertThat(t.trackedPaths()).isEmpty();
     }
 
-    /** ISO-8859-1 that, at every decoded line, counts the task's open descriptors on files of the test directory. */
-    private final class HandleCountingCharset extends Charset {
-        final AtomicInteger maxOpen = new AtomicInteger();
-
-        HandleCountingCharset() {
-            super("x-handle-counting-test", null);
-        }
-
-        @Override
-        public boolean contains(Charset cs) {
-            return false;
-        }
-
-        @Override
-        public CharsetDecoder newDecoder() {
-            return new CharsetDecoder(this, 1, 1) {
-                @Override
-                protected CoderResult decodeLoop(ByteBuffer in, CharBuffer out) {
-                    maxOpen.accumulateAndGet(openHandlesInDir(), Math::max);
-                    while (in.hasRemaining()) {
-                        if (!out.hasRemaining()) {
-                            return CoderResult.OVERFLOW;
-                        }
-                        out.put((char) (in.get() & 0xFF));
-                    }
-                    return CoderResult.UNDERFLOW;
-                }
-            };
-        }
-
-        @Override
-        public CharsetEncoder newEncoder() {
-            return StandardCharsets.ISO_8859_1.newEncoder();
-        }
-    }
-
     private int openHandlesInDir() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return (int) fds.filter(fd -> {
@@ -171,7 +130,9 @@ class RotationGraceTest {
 
     @Test
     void filesMaxOpenHoldsWithinAPollAndEveryLineIsRead() throws IOException {
-        HandleCountingCharset charset = new HandleCountingCharset();
+        // At every line decoded, the descriptors the task holds on files of the test directory are counted.
+        AtomicInteger maxOpen = new AtomicInteger();
+        Charset charset = new HookedCharset(text -> maxOpen.accumulateAndGet(openHandlesInDir(), Math::max));
         FileSetTailer t = tailer(dir + "/*.log", new TailerSettings(1024, true, charset, 1_000), 3);
         List<String> read = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
@@ -183,7 +144,7 @@ class RotationGraceTest {
             }
         }
         assertThat(read).hasSize(60).doesNotHaveDuplicates();
-        assertThat(charset.maxOpen.get()).as("open handles seen while reading").isBetween(1, 3);
+        assertThat(maxOpen.get()).as("open handles seen while reading").isBetween(1, 3);
         assertThat(openHandlesInDir()).isLessThanOrEqualTo(3);
     }
 
