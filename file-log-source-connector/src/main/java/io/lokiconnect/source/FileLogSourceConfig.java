@@ -114,8 +114,8 @@ public class FileLogSourceConfig extends AbstractConfig {
                     "Most file handles a task keeps open; the least recently active are closed and reopened at "
                             + "their position when they grow.")
             .define(HOST_NAME_CONFIG, Type.STRING, "", Importance.LOW,
-                    "Value of the log.host header and part of each file's source partition. Empty: this "
-                            + "machine's host name.")
+                    "Value of the log.host header. Empty: the host name of the worker running the task. Not part of "
+                            + "the source partition: a task that moves to another worker keeps its files' offsets.")
             .defineInternal(TASK_INDEX_CONFIG, Type.INT, 0, Importance.LOW)
             .defineInternal(TASK_COUNT_CONFIG, Type.INT, 1, Importance.LOW);
 
