@@ -1,22 +1,15 @@
 package io.lokiconnect.source.tail;
 
+import static io.lokiconnect.source.tail.TailerHarness.append;
+import static io.lokiconnect.source.tail.TailerHarness.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.source.assignment.FileAssignment;
-import io.lokiconnect.source.discovery.FileProblems;
-import io.lokiconnect.source.discovery.GlobWatcher;
-import io.lokiconnect.source.offsets.SourceOffsets;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,20 +19,10 @@ class CopytruncateCopyTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final TailerStats stats = new TailerStats();
-    private final FileProblems problems = new FileProblems(stats.fileErrors);
-    private final Map<FileIdentity, ResumePoint> stored = new HashMap<>();
+    private final TailerHarness h = new TailerHarness();
 
     private FileSetTailer tailer(String glob) {
-        return new FileSetTailer(new GlobWatcher(List.of(glob), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000),
-                id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
-    }
-
-    private static void append(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return h.tailer(h.watcher(glob), TailerHarness.utf8(1024), new FileSetTailer.Options(false, 0, 256, null, 100, 1_000));
     }
 
     private static String lines(String prefix, int from, int to) {
@@ -51,15 +34,7 @@ class CopytruncateCopyTest {
     }
 
     private List<String> drain(FileSetTailer t) {
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            for (TailedLine line : t.poll(1000, 1 << 20)) {
-                texts.add(line.text());
-                stored.put(line.identity(), SourceOffsets.parse(SourceOffsets.offset(line)).orElseThrow());
-            }
-            clock.addAndGet(600);
-        }
-        return texts;
+        return h.drain(t, 6, 600);
     }
 
     private static void copyTruncate(Path file, Path copy) throws IOException {
@@ -78,7 +53,7 @@ class CopytruncateCopyTest {
         append(file, lines("b", 0, 5));
         read.addAll(drain(t));
         assertThat(read).doesNotHaveDuplicates().hasSize(115);
-        assertThat(stats.copiesRecognized.get()).isEqualTo(1);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
     }
 
     @Test
@@ -93,7 +68,7 @@ class CopytruncateCopyTest {
         append(file, lines("b", 0, 3));
         read.addAll(drain(t));
         assertThat(read).doesNotHaveDuplicates().hasSize(103);
-        assertThat(stats.copiesRecognized.get()).isEqualTo(1);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
     }
 
     @Test
@@ -109,7 +84,7 @@ class CopytruncateCopyTest {
         read.addAll(drain(t));
         // The copy is shorter than what was read; it resumes at the last checkpoint it holds: nothing twice here.
         assertThat(read).hasSize(103).doesNotHaveDuplicates();
-        assertThat(stats.copiesRecognized.get()).isEqualTo(1);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
     }
 
     @Test
@@ -124,7 +99,7 @@ class CopytruncateCopyTest {
         append(file, lines("b", 0, 2));
         read.addAll(drain(tailer(dir + "/app.log*")));
         assertThat(read).doesNotHaveDuplicates().hasSize(122);
-        assertThat(stats.copiesRecognized.get()).isEqualTo(1);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
     }
 
     @Test
@@ -140,10 +115,7 @@ class CopytruncateCopyTest {
         read.addAll(drain(t));
         assertThat(read.stream().filter(header.strip()::equals)).hasSize(2);
         assertThat(read.stream().filter(l -> l.startsWith("row-b"))).hasSize(50);
-        assertThat(stats.copiesRecognized.get()).isZero();
+        assertThat(h.stats.copiesRecognized.get()).isZero();
     }
 
-    private static List<String> texts(List<TailedLine> lines) {
-        return lines.stream().map(TailedLine::text).toList();
-    }
 }

@@ -1,24 +1,20 @@
 package io.lokiconnect.source.tail;
 
+import static io.lokiconnect.source.tail.TailerHarness.append;
+import static io.lokiconnect.source.tail.TailerHarness.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.source.assignment.FileAssignment;
-import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import java.io.IOException;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,23 +24,11 @@ class FileIsolationTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final TailerStats stats = new TailerStats();
-    private final FileProblems problems = new FileProblems(stats.fileErrors);
+    private final TailerHarness h = new TailerHarness();
 
     private FileSetTailer tailer(Charset charset, GlobWatcher watcher) {
-        return new FileSetTailer(watcher, new FileAssignment(0, 1),
-                new TailerSettings(1024, true, charset, 1_000),
-                new FileSetTailer.Options(false, 5_000, 256, null, 100, 1_000),
-                id -> Optional.empty(), stats, problems, clock::get);
-    }
-
-    private static void append(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static List<String> texts(List<TailedLine> lines) {
-        return lines.stream().map(TailedLine::text).toList();
+        return h.tailer(watcher, new TailerSettings(1024, true, charset, 1_000),
+                new FileSetTailer.Options(false, 5_000, 256, null, 100, 1_000));
     }
 
     @Test
@@ -58,12 +42,12 @@ class FileIsolationTest {
                 throw new IllegalStateException("decoder bug on this line");
             }
         });
-        FileSetTailer t = tailer(charset, new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems));
+        FileSetTailer t = tailer(charset, new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), h.problems));
 
         List<String> read = new ArrayList<>(texts(t.poll(100, 1 << 20)));
         assertThat(read).contains("a1", "b1").doesNotContain("POISON", "a2");
-        assertThat(problems.current().get(dir.resolve("a.log"))).contains("IllegalStateException");
-        assertThat(stats.fileErrors.get()).isEqualTo(1);
+        assertThat(h.problems.current().get(dir.resolve("a.log"))).contains("IllegalStateException");
+        assertThat(h.stats.fileErrors.get()).isEqualTo(1);
 
         append(dir.resolve("b.log"), "b2\n");
         read.addAll(texts(t.poll(100, 1 << 20)));
@@ -71,15 +55,15 @@ class FileIsolationTest {
 
         // Retried after scan.interval.ms, each time failing the same way: logged and counted once.
         for (int i = 0; i < 2; i++) {
-            clock.addAndGet(5_000);
+            h.clock.addAndGet(5_000);
             read.addAll(texts(t.poll(100, 1 << 20)));
         }
-        assertThat(stats.fileErrors.get()).isEqualTo(1);
-        clock.addAndGet(5_000);
+        assertThat(h.stats.fileErrors.get()).isEqualTo(1);
+        h.clock.addAndGet(5_000);
         read.addAll(texts(t.poll(100, 1 << 20)));
         assertThat(read).containsExactlyInAnyOrder("a1", "b1", "b2", "POISON", "a2");
         assertThat(read.stream().filter(l -> !l.startsWith("b")).toList()).containsExactly("a1", "POISON", "a2");
-        assertThat(problems.current()).as("cleared once it reads again").isEmpty();
+        assertThat(h.problems.current()).as("cleared once it reads again").isEmpty();
     }
 
     @Test
@@ -87,23 +71,21 @@ class FileIsolationTest {
         Path sub = Files.createDirectories(dir.resolve("sub"));
         append(sub.resolve("x.log"), "x1\n");
         Set<Path> unlistable = new HashSet<>();
-        GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*/*.log"), List.of(), List.of(), problems, d -> {
+        GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*/*.log"), List.of(), List.of(), h.problems, d -> {
             if (unlistable.contains(d)) {
                 throw new AccessDeniedException(d.toString());
             }
             return Files.newDirectoryStream(d);
         });
-        FileSetTailer t = new FileSetTailer(watcher, new FileAssignment(0, 1),
-                new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000),
-                id -> Optional.empty(), stats, problems, clock::get);
+        FileSetTailer t = h.tailer(watcher, TailerHarness.utf8(1024),
+                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000));
         assertThat(texts(t.poll(100, 1 << 20))).containsExactly("x1");
 
         unlistable.add(sub);
         append(sub.resolve("x.log"), "x2\n");
         List<String> whileUnlistable = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            clock.addAndGet(60_000);
+            h.clock.addAndGet(60_000);
             whileUnlistable.addAll(texts(t.poll(100, 1 << 20)));
         }
         assertThat(whileUnlistable).containsExactly("x2");
@@ -111,7 +93,7 @@ class FileIsolationTest {
 
         unlistable.clear();
         append(sub.resolve("x.log"), "x3\n");
-        clock.addAndGet(60_000);
+        h.clock.addAndGet(60_000);
         assertThat(texts(t.poll(100, 1 << 20))).as("not read again from a stale offset").containsExactly("x3");
     }
 }

@@ -1,27 +1,23 @@
 package io.lokiconnect.source.tail;
 
+import static io.lokiconnect.source.tail.TailerHarness.append;
+import static io.lokiconnect.source.tail.TailerHarness.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.source.assignment.FileAssignment;
-import io.lokiconnect.source.discovery.FileProblems;
-import io.lokiconnect.source.discovery.GlobWatcher;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Rotation grace (rotate.wait.ms), files.max.open within a poll and the partial-line clock. */
+/** Rotation grace (rotate.wait.ms), files.max.open within a poll and the partial-line h.clock. */
 class RotationGraceTest {
 
     private static final long ROTATE_WAIT = 10_000;
@@ -29,27 +25,15 @@ class RotationGraceTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final TailerStats stats = new TailerStats();
-    private final FileProblems problems = new FileProblems(stats.fileErrors);
+    private final TailerHarness h = new TailerHarness();
 
     private FileSetTailer tailer(String glob, TailerSettings settings, int maxOpen) {
-        return new FileSetTailer(new GlobWatcher(List.of(glob), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), settings,
-                new FileSetTailer.Options(false, 0, maxOpen, null, 100, 1_000, ROTATE_WAIT, 1 << 20),
-                id -> Optional.empty(), stats, problems, clock::get);
+        return h.tailer(h.watcher(glob), settings,
+                new FileSetTailer.Options(false, 0, maxOpen, null, 100, 1_000, ROTATE_WAIT, 1 << 20));
     }
 
     private FileSetTailer tailer(String glob) {
-        return tailer(glob, new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000), 256);
-    }
-
-    private static void append(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static List<String> texts(List<TailedLine> lines) {
-        return lines.stream().map(TailedLine::text).toList();
+        return tailer(glob, TailerHarness.utf8(1024), 256);
     }
 
     @Test
@@ -61,15 +45,15 @@ class RotationGraceTest {
             assertThat(texts(t.poll(100, 1 << 20))).containsExactly("first");
             Files.move(file, dir.resolve("app.log.1"));
             writer.write("late-1\n".getBytes());
-            clock.addAndGet(3_000);
+            h.clock.addAndGet(3_000);
             assertThat(texts(t.poll(100, 1 << 20))).containsExactly("late-1");
-            clock.addAndGet(8_000); // 11 s since it left the globs, 8 s since it last grew
+            h.clock.addAndGet(8_000); // 11 s since it left the globs, 8 s since it last grew
             writer.write("late-2\n".getBytes());
             assertThat(texts(t.poll(100, 1 << 20))).containsExactly("late-2");
-            clock.addAndGet(ROTATE_WAIT - 1);
+            h.clock.addAndGet(ROTATE_WAIT - 1);
             t.poll(100, 1 << 20);
             assertThat(t.trackedPaths()).as("still inside rotate.wait.ms").hasSize(1);
-            clock.addAndGet(1);
+            h.clock.addAndGet(1);
             assertThat(t.poll(100, 1 << 20)).isEmpty();
             assertThat(t.trackedPaths()).isEmpty();
         }
@@ -95,7 +79,7 @@ class RotationGraceTest {
         }
         for (int i = 0; i < 40; i++) {
             read.addAll(texts(t.poll(1, 1 << 20)));
-            clock.addAndGet(1_000);
+            h.clock.addAndGet(1_000);
         }
         assertThat(read).contains("a1", "a2", "c1", "c2", "d1", "d2", "b199").doesNotHaveDuplicates();
     }
@@ -107,9 +91,9 @@ class RotationGraceTest {
         FileSetTailer t = tailer(dir + "/*.log", new TailerSettings(1024, true, StandardCharsets.UTF_8, 3_600_000), 256);
         assertThat(texts(t.poll(100, 1 << 20))).containsExactly("whole");
         Files.delete(file);
-        clock.addAndGet(ROTATE_WAIT / 2);
+        h.clock.addAndGet(ROTATE_WAIT / 2);
         assertThat(t.poll(100, 1 << 20)).isEmpty();
-        clock.addAndGet(ROTATE_WAIT);
+        h.clock.addAndGet(ROTATE_WAIT);
         assertThat(texts(t.poll(100, 1 << 20))).containsExactly("partial");
         assertThat(t.trackedPaths()).isEmpty();
     }
@@ -157,7 +141,7 @@ class RotationGraceTest {
         List<String> read = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             read.addAll(texts(t.poll(10_000, 1 << 20)));
-            clock.addAndGet(300);
+            h.clock.addAndGet(300);
         }
         assertThat(read).containsExactlyInAnyOrder("line0", "line1", "line2", "line3",
                 "partial0", "partial1", "partial2", "partial3");
