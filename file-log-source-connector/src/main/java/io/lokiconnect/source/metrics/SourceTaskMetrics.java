@@ -31,6 +31,9 @@ public final class SourceTaskMetrics {
         add(metrics, "truncations-total", "Truncations detected (copytruncate, or a reused inode).", stats.truncations);
         add(metrics, "copies-recognized-total", "New files recognised as copytruncate's copy of a file already "
                 + "read, resumed where that file was read to instead of shipped again.", stats.copiesRecognized);
+        add(metrics, "lines-skipped-total", "Lines skipped because reading them failed "
+                + "3 times in a row with an unexpected error (each logged with its file and byte offset).",
+                stats.linesSkipped);
         add(metrics, "lines-split-total", "Over-long lines split in parts.", stats.linesSplit);
         add(metrics, "lines-truncated-total", "Over-long lines truncated.", stats.linesTruncated);
         add(metrics, "lines-malformed-total", "Lines holding bytes invalid in the configured encoding.",

@@ -72,6 +72,10 @@ public final class FileSetTailer implements AutoCloseable {
     /** New files held back because they may be a copy about to be made by copytruncate, and since when. */
     private final Map<FileIdentity, Long> deferredSince = new HashMap<>();
     private final CopyRecognizer copies;
+    /** A line whose reading fails this many times in a row is skipped, so one bad line cannot stop its file. */
+    static final int SKIP_AFTER_FAILURES = 3;
+    /** Per failing file: the position of its last failures and how many in a row. */
+    private final Map<FileIdentity, long[]> repeatedFailures = new HashMap<>();
     /** Files whose last read failed, and when to try them again. */
     private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
@@ -155,6 +159,7 @@ public final class FileSetTailer implements AutoCloseable {
             }
             if (retryAt != null) {
                 failedUntil.remove(tailer.identity());
+                repeatedFailures.remove(tailer.identity());
                 problems.clear(tailer.path());
             }
             return bytes;
@@ -165,18 +170,36 @@ public final class FileSetTailer implements AutoCloseable {
         } catch (IOException | RuntimeException | java.nio.charset.CoderMalfunctionError e) {
             // Whatever goes wrong with one file stays with that file: it is reported (once per reason), its handle
             // closed, and it is read again from its last emitted line after scan.interval.ms; the others go on.
-            problems.report(tailer.path(), e instanceof UnreadableFileException ? e.getMessage()
+            boolean first = problems.report(tailer.path(), e instanceof UnreadableFileException ? e.getMessage()
                     : "reading failed, retried every scan.interval.ms (" + e + ")");
-            if (!(e instanceof IOException)) {
+            if (first && !(e instanceof IOException)) {
                 log.warn("Unexpected failure reading {}", tailer.path(), e);
             }
             tailer.close();
+            if (!(e instanceof IOException) && failedAgainAtTheSamePlace(tailer)) {
+                // Not the file (that would be an IOException) but its next line, every time: skip that one line
+                // rather than stop the file for good. Counted and logged with its offset.
+                log.warn("Skipping the line at byte {} of {}: reading it failed {} times in a row ({})",
+                        tailer.committedPosition(), tailer.path(), SKIP_AFTER_FAILURES, e.toString());
+                tailer.skipLine();
+                stats.linesSkipped.incrementAndGet();
+                repeatedFailures.remove(tailer.identity());
+            }
             failedUntil.put(tailer.identity(), now + Math.max(options.scanIntervalMs(), 1));
             return 0;
         } finally {
             // Lines read before a failure were emitted by the tailer (its position moved past them): deliver them.
             deliver(tailer, lines, out, now);
         }
+    }
+
+    /** Counts failures at the same position in a row; true when there were {@link #SKIP_AFTER_FAILURES}. */
+    private boolean failedAgainAtTheSamePlace(FileTailer tailer) {
+        long[] previous = repeatedFailures.get(tailer.identity());
+        long position = tailer.committedPosition();
+        int count = previous != null && previous[0] == position ? (int) previous[1] + 1 : 1;
+        repeatedFailures.put(tailer.identity(), new long[] {position, count});
+        return count >= SKIP_AFTER_FAILURES;
     }
 
     private void deliver(FileTailer tailer, List<TailedLine> lines, List<TailedLine> out, long now) {
@@ -229,6 +252,7 @@ public final class FileSetTailer implements AutoCloseable {
         tailers.remove(tailer.identity());
         orphanSince.remove(tailer.identity());
         failedUntil.remove(tailer.identity());
+        repeatedFailures.remove(tailer.identity());
     }
 
     private boolean isOrphan(FileTailer tailer) {

@@ -469,6 +469,14 @@ public final class FileTailer {
         shrinkLineBuffer();
     }
 
+    /** Skips the line at the committed position (its rest up to the newline); the handle must be closed. */
+    public void skipLine() {
+        skippingRestOfLine = true;
+        skipCrc = crc;
+        partIndex = 0;
+        partialFlushed = false;
+    }
+
     /** Bytes this tailer holds in buffers now (the read buffer while open, the line buffer). */
     public long bufferBytes() {
         return readBuffer.capacity() + pending.length;

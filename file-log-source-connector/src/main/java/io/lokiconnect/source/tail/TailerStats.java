@@ -16,4 +16,5 @@ public final class TailerStats {
     public final AtomicLong bytesBehind = new AtomicLong();
     public final AtomicLong bufferBytes = new AtomicLong();
     public final AtomicLong copiesRecognized = new AtomicLong();
+    public final AtomicLong linesSkipped = new AtomicLong();
 }

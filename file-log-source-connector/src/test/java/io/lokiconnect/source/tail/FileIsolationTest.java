@@ -35,8 +35,8 @@ class FileIsolationTest {
     void anUncheckedExceptionInOneFileIsReportedOnceRetriedAfterTheScanIntervalAndOtherFilesFlow() throws IOException {
         append(dir.resolve("a.log"), "a1\nPOISON\na2\n");
         append(dir.resolve("b.log"), "b1\n");
-        // Decoding a line holding POISON throws, three times: a bug that hits one file only.
-        AtomicInteger failuresLeft = new AtomicInteger(3);
+        // Decoding a line holding POISON throws, twice (one less than makes it skipped): a passing fault.
+        AtomicInteger failuresLeft = new AtomicInteger(FileSetTailer.SKIP_AFTER_FAILURES - 1);
         Charset charset = new HookedCharset(text -> {
             if (text.contains("POISON") && failuresLeft.getAndDecrement() > 0) {
                 throw new IllegalStateException("decoder bug on this line");
@@ -53,17 +53,41 @@ class FileIsolationTest {
         read.addAll(texts(t.poll(100, 1 << 20)));
         assertThat(read).contains("b2").doesNotContain("POISON");
 
-        // Retried after scan.interval.ms, each time failing the same way: logged and counted once.
-        for (int i = 0; i < 2; i++) {
-            h.clock.addAndGet(5_000);
-            read.addAll(texts(t.poll(100, 1 << 20)));
-        }
+        // Retried after scan.interval.ms: it fails once more the same way (logged and counted once), then reads.
+        h.clock.addAndGet(5_000);
+        read.addAll(texts(t.poll(100, 1 << 20)));
+        assertThat(read).doesNotContain("POISON");
         assertThat(h.stats.fileErrors.get()).isEqualTo(1);
         h.clock.addAndGet(5_000);
         read.addAll(texts(t.poll(100, 1 << 20)));
         assertThat(read).containsExactlyInAnyOrder("a1", "b1", "b2", "POISON", "a2");
         assertThat(read.stream().filter(l -> !l.startsWith("b")).toList()).containsExactly("a1", "POISON", "a2");
         assertThat(h.problems.current()).as("cleared once it reads again").isEmpty();
+        assertThat(h.stats.linesSkipped.get()).isZero();
+    }
+
+    @Test
+    void aLineWhoseReadingFailsEveryTimeIsSkippedAfterThreeTriesAndTheFileGoesOn() throws IOException {
+        append(dir.resolve("a.log"), "a1\nPOISON forever\na2\n");
+        Charset charset = new HookedCharset(text -> {
+            if (text.contains("POISON")) {
+                throw new IllegalStateException("decoder bug on this line");
+            }
+        });
+        FileSetTailer t = tailer(charset, h.watcher(dir + "/*.log"));
+        List<String> read = new ArrayList<>(texts(t.poll(100, 1 << 20)));
+        for (int retry = 1; retry < FileSetTailer.SKIP_AFTER_FAILURES; retry++) {
+            h.clock.addAndGet(5_000);
+            read.addAll(texts(t.poll(100, 1 << 20)));
+            assertThat(h.stats.linesSkipped.get()).as("after %d failures", retry + 1).isEqualTo(retry + 1 < 3 ? 0 : 1);
+        }
+        h.clock.addAndGet(5_000);
+        read.addAll(texts(t.poll(100, 1 << 20)));
+        append(dir.resolve("a.log"), "a3\n");
+        read.addAll(texts(t.poll(100, 1 << 20)));
+        assertThat(read).containsExactly("a1", "a2", "a3");
+        assertThat(h.stats.linesSkipped.get()).isEqualTo(1);
+        assertThat(h.stats.fileErrors.get()).as("reported once").isEqualTo(1);
     }
 
     @Test
