@@ -1,6 +1,7 @@
 package io.lokiconnect.source;
 
 import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.tail.FileSetTailer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
@@ -38,6 +39,8 @@ public class FileLogSourceConfig extends AbstractConfig {
     public static final String MULTILINE_START_PATTERN_CONFIG = "multiline.start.pattern";
     public static final String MULTILINE_MAX_LINES_CONFIG = "multiline.max.lines";
     public static final String MULTILINE_FLUSH_MS_CONFIG = "multiline.flush.ms";
+    public static final String MULTILINE_MAX_BYTES_CONFIG = "multiline.max.bytes";
+    public static final String ROTATE_WAIT_MS_CONFIG = "rotate.wait.ms";
     public static final String FILES_MAX_OPEN_CONFIG = "files.max.open";
     public static final String HOST_NAME_CONFIG = "host.name";
     /** Set by the connector on each task's config, never by users. */
@@ -78,8 +81,9 @@ public class FileLogSourceConfig extends AbstractConfig {
                             + "with log.line.part=truncated and skips the rest.")
             .define(START_POSITION_CONFIG, Type.STRING, START_BEGINNING, ValidString.in(START_BEGINNING, START_END),
                     Importance.MEDIUM,
-                    "Where to start in a file that has no stored offset and exists when the task starts: 'beginning' "
-                            + "or 'end'. Files that appear later are always read from their beginning.")
+                    "Where to start reading on the connector's first run: 'beginning' or 'end' of the files that exist "
+                            + "then. 'end' applies only while no file matching the globs has a stored offset; files "
+                            + "that appear later, or while a task was down or moving, are read from their beginning.")
             .define(ENCODING_CONFIG, Type.STRING, "UTF-8", new CharsetName(), Importance.LOW,
                     "Character set of the files. Malformed bytes are replaced with U+FFFD and counted.")
             .define(PARTIAL_LINE_FLUSH_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
@@ -90,20 +94,38 @@ public class FileLogSourceConfig extends AbstractConfig {
                             + "match are appended to the previous event with a newline (Java stack traces). Empty: "
                             + "every line is an event.")
             .define(MULTILINE_MAX_LINES_CONFIG, Type.INT, 500, Range.atLeast(1), Importance.LOW,
-                    "Most lines in one multi-line event; the next line starts a new event.")
+                    "Most lines in one record of a multi-line event; a longer event is emitted in parts with header "
+                            + "log.line.part ('1', '2', ..., 'n/n' on the last), which concatenated are the event.")
+            .define(MULTILINE_MAX_BYTES_CONFIG, Type.INT, FileSetTailer.Options.DEFAULT_MULTILINE_MAX_BYTES,
+                    Range.between(32, 64 * 1024 * 1024), Importance.LOW,
+                    "Longest multi-line event emitted as one record, in UTF-8 bytes; a longer event is emitted in parts "
+                            + "with header log.line.part ('1', '2', ..., 'n/n' on the last), which concatenated are "
+                            + "the event. Must be larger than line.max.bytes. The default (512 KiB) keeps a record "
+                            + "with its key and headers well under the producer's default max.request.size (1 MiB).")
             .define(MULTILINE_FLUSH_MS_CONFIG, Type.LONG, 2_000L, Range.atLeast(0), Importance.LOW,
                     "A multi-line event is emitted after this long without a new line, in ms.")
+            .define(ROTATE_WAIT_MS_CONFIG, Type.LONG, FileSetTailer.Options.DEFAULT_ROTATE_WAIT_MS, Range.atLeast(0),
+                    Importance.LOW,
+                    "How long a file that left the globs (rotated away) or was deleted is still read after it last "
+                            + "grew, in ms: a writer that still holds the old handle (logrotate's create mode before "
+                            + "the application reopens) keeps shipping lines. It is then read to its end, its last "
+                            + "line without newline emitted, and forgotten.")
             .define(FILES_MAX_OPEN_CONFIG, Type.INT, 256, Range.atLeast(1), Importance.LOW,
                     "Most file handles a task keeps open; the least recently active are closed and reopened at "
                             + "their position when they grow.")
             .define(HOST_NAME_CONFIG, Type.STRING, "", Importance.LOW,
-                    "Value of the log.host header and part of each file's source partition. Empty: this "
-                            + "machine's host name.")
+                    "Value of the log.host header. Empty: the host name of the worker running the task. Not part of "
+                            + "the source partition: a task that moves to another worker keeps its files' offsets.")
             .defineInternal(TASK_INDEX_CONFIG, Type.INT, 0, Importance.LOW)
             .defineInternal(TASK_COUNT_CONFIG, Type.INT, 1, Importance.LOW);
 
     public FileLogSourceConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
+        if (multilineStart() != null && multilineMaxBytes() <= lineMaxBytes()) {
+            throw new ConfigException(MULTILINE_MAX_BYTES_CONFIG, multilineMaxBytes(), "must be larger than "
+                    + LINE_MAX_BYTES_CONFIG + " (" + lineMaxBytes() + "): an event part holds at least one line "
+                    + "and its newline; raise " + MULTILINE_MAX_BYTES_CONFIG + " or lower " + LINE_MAX_BYTES_CONFIG);
+        }
         List<String> roots = allowedRoots();
         if (!roots.isEmpty()) {
             List<Path> rootPaths = roots.stream().map(r -> Paths.get(r).toAbsolutePath().normalize()).toList();
@@ -181,6 +203,14 @@ public class FileLogSourceConfig extends AbstractConfig {
 
     public long multilineFlushMs() {
         return getLong(MULTILINE_FLUSH_MS_CONFIG);
+    }
+
+    public int multilineMaxBytes() {
+        return getInt(MULTILINE_MAX_BYTES_CONFIG);
+    }
+
+    public long rotateWaitMs() {
+        return getLong(ROTATE_WAIT_MS_CONFIG);
     }
 
     public int filesMaxOpen() {

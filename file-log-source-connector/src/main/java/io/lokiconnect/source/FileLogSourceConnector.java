@@ -61,7 +61,7 @@ public class FileLogSourceConnector extends SourceConnector {
         return FileLogSourceConfig.CONFIG_DEF;
     }
 
-    /** Adds the checks that span keys (globs inside paths.allowed.roots) to the per-key ones. */
+    /** Adds the checks that span keys (globs inside paths.allowed.roots, multi-line bytes) to the per-key ones. */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = super.validate(connectorConfigs);
@@ -70,8 +70,10 @@ public class FileLogSourceConnector extends SourceConnector {
             try {
                 new FileLogSourceConfig(connectorConfigs);
             } catch (ConfigException e) {
+                String key = e.getMessage().contains(FileLogSourceConfig.MULTILINE_MAX_BYTES_CONFIG)
+                        ? FileLogSourceConfig.MULTILINE_MAX_BYTES_CONFIG : FileLogSourceConfig.PATHS_CONFIG;
                 config.configValues().stream()
-                        .filter(v -> v.name().equals(FileLogSourceConfig.PATHS_CONFIG))
+                        .filter(v -> v.name().equals(key))
                         .findFirst().ifPresent(v -> v.addErrorMessage(e.getMessage()));
             }
         }

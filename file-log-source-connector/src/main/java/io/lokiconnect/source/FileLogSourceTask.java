@@ -7,7 +7,7 @@ import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.metrics.SourceTaskMetrics;
 import io.lokiconnect.source.offsets.SourceOffsets;
-import io.lokiconnect.source.offsets.StoredOffset;
+import io.lokiconnect.source.tail.ResumePoint;
 import io.lokiconnect.source.tail.FileIdentity;
 import io.lokiconnect.source.tail.FileSetTailer;
 import io.lokiconnect.source.tail.TailedLine;
@@ -48,7 +48,8 @@ public class FileLogSourceTask extends SourceTask {
         TailerSettings settings = new TailerSettings(config.lineMaxBytes(), config.splitLongLines(),
                 config.charset(), config.partialLineFlushMs());
         FileSetTailer.Options options = new FileSetTailer.Options(config.startAtEnd(), config.scanIntervalMs(),
-                config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs());
+                config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs(),
+                config.rotateWaitMs(), config.multilineMaxBytes());
         tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
                 options, this::storedOffset, stats, problems, System::currentTimeMillis);
         SourceTaskMetrics.register(context.pluginMetrics(), stats);
@@ -56,9 +57,12 @@ public class FileLogSourceTask extends SourceTask {
                 config.paths(), config.topic());
     }
 
-    private Optional<StoredOffset> storedOffset(FileIdentity identity) {
-        Map<String, Object> offset = context.offsetStorageReader().offset(SourceOffsets.partition(host, identity));
-        return SourceOffsets.parse(offset);
+    private Optional<ResumePoint> storedOffset(FileIdentity identity) {
+        Optional<ResumePoint> current = SourceOffsets.parse(
+                context.offsetStorageReader().offset(SourceOffsets.partition(identity)));
+        // Offsets written by versions whose partition held the host and device: resume from them once.
+        return current.isPresent() ? current : SourceOffsets.parse(
+                context.offsetStorageReader().offset(SourceOffsets.legacyPartition(host, identity)));
     }
 
     @Override
@@ -87,7 +91,7 @@ public class FileLogSourceTask extends SourceTask {
         if (line.part() != null) {
             headers.addString(FileHeaders.LINE_PART, line.part());
         }
-        return new SourceRecord(SourceOffsets.partition(host, line.identity()), SourceOffsets.offset(line),
+        return new SourceRecord(SourceOffsets.partition(line.identity()), SourceOffsets.offset(line),
                 config.topic(), null, Schema.STRING_SCHEMA, path, Schema.STRING_SCHEMA, line.text(), timestamp,
                 headers);
     }

@@ -45,6 +45,31 @@ class FileLogSourceConfigTest {
     }
 
     @Test
+    void rotationAndMultilineDefaultsKeepARecordUnderTheProducersMaxRequestSize() {
+        FileLogSourceConfig config = new FileLogSourceConfig(valid());
+        assertThat(config.rotateWaitMs()).isEqualTo(10_000);
+        assertThat(config.multilineMaxBytes()).isEqualTo(512 * 1024)
+                .isGreaterThan(config.lineMaxBytes())
+                // room for the key (the path, at most 4 KiB) and headers (path, name, offset, host, part)
+                .isLessThan(1024 * 1024 - 64 * 1024);
+    }
+
+    @Test
+    void multilineMaxBytesNotAboveLineMaxBytesFailsValidationNamingBothKeys() {
+        Map<String, String> props = valid();
+        props.put("multiline.start.pattern", "^\\d{4}-");
+        props.put("line.max.bytes", "1000");
+        props.put("multiline.max.bytes", "1000");
+        assertThat(errors(props, "multiline.max.bytes")).singleElement().asString()
+                .contains("multiline.max.bytes").contains("larger than line.max.bytes (1000)");
+        props.put("multiline.max.bytes", "1001");
+        assertThat(errors(props, "multiline.max.bytes")).isEmpty();
+        props.remove("multiline.start.pattern");
+        props.put("multiline.max.bytes", "100");
+        assertThat(errors(props, "multiline.max.bytes")).as("no multi-line: not used").isEmpty();
+    }
+
+    @Test
     void validConfigHasNoErrors() {
         assertThat(new FileLogSourceConnector().validate(valid()).configValues())
                 .allMatch(v -> v.errorMessages().isEmpty());

@@ -1,17 +1,19 @@
 package io.lokiconnect.source.discovery;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
-import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Finds the files that match the configured globs ({@code *}, {@code **}, {@code ?}, {@code {a,b}}, {@code [..]},
@@ -28,8 +30,16 @@ public final class GlobWatcher {
     private final List<PathMatcher> excludes = new ArrayList<>();
     private final List<Path> allowedRoots;
     private final FileProblems problems;
+    private final Set<Path> unlistable = new HashSet<>();
+    private final DirectoryLister lister;
 
     public GlobWatcher(List<String> globs, List<String> excludeGlobs, List<String> allowedRoots, FileProblems problems) {
+        this(globs, excludeGlobs, allowedRoots, problems, Files::newDirectoryStream);
+    }
+
+    public GlobWatcher(List<String> globs, List<String> excludeGlobs, List<String> allowedRoots, FileProblems problems,
+                       DirectoryLister lister) {
+        this.lister = lister;
         for (String glob : globs) {
             includes.add(compile(glob.trim()));
         }
@@ -74,24 +84,67 @@ public final class GlobWatcher {
         return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('{') >= 0 || s.indexOf('[') >= 0;
     }
 
-    /** The readable regular files that match now, in a stable order. */
-    public Set<Path> scan() {
+    /**
+     * What one scan found: the readable regular files that match, in a stable order, and whether every directory
+     * could be listed. An incomplete scan says nothing about the files it did not see.
+     */
+    public record Scan(Set<Path> files, boolean complete) {
+    }
+
+    /** Opens a directory for listing: {@link Files#newDirectoryStream(Path)}, or a stand-in that fails at will. */
+    @FunctionalInterface
+    public interface DirectoryLister {
+        DirectoryStream<Path> open(Path dir) throws IOException;
+    }
+
+    /** Walks every glob; a directory that cannot be listed (permissions, vanished) is reported and skipped. */
+    public Scan scan() {
         Set<Path> files = new LinkedHashSet<>();
+        boolean[] complete = {true};
         for (Glob glob : includes) {
             if (glob.maxDepth() == 0) {
                 consider(glob.base(), glob, files);
                 continue;
             }
-            if (!Files.isDirectory(glob.base())) {
-                continue;
+            if (!Files.exists(glob.base())) {
+                continue; // nothing there yet: an application that has not logged is not an error
             }
-            try (Stream<Path> walk = Files.walk(glob.base(), glob.maxDepth())) {
-                walk.forEach(p -> consider(p, glob, files));
-            } catch (IOException | java.io.UncheckedIOException e) {
-                problems.report(glob.base(), "cannot list the directory (" + e.getMessage() + ")");
-            }
+            walk(glob.base(), 0, glob, files, complete);
         }
-        return files;
+        return new Scan(files, complete[0]);
+    }
+
+    /**
+     * Lists {@code dir} and goes down into its directories while the glob can still match. Unlike
+     * {@link Files#walk}, which stops at the first directory it cannot read, this goes on with the next entry.
+     */
+    private void walk(Path dir, int depth, Glob glob, Set<Path> files, boolean[] complete) {
+        List<Path> subdirectories = new ArrayList<>();
+        try (DirectoryStream<Path> entries = lister.open(dir)) {
+            for (Path entry : entries) {
+                consider(entry, glob, files);
+                if (depth + 1 < glob.maxDepth() && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    subdirectories.add(entry);
+                }
+            }
+            if (unlistable.remove(dir)) {
+                problems.clear(dir); // readable again: a new failure is logged again
+            }
+        } catch (IOException | DirectoryIteratorException | SecurityException e) {
+            complete[0] = false;
+            unlistable.add(dir);
+            problems.report(dir, "cannot list the directory; files below it are kept but new ones are not seen "
+                    + "until it can be listed (" + describe(e) + ")");
+        }
+        for (Path subdirectory : subdirectories) {
+            walk(subdirectory, depth + 1, glob, files, complete);
+        }
+    }
+
+    private static String describe(Exception e) {
+        Throwable cause = e instanceof DirectoryIteratorException ? e.getCause() : e;
+        return cause instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : cause instanceof java.nio.file.NoSuchFileException ? "it vanished during the scan" : cause.toString();
     }
 
     private void consider(Path path, Glob glob, Set<Path> files) {

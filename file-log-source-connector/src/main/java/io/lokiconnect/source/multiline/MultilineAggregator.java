@@ -1,67 +1,121 @@
 package io.lokiconnect.source.multiline;
 
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.source.tail.TailedLine;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Joins the lines of one file into events: a line matching the start pattern begins an event, the lines that
- * follow and do not match (a stack trace's "\tat ..." lines) are appended to it with "\n". An event is emitted
- * when the next one starts, when it reaches {@code maxLines}, or after {@code flushMs} without a new line.
- * Its position is that of its last line, so a restart never skips the lines of an event not yet emitted.
+ * follow and do not match (a stack trace's "\tat ..." lines) are appended to it with "\n". The parts of one
+ * over-long line are joined as they were in the file, without a newline, and never tested against the pattern.
+ *
+ * <p>An event ends when the next one starts or after {@code flushMs} without a new line. An event of more than
+ * {@code maxLines} lines or {@code maxBytes} UTF-8 bytes is emitted in parts, like a long line, with part numbers
+ * {@code 1, 2, ..., n/n}: the parts concatenated are the event (a part after the first begins with the newline
+ * that joined its first line to the previous one). Parts end between two pieces read
+ * from the file, so each part's position is a real resume point: a restart neither skips nor repeats a byte.
  */
 public final class MultilineAggregator {
 
     private final Pattern start;
     private final int maxLines;
+    private final int maxBytes;
     private final long flushMs;
-    private final List<TailedLine> pending = new ArrayList<>();
+    private final StringBuilder text = new StringBuilder();
+    private int textBytes;
+    private TailedLine first;
+    private TailedLine last;
+    private int lines;
+    private int partsEmitted;
+    private boolean lastEndsLine = true;
     private long lastAppendMillis;
 
-    public MultilineAggregator(Pattern start, int maxLines, long flushMs) {
+    /** {@code maxBytes} must exceed the longest piece plus its newline: the tailer's line.max.bytes + 1. */
+    public MultilineAggregator(Pattern start, int maxLines, int maxBytes, long flushMs) {
         this.start = start;
         this.maxLines = maxLines;
+        this.maxBytes = maxBytes;
         this.flushMs = flushMs;
     }
 
-    /** Feeds a line; completed events are appended to {@code out}. */
-    public void accept(TailedLine line, long nowMillis, List<TailedLine> out) {
-        boolean startsEvent = start.matcher(line.text()).find();
-        if (startsEvent || pending.size() >= maxLines) {
-            flush(out);
+    /** Feeds a line (or a part of one); completed events and parts are appended to {@code out}. */
+    public void accept(TailedLine piece, long nowMillis, List<TailedLine> out) {
+        boolean beginsLine = lastEndsLine;
+        if (beginsLine && start.matcher(piece.text()).find()) {
+            finish(out);
+        } else if (beginsLine && lines >= maxLines && first != null) {
+            // Too many lines for one record: the event goes on in a next part, as one over maxBytes does.
+            emit(out, String.valueOf(partsEmitted + 1));
+            partsEmitted++;
+            lines = 0;
         }
-        pending.add(line);
+        boolean eventOpen = first != null || partsEmitted > 0;
+        String separator = beginsLine && eventOpen ? "\n" : "";
+        int bytes = separator.length() + Utf8.encodedLength(piece.text());
+        if (first != null && textBytes + bytes > maxBytes) {
+            emit(out, String.valueOf(partsEmitted + 1));
+            partsEmitted++;
+            lines = 0;
+        }
+        if (first == null) {
+            first = piece;
+        }
+        text.append(separator).append(piece.text());
+        textBytes += bytes;
+        last = piece;
+        if (beginsLine) {
+            lines++;
+        }
+        lastEndsLine = piece.endsLine();
         lastAppendMillis = nowMillis;
     }
 
-    /** Emits the pending event when it has been quiet for {@code flushMs}. */
+    /**
+     * After {@code flushMs} of quiet: emits the pending event, or, when it stops inside a long line whose rest is
+     * still to come, what it has so far as a part.
+     */
     public void flushIfIdle(long nowMillis, List<TailedLine> out) {
-        if (!pending.isEmpty() && nowMillis - lastAppendMillis >= flushMs) {
-            flush(out);
+        if (first != null && nowMillis - lastAppendMillis >= flushMs) {
+            if (lastEndsLine) {
+                finish(out);
+            } else {
+                emit(out, String.valueOf(partsEmitted + 1));
+                partsEmitted++;
+            }
         }
+    }
+
+    /** Emits whatever is pending (the file is being forgotten). */
+    public void flushAll(List<TailedLine> out) {
+        finish(out);
+        lastEndsLine = true;
     }
 
     public boolean hasPending() {
-        return !pending.isEmpty();
+        return first != null;
     }
 
-    private void flush(List<TailedLine> out) {
-        if (pending.isEmpty()) {
-            return;
-        }
-        if (pending.size() == 1) {
-            out.add(pending.get(0));
-        } else {
-            TailedLine first = pending.get(0);
-            TailedLine last = pending.get(pending.size() - 1);
-            StringBuilder text = new StringBuilder(first.text());
-            for (int i = 1; i < pending.size(); i++) {
-                text.append('\n').append(pending.get(i).text());
+    private void finish(List<TailedLine> out) {
+        if (first != null) {
+            String part;
+            if (partsEmitted > 0) {
+                part = (partsEmitted + 1) + "/" + (partsEmitted + 1);
+            } else {
+                part = first == last ? first.part() : null;
             }
-            out.add(new TailedLine(first.identity(), last.path(), first.startOffset(), last.position(),
-                    text.toString(), null, last.partialFlushed(), last.fingerprint(), last.fingerprintLength()));
+            emit(out, part);
         }
-        pending.clear();
+        partsEmitted = 0;
+        lines = 0;
+    }
+
+    private void emit(List<TailedLine> out, String part) {
+        out.add(new TailedLine(first.identity(), last.path(), first.startOffset(), text.toString(), part,
+                last.resume()));
+        text.setLength(0);
+        textBytes = 0;
+        first = null;
+        last = null;
     }
 }

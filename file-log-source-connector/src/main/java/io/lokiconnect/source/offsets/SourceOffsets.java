@@ -1,14 +1,17 @@
 package io.lokiconnect.source.offsets;
 
 import io.lokiconnect.source.tail.FileIdentity;
+import io.lokiconnect.source.tail.ResumePoint;
 import io.lokiconnect.source.tail.TailedLine;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The shape of source partitions and offsets. Partition: the host and the file's identity (not its path, so a
- * rotated file is never confused with its successor). Offset: the resume position plus what identity needs.
+ * The shape of source partitions and offsets. Partition: the file's identity as every host sees it (its inode,
+ * not its path, so a rotated file is never confused with its successor; neither the host nor the device number,
+ * so a task that moves to another worker, or a file on a shared volume, keeps its offset). Offset: the resume
+ * position plus what identity and copy recognition need.
  */
 public final class SourceOffsets {
 
@@ -19,11 +22,22 @@ public final class SourceOffsets {
     public static final String PARTIAL = "partial";
     public static final String FINGERPRINT = "fingerprint";
     public static final String FINGERPRINT_LENGTH = "fingerprint.length";
+    public static final String PREFIX_CRC = "prefix.crc64";
+    public static final String LINE_PART = "line.part";
+    public static final String LINE_SKIP = "line.skip";
 
     private SourceOffsets() {
     }
 
-    public static Map<String, Object> partition(String host, FileIdentity identity) {
+    public static Map<String, Object> partition(FileIdentity identity) {
+        return Map.of(FILE_KEY, identity.sharedKey());
+    }
+
+    /**
+     * The partition of versions up to 0.1 ({@code {host, file.key=(dev=..,ino=..)}}), looked up when the current
+     * one has no offset, so an upgrade resumes where the previous version stopped.
+     */
+    public static Map<String, Object> legacyPartition(String host, FileIdentity identity) {
         Map<String, Object> partition = new HashMap<>(2);
         partition.put(HOST, host);
         partition.put(FILE_KEY, identity.key());
@@ -31,25 +45,41 @@ public final class SourceOffsets {
     }
 
     public static Map<String, Object> offset(TailedLine line) {
-        Map<String, Object> offset = new HashMap<>(8);
-        offset.put(POSITION, line.position());
+        ResumePoint resume = line.resume();
+        Map<String, Object> offset = new HashMap<>(12);
+        offset.put(POSITION, resume.position());
         offset.put(PATH, line.path().toString());
-        offset.put(PARTIAL, line.partialFlushed());
-        offset.put(FINGERPRINT, line.fingerprint());
-        offset.put(FINGERPRINT_LENGTH, (long) line.fingerprintLength());
+        offset.put(PARTIAL, resume.partialFlushed());
+        offset.put(FINGERPRINT, resume.fingerprint());
+        offset.put(FINGERPRINT_LENGTH, (long) resume.fingerprintLength());
+        if (resume.prefixCrcKnown()) {
+            offset.put(PREFIX_CRC, resume.prefixCrc());
+        }
+        if (resume.linePart() > 0) {
+            offset.put(LINE_PART, (long) resume.linePart());
+        }
+        if (resume.skippingLine()) {
+            offset.put(LINE_SKIP, true);
+        }
         return offset;
     }
 
     /** Reads a stored offset; empty when there is none. Numbers may come back as Integer or Long (JSON). */
-    public static Optional<StoredOffset> parse(Map<String, ?> offset) {
+    public static Optional<ResumePoint> parse(Map<String, ?> offset) {
         if (offset == null || !(offset.get(POSITION) instanceof Number position)) {
             return Optional.empty();
         }
-        return Optional.of(new StoredOffset(
+        Object crc = offset.get(PREFIX_CRC);
+        return Optional.of(new ResumePoint(
                 position.longValue(),
                 Boolean.TRUE.equals(offset.get(PARTIAL)),
                 offset.get(FINGERPRINT) instanceof Number f ? f.longValue() : 0L,
-                offset.get(FINGERPRINT_LENGTH) instanceof Number l ? l.intValue() : 0));
+                offset.get(FINGERPRINT_LENGTH) instanceof Number l ? l.intValue() : 0,
+                crc instanceof Number c ? c.longValue() : 0L,
+                // A position moved by hand (PATCH .../offsets) without a checksum is valid, the checksum unknown.
+                crc instanceof Number,
+                offset.get(LINE_PART) instanceof Number p ? p.intValue() : 0,
+                Boolean.TRUE.equals(offset.get(LINE_SKIP))));
     }
 
     /**

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a file is, independent of its name: the file system's key (device and inode on Linux). A rotated file
@@ -19,8 +21,19 @@ public record FileIdentity(String key) {
         return new FileIdentity(fileKey != null ? fileKey.toString() : "path:" + file.toRealPath());
     }
 
-    /** A stable, JVM-independent hash, so every task computes the same owner for a file. */
+    private static final Pattern UNIX_KEY = Pattern.compile("\\(dev=[0-9a-fA-F]+,ino=(\\d+)\\)");
+
+    /**
+     * The part of the identity every host sees alike: the inode without the device number, which differs
+     * between hosts mounting the same shared volume (and between boots for some file systems).
+     */
+    public String sharedKey() {
+        Matcher m = UNIX_KEY.matcher(key);
+        return m.matches() ? "ino:" + m.group(1) : key;
+    }
+
+    /** A stable, JVM- and host-independent hash, so every task on every worker computes the same owner. */
     public int stableHash() {
-        return key.hashCode();
+        return sharedKey().hashCode();
     }
 }

@@ -4,7 +4,6 @@ import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.multiline.MultilineAggregator;
-import io.lokiconnect.source.offsets.StoredOffset;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +23,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tails every file a task owns: re-evaluates the globs every {@code scanIntervalMs}, follows files by identity
@@ -33,29 +35,58 @@ import java.util.stream.Stream;
  */
 public final class FileSetTailer implements AutoCloseable {
 
-    /** Options that are not about one file. */
+    private static final Logger log = LoggerFactory.getLogger(FileSetTailer.class);
+
+    /**
+     * Options that are not about one file.
+     *
+     * @param rotateWaitMs      how long a file that left the globs or was deleted is still read after it last grew
+     * @param multilineMaxBytes longest multi-line event emitted as one record, in UTF-8 bytes
+     */
     public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                          int multilineMaxLines, long multilineFlushMs) {
+                          int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes) {
+
+        public static final long DEFAULT_ROTATE_WAIT_MS = 10_000;
+        public static final int DEFAULT_MULTILINE_MAX_BYTES = 512 * 1024;
+
+        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
+                       int multilineMaxLines, long multilineFlushMs) {
+            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
+                    DEFAULT_ROTATE_WAIT_MS, DEFAULT_MULTILINE_MAX_BYTES);
+        }
     }
 
     private final GlobWatcher watcher;
     private final FileAssignment assignment;
     private final TailerSettings settings;
     private final Options options;
-    private final Function<FileIdentity, Optional<StoredOffset>> offsets;
+    private final Function<FileIdentity, Optional<ResumePoint>> offsets;
     private final TailerStats stats;
     private final FileProblems problems;
     private final Supplier<Long> clock;
     private final Map<FileIdentity, FileTailer> tailers = new LinkedHashMap<>();
     private final Map<FileIdentity, MultilineAggregator> aggregators = new HashMap<>();
     private final Map<Path, FileIdentity> identityAtPath = new HashMap<>();
+    /** Files not seen by the last complete scan (rotated away, deleted), and since when. */
+    private final Map<FileIdentity, Long> orphanSince = new HashMap<>();
+    /** New files held back because they may be a copy about to be made by copytruncate, and since when. */
+    private final Map<FileIdentity, Long> deferredSince = new HashMap<>();
+    private final CopyRecognizer copies;
+    /** A line whose reading fails this many times in a row is skipped, so one bad line cannot stop its file. */
+    static final int SKIP_AFTER_FAILURES = 3;
+    /** Per failing file: the position of its last failures and how many in a row. */
+    private final Map<FileIdentity, long[]> repeatedFailures = new HashMap<>();
+    /** Files whose last read failed, and when to try them again. */
+    private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
     private boolean firstScan = true;
+    /** start.position=end applies in this scan: the first one, and no file matching the globs has an offset. */
+    private boolean startAtEndNow;
     private long nextScanMillis;
     private int roundRobin;
 
     public FileSetTailer(GlobWatcher watcher, FileAssignment assignment, TailerSettings settings, Options options,
-                         Function<FileIdentity, Optional<StoredOffset>> offsets, TailerStats stats,
+                         Function<FileIdentity, Optional<ResumePoint>> offsets, TailerStats stats,
                          FileProblems problems, Supplier<Long> clock) {
         this.watcher = watcher;
         this.assignment = assignment;
@@ -65,16 +96,23 @@ public final class FileSetTailer implements AutoCloseable {
         this.stats = stats;
         this.problems = problems;
         this.clock = clock;
+        this.copies = new CopyRecognizer(Math.max(options.rotateWaitMs(), 2 * options.scanIntervalMs()));
     }
 
     /** Lines ready now, at most {@code maxLines} and about {@code maxBytes}; empty when there is nothing new. */
     public List<TailedLine> poll(int maxLines, long maxBytes) {
         long now = clock.get();
         if (now >= nextScanMillis) {
-            scan(now);
+            try {
+                scan(now);
+            } catch (RuntimeException e) {
+                // A scan that breaks forgets nothing: the files already tracked keep being read.
+                log.warn("Scanning {} failed; tracked files are still read", "the globs", e);
+            }
             nextScanMillis = now + options.scanIntervalMs();
             // One size lookup per file per scan interval, not per poll: the metric lags by at most a scan.
             stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehind).sum());
+            stats.bufferBytes.set(tailers.values().stream().mapToLong(FileTailer::bufferBytes).sum());
         }
         List<TailedLine> out = new ArrayList<>();
         List<FileTailer> order = new ArrayList<>(tailers.values());
@@ -87,41 +125,91 @@ public final class FileSetTailer implements AutoCloseable {
             roundRobin = (roundRobin + 1) % order.size();
         }
         flushIdleEvents(now, out);
-        forgetFinishedOrphans();
+        forgetFinishedOrphans(now, out);
         limitOpenHandles();
         stats.filesTracked.set(tailers.size());
         return out;
     }
 
     private long readOne(FileTailer tailer, int maxLines, long maxBytes, List<TailedLine> out, long now) {
+        Long retryAt = failedUntil.get(tailer.identity());
+        if (retryAt != null && now < retryAt) {
+            return 0;
+        }
         List<TailedLine> lines = new ArrayList<>();
         try {
-            if (!tailer.isOpen() && !seenInLastScan.contains(tailer.identity()) && !relocate(tailer)) {
-                // Rotated away while its handle was closed, and not found beside its old name: nothing to finish.
-                tailers.remove(tailer.identity());
-                return 0;
+            if (!tailer.isOpen()) {
+                // Reopened by name: make sure the name still holds this file (it may have been rotated meanwhile).
+                boolean gone = !seenInLastScan.contains(tailer.identity()) || !holds(tailer.path(), tailer.identity());
+                if (gone && !relocate(tailer)) {
+                    // Rotated away while its handle was closed, and not found beside its old name: nothing to finish.
+                    forget(tailer, out);
+                    return 0;
+                }
+                if (!tailer.worthOpening(now)) {
+                    return 0; // one stat instead of a descriptor: files.max.open holds within a poll too
+                }
+                makeRoomForOneMoreHandle(tailer);
             }
             long bytes = tailer.read(maxLines, maxBytes, lines, now);
-            problems.clear(tailer.path());
-            MultilineAggregator aggregator = aggregators.get(tailer.identity());
-            if (aggregator == null) {
-                out.addAll(lines);
-            } else {
-                for (TailedLine line : lines) {
-                    aggregator.accept(line, now, out);
-                }
+            List<long[]> beforeTruncation = tailer.takeCheckpointsBeforeTruncation();
+            if (beforeTruncation != null) {
+                copies.truncated(beforeTruncation, now);
+                nextScanMillis = now; // look for its copy now rather than at the next scan
+            }
+            if (retryAt != null) {
+                failedUntil.remove(tailer.identity());
+                repeatedFailures.remove(tailer.identity());
+                problems.clear(tailer.path());
             }
             return bytes;
         } catch (NoSuchFileException e) {
-            tailer.close();
-            tailers.remove(tailer.identity());
+            // Deleted while its handle was closed: nothing left to read.
+            forget(tailer, out);
             return 0;
-        } catch (IOException e) {
-            problems.report(tailer.path(), e instanceof UnreadableFileException ? e.getMessage()
-                    : "read failed (" + e + ")");
+        } catch (IOException | RuntimeException | java.nio.charset.CoderMalfunctionError e) {
+            // Whatever goes wrong with one file stays with that file: it is reported (once per reason), its handle
+            // closed, and it is read again from its last emitted line after scan.interval.ms; the others go on.
+            boolean first = problems.report(tailer.path(), e instanceof UnreadableFileException ? e.getMessage()
+                    : "reading failed, retried every scan.interval.ms (" + e + ")");
+            if (first && !(e instanceof IOException)) {
+                log.warn("Unexpected failure reading {}", tailer.path(), e);
+            }
             tailer.close();
-            tailers.remove(tailer.identity());
+            if (!(e instanceof IOException) && failedAgainAtTheSamePlace(tailer)) {
+                // Not the file (that would be an IOException) but its next line, every time: skip that one line
+                // rather than stop the file for good. Counted and logged with its offset.
+                log.warn("Skipping the line at byte {} of {}: reading it failed {} times in a row ({})",
+                        tailer.committedPosition(), tailer.path(), SKIP_AFTER_FAILURES, e.toString());
+                tailer.skipLine();
+                stats.linesSkipped.incrementAndGet();
+                repeatedFailures.remove(tailer.identity());
+            }
+            failedUntil.put(tailer.identity(), now + Math.max(options.scanIntervalMs(), 1));
             return 0;
+        } finally {
+            // Lines read before a failure were emitted by the tailer (its position moved past them): deliver them.
+            deliver(tailer, lines, out, now);
+        }
+    }
+
+    /** Counts failures at the same position in a row; true when there were {@link #SKIP_AFTER_FAILURES}. */
+    private boolean failedAgainAtTheSamePlace(FileTailer tailer) {
+        long[] previous = repeatedFailures.get(tailer.identity());
+        long position = tailer.committedPosition();
+        int count = previous != null && previous[0] == position ? (int) previous[1] + 1 : 1;
+        repeatedFailures.put(tailer.identity(), new long[] {position, count});
+        return count >= SKIP_AFTER_FAILURES;
+    }
+
+    private void deliver(FileTailer tailer, List<TailedLine> lines, List<TailedLine> out, long now) {
+        MultilineAggregator aggregator = aggregators.get(tailer.identity());
+        if (aggregator == null) {
+            out.addAll(lines);
+        } else {
+            for (TailedLine line : lines) {
+                aggregator.accept(line, now, out);
+            }
         }
     }
 
@@ -131,32 +219,82 @@ public final class FileSetTailer implements AutoCloseable {
         }
     }
 
-    /** A file gone from the globs (rotated away, deleted) is dropped once read to its end. */
-    private void forgetFinishedOrphans() {
-        tailers.values().removeIf(t -> {
-            boolean orphan = !seenInLastScan.contains(t.identity());
-            MultilineAggregator aggregator = aggregators.get(t.identity());
-            boolean done = orphan && t.atEof() && (aggregator == null || !aggregator.hasPending());
-            if (done) {
-                t.close();
-                aggregators.remove(t.identity());
+    /**
+     * A file gone from the globs (rotated away, deleted) is forgotten only once it has not grown for rotate.wait.ms
+     * (a writer holding the old handle may still append) and it is read to its real end, its size looked up now,
+     * not as of the last read. Its pending last line and multi-line event are emitted then.
+     */
+    private void forgetFinishedOrphans(long now, List<TailedLine> out) {
+        for (FileTailer tailer : new ArrayList<>(tailers.values())) {
+            Long since = orphanSince.get(tailer.identity());
+            if (since == null || now - Math.max(since, tailer.lastGrowthMillis()) < options.rotateWaitMs()) {
+                continue;
             }
-            return done;
-        });
+            try {
+                if (tailer.isOpen() && !tailer.readToEnd()) {
+                    continue;
+                }
+                tailer.flushPending(out);
+            } catch (IOException | RuntimeException e) {
+                problems.report(tailer.path(), "could not be read to its end after it was rotated away (" + e + ")");
+            }
+            forget(tailer, out);
+        }
+    }
+
+    /** Stops tracking a file; a multi-line event still pending is emitted, so no line read is lost. */
+    private void forget(FileTailer tailer, List<TailedLine> out) {
+        MultilineAggregator aggregator = aggregators.remove(tailer.identity());
+        if (aggregator != null) {
+            aggregator.flushAll(out);
+        }
+        tailer.close();
+        tailers.remove(tailer.identity());
+        orphanSince.remove(tailer.identity());
+        failedUntil.remove(tailer.identity());
+        repeatedFailures.remove(tailer.identity());
+    }
+
+    private boolean isOrphan(FileTailer tailer) {
+        return orphanSince.containsKey(tailer.identity());
+    }
+
+    /**
+     * Closes the least recently active handles so that opening one more keeps the task within files.max.open.
+     * Files rotated away keep theirs: once closed, a deleted file cannot be reopened to finish it (they are few,
+     * and only for rotate.wait.ms).
+     */
+    private void makeRoomForOneMoreHandle(FileTailer opening) {
+        List<FileTailer> open = openHandles();
+        for (int i = 0; i <= open.size() - options.maxOpenFiles(); i++) {
+            if (open.get(i) != opening) {
+                open.get(i).close();
+            }
+        }
     }
 
     private void limitOpenHandles() {
-        List<FileTailer> open = tailers.values().stream().filter(FileTailer::isOpen)
-                // Orphans keep their handle: once closed, a deleted file cannot be reopened to finish it.
-                .filter(t -> seenInLastScan.contains(t.identity()))
-                .sorted(Comparator.comparingLong(FileTailer::lastActivityMillis))
-                .toList();
+        List<FileTailer> open = openHandles();
         for (int i = 0; i < open.size() - options.maxOpenFiles(); i++) {
             open.get(i).close();
         }
     }
 
+    private List<FileTailer> openHandles() {
+        return tailers.values().stream().filter(FileTailer::isOpen).filter(t -> !isOrphan(t))
+                .sorted(Comparator.comparingLong(FileTailer::lastActivityMillis))
+                .toList();
+    }
+
     /** Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity. */
+    private static boolean holds(Path path, FileIdentity identity) {
+        try {
+            return FileIdentity.of(path).equals(identity);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private boolean relocate(FileTailer tailer) {
         Path dir = tailer.path().getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -180,20 +318,37 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private void scan(long now) {
+        GlobWatcher.Scan found = watcher.scan();
         Map<FileIdentity, Path> current = new LinkedHashMap<>();
-        for (Path path : watcher.scan()) {
+        for (Path path : found.files()) {
             try {
                 current.put(FileIdentity.of(path), path);
             } catch (IOException e) {
                 problems.report(path, "cannot read its attributes (" + e.getMessage() + ")");
             }
         }
+        if (firstScan && options.startAtEnd()) {
+            // "end" is for the connector's first run only. Offsets cannot be listed from a task, so the first run
+            // is recognised by no file matching the globs (rotated ones included) having an offset: a task that
+            // restarts or moves reads files that appeared while it was down from their beginning.
+            startAtEndNow = current.keySet().stream().noneMatch(id -> offsets.apply(id).isPresent());
+        }
+        // Files with an offset first: one found truncated while the task was down may have left a copy among the
+        // files without one.
+        List<Map.Entry<FileIdentity, Path>> ordered = new ArrayList<>();
+        Map<FileIdentity, Optional<ResumePoint>> storedNow = new HashMap<>();
         for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
+            if (assignment.owns(e.getKey()) && !tailers.containsKey(e.getKey())) {
+                Optional<ResumePoint> stored = offsets.apply(e.getKey());
+                storedNow.put(e.getKey(), stored);
+                ordered.add(stored.isPresent() ? 0 : ordered.size(), e);
+            } else if (assignment.owns(e.getKey())) {
+                ordered.add(e);
+            }
+        }
+        for (Map.Entry<FileIdentity, Path> e : ordered) {
             FileIdentity identity = e.getKey();
             Path path = e.getValue();
-            if (!assignment.owns(identity)) {
-                continue;
-            }
             FileIdentity previousAtPath = identityAtPath.put(path, identity);
             if (previousAtPath != null && !previousAtPath.equals(identity)) {
                 stats.rotations.incrementAndGet();
@@ -206,38 +361,101 @@ public final class FileSetTailer implements AutoCloseable {
                 continue;
             }
             try {
-                tailers.put(identity, newTailer(identity, path, now));
+                FileTailer created = newTailer(identity, path, storedNow.get(identity), now);
+                if (created == null) {
+                    continue; // perhaps the copy of a file about to be truncated: decided at a later scan
+                }
+                tailers.put(identity, created);
                 if (options.multilineStart() != null) {
                     aggregators.put(identity, new MultilineAggregator(options.multilineStart(),
-                            options.multilineMaxLines(), options.multilineFlushMs()));
+                            options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs()));
                 }
-            } catch (IOException ex) {
-                problems.report(path, "cannot open (" + ex.getMessage() + ")");
+            } catch (IOException | RuntimeException ex) {
+                problems.report(path, "cannot open, retried every scan.interval.ms (" + ex + ")");
             }
         }
-        seenInLastScan = current.keySet();
-        identityAtPath.keySet().retainAll(current.values());
+        if (found.complete()) {
+            seenInLastScan = current.keySet();
+            identityAtPath.keySet().retainAll(current.values());
+            orphanSince.keySet().retainAll(tailers.keySet());
+            orphanSince.keySet().removeAll(seenInLastScan);
+            for (FileIdentity identity : tailers.keySet()) {
+                if (!seenInLastScan.contains(identity)) {
+                    orphanSince.putIfAbsent(identity, now);
+                }
+            }
+        } else {
+            // Part of the tree could not be listed: a file not seen may still be there, so none is treated as gone.
+            Set<FileIdentity> seen = new HashSet<>(seenInLastScan);
+            seen.addAll(current.keySet());
+            seenInLastScan = seen;
+        }
+        failedUntil.keySet().retainAll(tailers.keySet());
+        deferredSince.keySet().retainAll(current.keySet());
         firstScan = false;
     }
 
-    private FileTailer newTailer(FileIdentity identity, Path path, long now) throws IOException {
-        Optional<StoredOffset> stored = offsets.apply(identity);
+    /** A tailer at the stored offset, at a recognised copy's resume point, or at 0; null to decide later. */
+    private FileTailer newTailer(FileIdentity identity, Path path, Optional<ResumePoint> stored, long now)
+            throws IOException {
         long size = Files.size(path);
-        long position = 0;
-        boolean partial = false;
+        ResumePoint start = ResumePoint.START;
         if (stored.isPresent() && stored.get().position() <= size && sameContent(path, stored.get())) {
-            position = stored.get().position();
-            partial = stored.get().partialFlushed();
+            start = stored.get();
         } else if (stored.isPresent()) {
             // Shorter than the stored position (truncated) or other first bytes (a reused inode): a new file.
             stats.truncations.incrementAndGet();
-        } else if (firstScan && options.startAtEnd()) {
-            position = size;
+            if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
+                copies.truncated(List.<long[]>of(new long[] {stored.get().position(), stored.get().prefixCrc()}), now);
+            }
+        } else if (firstScan && startAtEndNow) {
+            start = ResumePoint.at(size, 0, false);
+        } else {
+            Optional<ResumePoint> copy = copies.recognise(path, size, now);
+            if (copy.isPresent()) {
+                stats.copiesRecognized.incrementAndGet();
+                log.info("{} is a copy of a truncated file already read up to byte {}: resuming there",
+                        path, copy.get().position());
+                deferredSince.remove(identity);
+                start = copy.get();
+            } else if (mayBecomeACopy(identity, path, size, now)) {
+                return null;
+            }
         }
-        return new FileTailer(identity, path, position, partial, settings, stats, now);
+        deferredSince.remove(identity);
+        return new FileTailer(identity, path, start, settings, stats, now);
     }
 
-    private static boolean sameContent(Path path, StoredOffset stored) throws IOException {
+    /**
+     * A new file whose first bytes equal those of a tracked file may be the copy copytruncate made a moment before
+     * truncating that file: wait (at most two scans) for the truncation before reading it from 0.
+     */
+    private boolean mayBecomeACopy(FileIdentity identity, Path path, long size, long now) throws IOException {
+        if (size < Fingerprint.MAX_BYTES) {
+            return false;
+        }
+        Long since = deferredSince.putIfAbsent(identity, now);
+        if (since != null && now - since >= copyWaitMs()) {
+            return false;
+        }
+        long fingerprint;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            fingerprint = Fingerprint.of(channel, Fingerprint.MAX_BYTES);
+        }
+        for (FileTailer tailer : tailers.values()) {
+            if (tailer.fingerprintLength() == Fingerprint.MAX_BYTES && tailer.fingerprint() == fingerprint) {
+                return true;
+            }
+        }
+        deferredSince.remove(identity);
+        return false;
+    }
+
+    private long copyWaitMs() {
+        return Math.max(2 * options.scanIntervalMs(), 1_000);
+    }
+
+    private static boolean sameContent(Path path, ResumePoint stored) throws IOException {
         if (stored.fingerprintLength() == 0) {
             return true;
         }

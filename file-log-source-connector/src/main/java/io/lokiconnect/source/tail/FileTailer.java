@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 
@@ -27,6 +28,11 @@ public final class FileTailer {
 
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int BINARY_PROBE_BYTES = 1024;
+    private static final int PENDING_INITIAL_BYTES = 256;
+    /** A line buffer grown past this by a long line is given back once that line is emitted. */
+    private static final int PENDING_KEEP_BYTES = 64 * 1024;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final int MAX_CHECKPOINTS = 16;
 
     private final FileIdentity identity;
     private final TailerSettings settings;
@@ -34,8 +40,9 @@ public final class FileTailer {
     private final CharsetDecoder decoder;
     private Path path;
     private FileChannel channel;
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
-    private byte[] pending = new byte[256];
+    /** Allocated while the handle is open: thousands of idle tracked files hold no read buffer. */
+    private ByteBuffer readBuffer = EMPTY;
+    private byte[] pending = new byte[PENDING_INITIAL_BYTES];
     private int pendingLength;
     private long readPosition;
     private long committedPosition;
@@ -44,13 +51,25 @@ public final class FileTailer {
     private boolean skippingRestOfLine;
     private boolean partialFlushed;
     private long lastGrowthMillis;
+    /** The furthest position ever read: bytes read again after a reopen are not growth. */
+    private long highWater;
+    /** Where the last read found the end of the file; -1 when it stopped at a batch limit before the end. */
+    private long eofAt = -1;
     private long lastActivityMillis;
     private long fingerprint;
     private int fingerprintLength;
     private boolean atEof;
+    /** CRC-64 of the bytes before committedPosition; unknown after an offset written by an older version. */
+    private long crc;
+    private boolean crcKnown;
+    /** While the rest of a truncated line is skipped: CRC-64 of the bytes before readPosition. */
+    private long skipCrc;
+    /** (position, checksum) at the line starts where recent reads ended: what a copy of this file is checked on. */
+    private final ArrayDeque<long[]> checkpoints = new ArrayDeque<>();
+    private List<long[]> checkpointsBeforeTruncation;
 
-    public FileTailer(FileIdentity identity, Path path, long position, boolean partialFlushed,
-                      TailerSettings settings, TailerStats stats, long nowMillis) {
+    public FileTailer(FileIdentity identity, Path path, ResumePoint start, TailerSettings settings,
+                      TailerStats stats, long nowMillis) {
         this.identity = identity;
         this.path = path;
         this.settings = settings;
@@ -58,13 +77,21 @@ public final class FileTailer {
         this.decoder = settings.charset().newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
+        long position = start.position();
         this.readPosition = position;
         this.committedPosition = position;
         this.lineStart = position;
-        this.partialFlushed = partialFlushed;
+        this.highWater = position;
+        this.partialFlushed = start.partialFlushed();
+        this.fingerprint = start.fingerprint();
+        this.fingerprintLength = start.fingerprintLength();
+        this.crc = start.prefixCrc();
+        this.crcKnown = start.prefixCrcKnown();
+        this.skipCrc = crc;
+        this.partIndex = start.linePart();
+        this.skippingRestOfLine = start.skippingLine();
         this.lastGrowthMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
-        readBuffer.limit(0);
     }
 
     public FileIdentity identity() {
@@ -88,12 +115,37 @@ public final class FileTailer {
         return channel != null;
     }
 
-    public boolean atEof() {
-        return atEof;
-    }
-
     public long lastActivityMillis() {
         return lastActivityMillis;
+    }
+
+    /** When the file last grew, by this tailer's reading. */
+    public long lastGrowthMillis() {
+        return lastGrowthMillis;
+    }
+
+    /**
+     * For a closed handle: whether opening it can give anything (one stat, no descriptor): the file grew or
+     * shrank since the last read reached its end, a read stopped before the end, or a pending last line without
+     * newline is due to be flushed.
+     */
+    public boolean worthOpening(long nowMillis) throws IOException {
+        long size = Files.size(path);
+        return size != eofAt || size > committedPosition && nowMillis - lastGrowthMillis >= settings.partialFlushMs();
+    }
+
+    /** Read to the file's real end (its size looked up now) with nothing buffered left to consume. */
+    public boolean readToEnd() throws IOException {
+        long size = channel != null ? channel.size() : Files.size(path);
+        return !readBuffer.hasRemaining() && size <= readPosition;
+    }
+
+    /** Emits a pending last line without newline now (the file is being forgotten); returns the bytes emitted. */
+    public long flushPending(List<TailedLine> out) throws IOException {
+        if (pendingLength > 0 && !skippingRestOfLine && channel != null) {
+            return emitPartial(out);
+        }
+        return 0;
     }
 
     /** Bytes in the file not yet emitted. */
@@ -116,27 +168,30 @@ public final class FileTailer {
         int startSize = out.size();
         long emittedBytes = 0;
         atEof = false;
+        eofAt = -1;
         while (out.size() - startSize < maxLines && emittedBytes < maxBytes) {
             if (!readBuffer.hasRemaining() && !fill(nowMillis)) {
                 atEof = true;
+                eofAt = readPosition;
                 break;
             }
             emittedBytes += scan(out, startSize, maxLines, maxBytes - emittedBytes);
         }
         if (atEof && pendingLength > 0 && !skippingRestOfLine
                 && nowMillis - lastGrowthMillis >= settings.partialFlushMs()) {
-            emittedBytes += emit(out, pendingLength, null, true);
-            partialFlushed = true;
+            emittedBytes += emitPartial(out);
         }
         if (out.size() > startSize) {
             lastActivityMillis = nowMillis;
         }
+        recordCheckpoint();
         return emittedBytes;
     }
 
     private void open() throws IOException {
         if (channel == null) {
             channel = FileChannel.open(path, StandardOpenOption.READ);
+            readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES).limit(0);
             if (committedPosition == 0) {
                 probeBinary();
             }
@@ -155,12 +210,46 @@ public final class FileTailer {
 
     private void detectTruncation() throws IOException {
         long size = channel.size();
-        if (size < committedPosition) {
+        // Below any byte ever read, not only below the last line emitted: a pending partial line counts too.
+        if (size < Math.max(committedPosition, highWater)) {
             stats.truncations.incrementAndGet();
+            // What was read before the truncation, for recognising the copy copytruncate made of it.
+            recordCheckpoint();
+            checkpointsBeforeTruncation = List.copyOf(checkpoints);
+            checkpoints.clear();
             resetTo(0);
             partialFlushed = false;
             fingerprintLength = 0;
+            crc = 0;
+            crcKnown = true;
+            skipCrc = 0;
         }
+    }
+
+    private void recordCheckpoint() {
+        if (crcKnown && partIndex == 0 && !skippingRestOfLine && !partialFlushed && committedPosition > 0
+                && (checkpoints.isEmpty() || checkpoints.peekLast()[0] < committedPosition)) {
+            if (checkpoints.size() == MAX_CHECKPOINTS) {
+                checkpoints.removeFirst();
+            }
+            checkpoints.addLast(new long[] {committedPosition, crc});
+        }
+    }
+
+    /** The checkpoints this file had when a truncation was found (once; null when there was none since). */
+    public List<long[]> takeCheckpointsBeforeTruncation() {
+        List<long[]> taken = checkpointsBeforeTruncation;
+        checkpointsBeforeTruncation = null;
+        return taken;
+    }
+
+    /** CRC32 of the first {@link #fingerprintLength()} bytes. */
+    public long fingerprint() {
+        return fingerprint;
+    }
+
+    public int fingerprintLength() {
+        return fingerprintLength;
     }
 
     private boolean fill(long nowMillis) throws IOException {
@@ -171,7 +260,12 @@ public final class FileTailer {
             readBuffer.limit(0);
             return false;
         }
-        lastGrowthMillis = nowMillis;
+        if (readPosition + n > highWater) {
+            // Only bytes never read before are growth: re-reading after a reopen must not restart the clock of
+            // a partial last line, or it would never be flushed under files.max.open pressure.
+            highWater = readPosition + n;
+            lastGrowthMillis = nowMillis;
+        }
         return true;
     }
 
@@ -185,6 +279,7 @@ public final class FileTailer {
                 partialFlushed = false;
                 if (b == '\n') {
                     // The newline that ends a line already emitted at its flush: nothing new to emit.
+                    crc = Crc64.update(crc, b);
                     committedPosition = readPosition;
                     lineStart = readPosition;
                     continue;
@@ -193,6 +288,7 @@ public final class FileTailer {
             if (b == '\n') {
                 if (skippingRestOfLine) {
                     skippingRestOfLine = false;
+                    crc = Crc64.update(skipCrc, b);
                     committedPosition = readPosition;
                     lineStart = readPosition;
                     pendingLength = 0;
@@ -202,76 +298,113 @@ public final class FileTailer {
                         length--;
                     }
                     String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
+                    crc = Crc64.update(Crc64.update(crc, pending, 0, pendingLength), b);
                     emitted += emit(out, length, part, false);
                 }
                 continue;
             }
             if (skippingRestOfLine) {
+                skipCrc = Crc64.update(skipCrc, b);
                 continue;
             }
-            append(b);
-            if (pendingLength >= settings.lineMaxBytes()) {
-                emitted += overflow(out);
+            // The line is full and this byte does not end it: emit a part first. One byte of room is kept for a
+            // '\r' that may turn out to be the CR of a CRLF, so a line of exactly lineMaxBytes stays whole.
+            int limit = settings.lineMaxBytes();
+            if (pendingLength > limit || pendingLength == limit && b != '\r') {
+                emitted += overflow(out, b);
+                if (skippingRestOfLine) {
+                    skipCrc = Crc64.update(skipCrc, b);
+                    continue;
+                }
             }
+            append(b);
         }
         return emitted;
     }
 
-    private long overflow(List<TailedLine> out) throws IOException {
-        int cut = utf8Boundary(settings.lineMaxBytes());
+    private long overflow(List<TailedLine> out, byte next) throws IOException {
+        int cut = utf8Boundary(settings.lineMaxBytes(), next);
         if (settings.splitLongLines()) {
             stats.linesSplit.incrementAndGet();
             partIndex++;
             int rest = pendingLength - cut;
-            byte[] remainder = Arrays.copyOfRange(pending, cut, pendingLength);
+            crc = Crc64.update(crc, pending, 0, cut);
             long bytes = emitPart(out, cut, String.valueOf(partIndex));
-            System.arraycopy(remainder, 0, pending, 0, rest);
+            System.arraycopy(pending, cut, pending, 0, rest);
             pendingLength = rest;
             return bytes;
         }
         stats.linesTruncated.incrementAndGet();
-        long bytes = emitPart(out, cut, "truncated");
-        pendingLength = 0;
+        crc = Crc64.update(crc, pending, 0, cut);
         skippingRestOfLine = true;
+        long bytes = emitPart(out, cut, "truncated");
+        skipCrc = Crc64.update(crc, pending, cut, pendingLength - cut);
+        pendingLength = 0;
         return bytes;
     }
 
-    /** Never cut inside a UTF-8 sequence: back off over continuation bytes (10xxxxxx). */
-    private int utf8Boundary(int cut) {
+    /**
+     * Where to cut a full line of {@code limit} bytes whose next byte is {@code next}: never inside a UTF-8
+     * sequence. Only bytes really read are looked at (the array beyond {@code pendingLength} holds stale bytes).
+     */
+    private int utf8Boundary(int limit, byte next) {
         if (!settings.charset().equals(StandardCharsets.UTF_8)) {
-            return cut;
+            return limit;
         }
-        int c = cut;
-        while (c > 0 && c > cut - 4 && (pending[c] & 0xC0) == 0x80) {
-            c--;
+        // The first byte after the cut: the '\r' kept at pending[limit], or else the next byte read.
+        byte after = pendingLength > limit ? pending[limit] : next;
+        if ((after & 0xC0) != 0x80) {
+            return limit; // the cut falls before a lead byte or an ASCII byte: a boundary
         }
-        return c == 0 ? cut : c;
+        int lead = limit - 1;
+        while (lead > limit - 4 && lead > 0 && (pending[lead] & 0xC0) == 0x80) {
+            lead--;
+        }
+        int length = sequenceLength(pending[lead]);
+        // Cut before the lead byte when its sequence runs past the cut; invalid input is cut where it is.
+        return length > 0 && lead + length > limit && lead > 0 ? lead : limit;
+    }
+
+    private static int sequenceLength(byte lead) {
+        int b = lead & 0xFF;
+        return b >= 0xF8 ? 0 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
     }
 
     /** Emits the first {@code length} pending bytes as a part of a longer line; the rest stays pending. */
     private long emitPart(List<TailedLine> out, int length, String part) throws IOException {
         long position = lineStart + length;
-        out.add(line(length, position, part, false));
+        out.add(line(length, position, part, false, skippingRestOfLine ? 0 : partIndex, skippingRestOfLine));
         committedPosition = position;
         lineStart = position;
         return length;
     }
 
+    /** Emits the pending bytes of a last line that has no newline (yet); its newline will emit nothing. */
+    private long emitPartial(List<TailedLine> out) throws IOException {
+        String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
+        crc = Crc64.update(crc, pending, 0, pendingLength);
+        long bytes = emit(out, pendingLength, part, true);
+        partialFlushed = true;
+        return bytes;
+    }
+
     private long emit(List<TailedLine> out, int length, String part, boolean partial) throws IOException {
-        out.add(line(length, readPosition, part, partial));
+        out.add(line(length, readPosition, part, partial, 0, false));
         committedPosition = readPosition;
         lineStart = readPosition;
         pendingLength = 0;
         partIndex = 0;
+        shrinkLineBuffer();
         return length;
     }
 
-    private TailedLine line(int length, long position, String part, boolean partial) throws IOException {
+    private TailedLine line(int length, long position, String part, boolean partial, int partAfter,
+                            boolean skipAfter) throws IOException {
         updateFingerprint();
         stats.linesRead.incrementAndGet();
         stats.bytesRead.addAndGet(position - lineStart);
-        return new TailedLine(identity, path, lineStart, position, decode(length), part, partial,
-                fingerprint, fingerprintLength);
+        return new TailedLine(identity, path, lineStart, decode(length), part, new ResumePoint(position, partial,
+                fingerprint, fingerprintLength, crc, crcKnown, partAfter, skipAfter));
     }
 
     private String decode(int length) {
@@ -296,12 +429,16 @@ public final class FileTailer {
 
     private void append(byte b) {
         if (pendingLength == pending.length) {
-            pending = Arrays.copyOf(pending, Math.min(Math.max(pending.length * 2, 256), settings.lineMaxBytes() + 1));
+            // At most lineMaxBytes + 1: a full line and the '\r' that may end it.
+            pending = Arrays.copyOf(pending, (int) Math.min(Math.max(pending.length * 2L, 256),
+                    settings.lineMaxBytes() + 1L));
         }
         pending[pendingLength++] = b;
     }
 
     private void resetTo(long position) {
+        highWater = position;
+        eofAt = -1;
         readPosition = position;
         committedPosition = position;
         lineStart = position;
@@ -311,7 +448,10 @@ public final class FileTailer {
         readBuffer.clear().limit(0);
     }
 
-    /** Releases the handle; the next read reopens at the committed position (bytes not emitted are re-read). */
+    /**
+     * Releases the handle; the next read reopens at the committed position and reads the bytes not emitted again.
+     * What is known about the line at that position (its part number, a truncated line's skipped rest) is kept.
+     */
     public void close() {
         if (channel != null) {
             try {
@@ -321,6 +461,30 @@ public final class FileTailer {
             }
             channel = null;
         }
-        resetTo(committedPosition);
+        readPosition = committedPosition;
+        lineStart = committedPosition;
+        pendingLength = 0;
+        skipCrc = crc; // a skipped rest of line is read, and hashed, again from the committed position
+        readBuffer = EMPTY;
+        shrinkLineBuffer();
+    }
+
+    /** Skips the line at the committed position (its rest up to the newline); the handle must be closed. */
+    public void skipLine() {
+        skippingRestOfLine = true;
+        skipCrc = crc;
+        partIndex = 0;
+        partialFlushed = false;
+    }
+
+    /** Bytes this tailer holds in buffers now (the read buffer while open, the line buffer). */
+    public long bufferBytes() {
+        return readBuffer.capacity() + pending.length;
+    }
+
+    private void shrinkLineBuffer() {
+        if (pending.length > PENDING_KEEP_BYTES && pendingLength <= PENDING_INITIAL_BYTES) {
+            pending = Arrays.copyOf(pending, PENDING_INITIAL_BYTES);
+        }
     }
 }

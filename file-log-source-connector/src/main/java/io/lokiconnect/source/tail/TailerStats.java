@@ -14,4 +14,7 @@ public final class TailerStats {
     public final AtomicLong fileErrors = new AtomicLong();
     public final AtomicLong filesTracked = new AtomicLong();
     public final AtomicLong bytesBehind = new AtomicLong();
+    public final AtomicLong bufferBytes = new AtomicLong();
+    public final AtomicLong copiesRecognized = new AtomicLong();
+    public final AtomicLong linesSkipped = new AtomicLong();
 }

@@ -6,7 +6,6 @@ import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.offsets.SourceOffsets;
-import io.lokiconnect.source.offsets.StoredOffset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,7 @@ class FileSetTailerTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final TailerStats stats = new TailerStats();
     private final FileProblems problems = new FileProblems(stats.fileErrors);
-    private final Map<FileIdentity, StoredOffset> stored = new HashMap<>();
+    private final Map<FileIdentity, ResumePoint> stored = new HashMap<>();
 
     private FileSetTailer tailer(String glob, int lineMax, boolean split, boolean startAtEnd, Pattern multiline,
                                  FileAssignment assignment) {
@@ -197,7 +196,7 @@ class FileSetTailerTest {
             Files.createSymbolicLink(dir.resolve("link.log"), outside);
             GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(dir + "/skip.*"),
                     List.of(dir.toString()), problems);
-            assertThat(watcher.scan()).containsExactly(dir.resolve("a.log"));
+            assertThat(watcher.scan().files()).containsExactly(dir.resolve("a.log"));
             assertThat(problems.current().get(dir.resolve("link.log"))).contains("outside paths.allowed.roots");
         } finally {
             Files.deleteIfExists(outside);
@@ -211,7 +210,7 @@ class FileSetTailerTest {
         append(dir.resolve("x.txt"), "txt\n");
         append(dir.resolve("y.log"), "log\n");
         GlobWatcher watcher = new GlobWatcher(List.of(dir + "/**/*.log", dir + "/{x,z}.txt"), List.of(), List.of(), problems);
-        assertThat(watcher.scan()).containsExactlyInAnyOrder(dir.resolve("a/b/deep.log"), dir.resolve("x.txt"));
+        assertThat(watcher.scan().files()).containsExactlyInAnyOrder(dir.resolve("a/b/deep.log"), dir.resolve("x.txt"));
     }
 
     private FileSetTailer tailerWith(TailerSettings settings, FileSetTailer.Options options) {
@@ -262,7 +261,7 @@ class FileSetTailerTest {
     }
 
     @Test
-    void multilineMaxLinesClosesAnEventThatGrowsTooLong() throws IOException {
+    void multilineMaxLinesSplitsAnEventThatGrowsTooLongIntoParts() throws IOException {
         StringBuilder trace = new StringBuilder("2026-01-01 ERROR boom\n");
         for (int i = 0; i < 10; i++) {
             trace.append("\tat frame").append(i).append('\n');
@@ -273,9 +272,10 @@ class FileSetTailerTest {
         List<String> events = new ArrayList<>(drain(t));
         clock.addAndGet(1_500);
         events.addAll(drain(t));
-        assertThat(events).hasSizeGreaterThan(1);
+        assertThat(events).hasSize(3);
         assertThat(events.get(0).split("\n")).hasSize(4);
-        assertThat(String.join("\n", events)).isEqualTo(trace.toString().strip());
+        // Parts of one event: concatenated, they are the event (a part begins with the newline that joins it).
+        assertThat(String.join("", events)).isEqualTo(trace.toString().strip());
     }
 
     @Test
@@ -324,7 +324,43 @@ class FileSetTailerTest {
         append(file, "written before the delete\n");
         Files.delete(file);
         assertThat(drain(t)).containsExactly("written before the delete");
+        assertThat(t.trackedPaths()).as("kept for rotate.wait.ms").containsExactly(file);
+        clock.addAndGet(FileSetTailer.Options.DEFAULT_ROTATE_WAIT_MS);
+        assertThat(drain(t)).isEmpty();
         assertThat(t.trackedPaths()).isEmpty();
         assertThat(stats.filesTracked.get()).isZero();
+    }
+
+    /** Found by FileSetTailerModelTest: the old check compared the size with the last emitted line only. */
+    @Test
+    void aTruncationUnderAPendingPartialLineIsDetectedAndTheNewContentReadWhole() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, "pend");
+        FileSetTailer t = tailer(dir + "/*.log");
+        assertThat(drain(t)).isEmpty();
+        Files.writeString(file, "", StandardOpenOption.TRUNCATE_EXISTING);
+        assertThat(drain(t)).isEmpty();
+        append(file, "new content\n");
+        assertThat(drain(t)).containsExactly("new content");
+    }
+
+    /** Found by FileSetTailerModelTest: a closed handle was reopened by name, whatever file the name held then. */
+    @Test
+    void aClosedFileRotatedWhileClosedIsFollowedByIdentityNotReopenedByName() throws IOException {
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 60_000, 1, null, 100, 1_000));
+        Path a = dir.resolve("a.log");
+        append(a, "a1\n");
+        append(dir.resolve("b.log"), "b1\n");
+        List<String> read = new ArrayList<>(drain(t));
+        // One handle at most: a is closed now or soon. It is rotated and a new a.log appears before the next scan.
+        append(a, "a2\n");
+        Files.move(a, dir.resolve("a.log.1"));
+        append(a, "new-a1\n");
+        append(dir.resolve("b.log"), "b2\n");
+        read.addAll(drain(t));
+        clock.addAndGet(60_000);
+        read.addAll(drain(t));
+        assertThat(read).containsExactlyInAnyOrder("a1", "b1", "a2", "b2", "new-a1");
     }
 }

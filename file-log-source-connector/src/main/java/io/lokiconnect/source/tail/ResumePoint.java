@@ -1,0 +1,23 @@
+package io.lokiconnect.source.tail;
+
+/**
+ * Where reading a file resumes, and what is known of the file up to there; stored in Connect's source offsets.
+ *
+ * @param position          byte position just after the last byte emitted
+ * @param partialFlushed    the last line was emitted without its newline: skip that newline when it arrives
+ * @param fingerprint       CRC32 of the first {@code fingerprintLength} bytes, to detect a reused inode
+ * @param prefixCrc         CRC-64 of the bytes before {@code position}, to recognise a copy of this file
+ * @param prefixCrcKnown    false for offsets written before the checksum existed
+ * @param linePart          parts of the line at {@code position} already emitted (0 at a line start)
+ * @param skippingLine      {@code position} is inside a truncated line whose rest is skipped
+ */
+public record ResumePoint(long position, boolean partialFlushed, long fingerprint, int fingerprintLength,
+                          long prefixCrc, boolean prefixCrcKnown, int linePart, boolean skippingLine) {
+
+    public static final ResumePoint START = new ResumePoint(0, false, 0, 0, 0, true, 0, false);
+
+    /** A position at a line start with a known prefix checksum (a recognised copy, or start.position=end). */
+    public static ResumePoint at(long position, long prefixCrc, boolean prefixCrcKnown) {
+        return new ResumePoint(position, false, 0, 0, prefixCrc, prefixCrcKnown, 0, false);
+    }
+}

@@ -1,0 +1,95 @@
+package io.lokiconnect.source.multiline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.source.assignment.FileAssignment;
+import io.lokiconnect.source.discovery.FileProblems;
+import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.tail.FileSetTailer;
+import io.lokiconnect.source.tail.TailedLine;
+import io.lokiconnect.source.tail.TailerSettings;
+import io.lokiconnect.source.tail.TailerStats;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Multi-line events: long lines inside them, the byte cap and its parts. */
+class MultilineEventsTest {
+
+    private static final Pattern START = Pattern.compile("^\\d{4}-");
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final TailerStats stats = new TailerStats();
+
+    private List<TailedLine> read(String content, int lineMax, int eventMax) throws IOException {
+        Files.writeString(dir.resolve("a.log"), content, StandardCharsets.UTF_8);
+        FileProblems problems = new FileProblems(stats.fileErrors);
+        FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
+                new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, START, 500, 1_000, 10_000, eventMax),
+                id -> Optional.empty(), stats, problems, clock::get);
+        List<TailedLine> out = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            out.addAll(t.poll(10_000, 64L << 20));
+        }
+        clock.addAndGet(2_000);
+        out.addAll(t.poll(10_000, 64L << 20));
+        return out;
+    }
+
+    @Test
+    void thePartsOfALongLineInsideAnEventAreJoinedWithoutANewlineAndNeverStartAnEvent() throws IOException {
+        // The second part of the long line begins with "2026-": it is not the start of a line, so no new event.
+        String longLine = "2026-01-01 ERROR " + "x".repeat(15) + "2026-02-02 still the same line";
+        List<TailedLine> events = read(longLine + "\n\tat A.b(A.java:1)\n2026-01-01 INFO next\n", 32, 4096);
+        assertThat(events).extracting(TailedLine::text)
+                .containsExactly(longLine + "\n\tat A.b(A.java:1)", "2026-01-01 INFO next");
+        assertThat(events).extracting(TailedLine::part).containsExactly(null, null);
+    }
+
+    @Test
+    void anEventLongerThanMultilineMaxBytesIsEmittedInNumberedPartsThatConcatenateToIt() throws IOException {
+        StringBuilder trace = new StringBuilder("2026-01-01 ERROR boom");
+        for (int i = 0; i < 40; i++) {
+            trace.append("\n\tat frame").append(i).append("(F.java:").append(i).append(')');
+        }
+        String event = trace.toString();
+        List<TailedLine> out = read(event + "\n2026-01-01 INFO next\n", 64, 100);
+        List<TailedLine> parts = out.subList(0, out.size() - 1);
+        assertThat(parts.size()).isGreaterThan(5);
+        assertThat(String.join("", parts.stream().map(TailedLine::text).toList())).isEqualTo(event);
+        assertThat(parts).allSatisfy(p -> assertThat(p.text().getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(100));
+        for (int i = 0; i < parts.size() - 1; i++) {
+            assertThat(parts.get(i).part()).isEqualTo(String.valueOf(i + 1));
+            assertThat(parts.get(i).position()).isLessThan(parts.get(i + 1).position());
+        }
+        assertThat(parts.get(parts.size() - 1).part()).isEqualTo(parts.size() + "/" + parts.size());
+        assertThat(out.get(out.size() - 1).text()).isEqualTo("2026-01-01 INFO next");
+    }
+
+    @Test
+    void anEventOfExactlyMultilineMaxBytesIsOneRecordAndOneByteMoreIsTwo() throws IOException {
+        String head = "2026-01-01 E";             // 12 bytes
+        String tail = "\t" + "\u20ac".repeat(5);   // 1 + 15 bytes: a multi-byte character at the cut
+        int exact = head.length() + 1 + 1 + 15;    // with the joining newline
+        List<TailedLine> one = read(head + "\n" + tail + "\n2026-01-01 next\n", 16, exact);
+        assertThat(one).extracting(TailedLine::text).containsExactly(head + "\n" + tail, "2026-01-01 next");
+        assertThat(one.get(0).part()).isNull();
+
+        List<TailedLine> two = read(head + "\n" + tail + "\n2026-01-01 next\n", 16, exact - 1);
+        assertThat(two).extracting(TailedLine::text).containsExactly(head, "\n" + tail, "2026-01-01 next");
+        assertThat(two).extracting(TailedLine::part).containsExactly("1", "2/2", null);
+    }
+}

@@ -1,0 +1,121 @@
+package io.lokiconnect.source.tail;
+
+import static io.lokiconnect.source.tail.TailerHarness.append;
+import static io.lokiconnect.source.tail.TailerHarness.texts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** copytruncate's copy, matched by a glob like app.log*, is not shipped again; look-alike files are not copies. */
+class CopytruncateCopyTest {
+
+    @TempDir
+    Path dir;
+
+    private final TailerHarness h = new TailerHarness();
+
+    private FileSetTailer tailer(String glob) {
+        return h.tailer(h.watcher(glob), TailerHarness.utf8(1024), new FileSetTailer.Options(false, 0, 256, null, 100, 1_000));
+    }
+
+    private static String lines(String prefix, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append(prefix).append(String.format("%05d", i)).append(" some payload of a log line\n");
+        }
+        return sb.toString();
+    }
+
+    private List<String> drain(FileSetTailer t) {
+        return h.drain(t, 6, 600);
+    }
+
+    private static void copyTruncate(Path file, Path copy) throws IOException {
+        Files.copy(file, copy);
+        Files.writeString(file, "", StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    @Test
+    void theCopyResumesWhereTheOriginalWasReadAndOnlyUnreadLinesShip() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, lines("a", 0, 100));
+        FileSetTailer t = tailer(dir + "/app.log*");
+        List<String> read = new ArrayList<>(drain(t));
+        append(file, lines("a", 100, 110)); // written, not yet read, when logrotate copies and truncates
+        copyTruncate(file, dir.resolve("app.log.1"));
+        append(file, lines("b", 0, 5));
+        read.addAll(drain(t));
+        assertThat(read).doesNotHaveDuplicates().hasSize(115);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aCopySeenBeforeTheTruncationWaitsForItAndIsThenRecognised() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, lines("a", 0, 100));
+        FileSetTailer t = tailer(dir + "/app.log*");
+        List<String> read = new ArrayList<>(drain(t));
+        Files.copy(file, dir.resolve("app.log.1"));
+        read.addAll(texts(t.poll(1000, 1 << 20))); // the scan sees the copy; the original is not truncated yet
+        Files.writeString(file, "", StandardOpenOption.TRUNCATE_EXISTING);
+        append(file, lines("b", 0, 3));
+        read.addAll(drain(t));
+        assertThat(read).doesNotHaveDuplicates().hasSize(103);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+    }
+
+    @Test
+    void linesReadBetweenTheCopyAndTheTruncationAreTheMeasuredDuplicateWindow() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, lines("a", 0, 100));
+        FileSetTailer t = tailer(dir + "/app.log*");
+        List<String> read = new ArrayList<>(drain(t));
+        Files.copy(file, dir.resolve("app.log.1"));
+        append(file, lines("a", 100, 103)); // after the copy, before the truncation: only the original has them
+        read.addAll(texts(t.poll(1000, 1 << 20))); // read from the original; the copy is held back
+        Files.writeString(file, "", StandardOpenOption.TRUNCATE_EXISTING);
+        read.addAll(drain(t));
+        // The copy is shorter than what was read; it resumes at the last checkpoint it holds: nothing twice here.
+        assertThat(read).hasSize(103).doesNotHaveDuplicates();
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aCopyMadeWhileTheTaskWasDownResumesFromTheOriginalsStoredOffset() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, lines("a", 0, 100));
+        FileSetTailer first = tailer(dir + "/app.log*");
+        List<String> read = new ArrayList<>(drain(first));
+        first.close();
+        append(file, lines("a", 100, 120));
+        copyTruncate(file, dir.resolve("app.log.1"));
+        append(file, lines("b", 0, 2));
+        read.addAll(drain(tailer(dir + "/app.log*")));
+        assertThat(read).doesNotHaveDuplicates().hasSize(122);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+    }
+
+    @Test
+    void filesThatShareAFirstLineOrBannerAreNeverTakenForACopy() throws IOException {
+        String header = "id,name,amount\n";
+        Path a = dir.resolve("a.csv");
+        append(a, header + lines("row-a", 0, 50));
+        FileSetTailer t = tailer(dir + "/*.csv*");
+        List<String> read = new ArrayList<>(drain(t));
+        // a.csv is truncated (a new day), and b.csv, with the same header and other rows, appears at once.
+        Files.writeString(a, "", StandardOpenOption.TRUNCATE_EXISTING);
+        append(dir.resolve("b.csv"), header + lines("row-b", 0, 50));
+        read.addAll(drain(t));
+        assertThat(read.stream().filter(header.strip()::equals)).hasSize(2);
+        assertThat(read.stream().filter(l -> l.startsWith("row-b"))).hasSize(50);
+        assertThat(h.stats.copiesRecognized.get()).isZero();
+    }
+
+}
