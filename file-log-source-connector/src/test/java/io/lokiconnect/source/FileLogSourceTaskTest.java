@@ -123,14 +123,35 @@ class FileLogSourceTaskTest {
 
     @Test
     void theSharedKeyLeavesOutTheDeviceSoAFileOnASharedVolumeHasOneIdentityAndOneOwner() throws IOException {
-        FileIdentity onHostA = new FileIdentity("(dev=fe00,ino=123456)");
-        FileIdentity onHostB = new FileIdentity("(dev=2f,ino=123456)");
-        assertThat(onHostA.sharedKey()).isEqualTo(onHostB.sharedKey()).isEqualTo("ino:123456");
+        FileIdentity onHostA = new FileIdentity("(dev=fe00,ino=123456)", "/mnt/shared");
+        FileIdentity onHostB = new FileIdentity("(dev=2f,ino=123456)", "/mnt/shared");
+        assertThat(onHostA.sharedKey()).isEqualTo(onHostB.sharedKey()).isEqualTo("ino:123456@/mnt/shared");
         assertThat(SourceOffsets.partition(onHostA)).isEqualTo(SourceOffsets.partition(onHostB));
         for (int tasks = 1; tasks <= 7; tasks++) {
             assertThat(new io.lokiconnect.source.assignment.FileAssignment(0, tasks).owns(onHostA))
                     .isEqualTo(new io.lokiconnect.source.assignment.FileAssignment(0, tasks).owns(onHostB));
         }
         assertThat(new FileIdentity("path:/x/y").sharedKey()).isEqualTo("path:/x/y");
+    }
+
+    @Test
+    void twoVolumesOfOneHostWithTheSameInodeNumberAreTwoFiles() {
+        // /var/log on the root file system and /app/logs on a volume: inode numbers repeat across file systems.
+        FileIdentity varLog = new FileIdentity("(dev=fe01,ino=12)", "/");
+        FileIdentity appLogs = new FileIdentity("(dev=fe02,ino=12)", "/app/logs");
+        assertThat(varLog.sharedKey()).isEqualTo("ino:12");
+        assertThat(appLogs.sharedKey()).isEqualTo("ino:12@/app/logs");
+        assertThat(SourceOffsets.partition(varLog)).isNotEqualTo(SourceOffsets.partition(appLogs));
+    }
+
+    @Test
+    void aRealFileNamesTheMountPointOfItsVolume() throws IOException {
+        Path file = dir.resolve("app.log");
+        Files.writeString(file, "x\n");
+        FileIdentity identity = FileIdentity.of(file);
+        java.nio.file.FileStore store = Files.getFileStore(file);
+        assertThat(store.toString()).startsWith(identity.volume() + " (");
+        assertThat(Files.getFileStore(Path.of(identity.volume()))).isEqualTo(store);
+        assertThat(FileIdentity.of(file)).isEqualTo(identity);
     }
 }
