@@ -117,8 +117,21 @@ final class BenchCluster implements AutoCloseable {
         return config;
     }
 
+    /** Creates the topic and waits until its partitions answer offset requests (metadata takes a moment). */
     void createTopic(String topic, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                recordsIn(topic);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     void deleteTopic(String topic) throws Exception {

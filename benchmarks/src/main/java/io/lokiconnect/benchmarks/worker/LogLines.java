@@ -32,7 +32,7 @@ final class LogLines {
         sb.append("{\"timestamp\":\"").append(time).append("\",\"level\":\"").append(LEVELS[(int) (i % 4)])
                 .append("\",\"service\":\"").append(SERVICES[(int) (i % 5)])
                 .append("\",\"message\":\"order ").append(i)
-                .append(" placed for customer 4711 with 3 items, total 42.50 EUR\",\"trace_id\":\"")
+                .append(" placed for customer 4711 with 3 items\",\"trace_id\":\"")
                 .append(Long.toHexString(0x4bf92f3577b34da6L ^ (i * 0x9E3779B97F4A7C15L)))
                 .append(Long.toHexString(0xa3ce929d0e0e4736L + i)).append("\",\"user\":\"u-").append(i % 9973)
                 .append("\"}");

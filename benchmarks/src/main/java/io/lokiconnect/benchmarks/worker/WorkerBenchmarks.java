@@ -38,6 +38,11 @@ public final class WorkerBenchmarks {
     /** Hand-written analysis below this line in the report is kept when the figures are written again. */
     static final String END_MARKER = "<!-- end of generated figures: hand-written analysis below is kept -->";
 
+    private static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
+    private static final String SIMPLE_HEADER_CONVERTER = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
+    /** The source connectors compared: Kafka's, ours on the worker's header converter, ours on StringConverter's. */
+    private static final List<String> SOURCES = List.of("FileStream", "FileLog", "FileLog+StringHeaders");
+
     private static final Map<String, String> TUNED = Map.of("linger.ms", "20", "batch.size", "524288",
             "compression.type", "lz4");
 
@@ -181,11 +186,14 @@ public final class WorkerBenchmarks {
                 fileLog.put("tasks.max", "1");
                 fileLog.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
                 fileLog.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-                for (String connector : List.of("FileStream", "FileLog")) {
-                    Map<String, String> config = connector.equals("FileStream") ? fileStream : fileLog;
+                Map<String, String> fileLogStringHeaders = new LinkedHashMap<>(fileLog);
+                fileLogStringHeaders.put("header.converter", STRING_CONVERTER);
+                for (String connector : SOURCES) {
+                    Map<String, String> config = connector.equals("FileStream") ? fileStream
+                            : connector.equals("FileLog") ? fileLog : fileLogStringHeaders;
                     boolean keep = connector.equals("FileLog") && tuned && r == sizes.runs();
-                    SourceResult res = sourceRun(connector.toLowerCase(Locale.ROOT) + "-" + mode, config, 1, n,
-                            sizes.window(), profile ? connector + "SourceConnector, " + mode + " producer" : null, keep);
+                    SourceResult res = sourceRun(connector.toLowerCase(Locale.ROOT).replace("+", "-") + "-" + mode, config, 1, n,
+                            sizes.window(), profile ? connector + ", " + mode + " producer" : null, keep);
                     rate.computeIfAbsent(connector + " " + mode, k -> new ArrayList<>()).add(res.rate());
                     res.metrics().forEach((k, v) -> metric.computeIfAbsent(connector + " " + mode + " " + k,
                             x -> new ArrayList<>()).add(v));
@@ -197,7 +205,8 @@ public final class WorkerBenchmarks {
                     double lps = RawClients.produce(cluster.bootstrapServers(), file, topic, producer, keyed,
                             sizes.window());
                     log(String.format("  raw producer %s%s: %,.0f lines/s", mode, keyed ? " +key+headers" : "", lps));
-                    rate.computeIfAbsent("raw " + mode + (keyed ? " keyed" : ""), k -> new ArrayList<>()).add(lps);
+                    rate.computeIfAbsent("raw " + mode + (keyed ? " keyed" : ""), k -> new ArrayList<>())
+                            .add(measured("raw producer", lps));
                     cluster.deleteTopic(topic);
                 }
             }
@@ -212,25 +221,32 @@ public final class WorkerBenchmarks {
                 + "same lines from one thread for as long, reading the file, with the worker's producer settings (`acks=all`, "
                 + "`max.in.flight.requests.per.connection=1`, `linger.ms=0`) plus the same tuning; *+key+headers* "
                 + "adds FileLog's key (the path) and its four headers, to split record size from worker overhead. "
+                + "*FileLog+StringHeaders* is FileLog with `header.converter=StringConverter` (as "
+                + "`connect-configs/file-log-source.json` now ships) instead of the worker's `SimpleHeaderConverter`. "
                 + "Ratios are per run, then min / median / max.\n\n");
-        report.append("| worker producer | FileStreamSourceConnector lines/s | FileLogSourceConnector lines/s "
-                + "| FileLog / FileStream | raw KafkaProducer lines/s | raw +key+headers lines/s | FileLog / raw |\n"
-                + "|---|---|---|---|---|---|---|\n");
+        report.append("| worker producer | FileStreamSourceConnector | FileLogSourceConnector | FileLog / FileStream "
+                + "| FileLog+StringHeaders | FileLog+StringHeaders / FileStream | raw KafkaProducer "
+                + "| raw +key+headers | FileLog / raw | FileLog+StringHeaders / raw |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
         for (String mode : List.of("default", "tuned")) {
             Figure fs = Figure.of(rate.get("FileStream " + mode));
             Figure fl = Figure.of(rate.get("FileLog " + mode));
+            Figure fsh = Figure.of(rate.get("FileLog+StringHeaders " + mode));
             Figure raw = Figure.of(rate.get("raw " + mode));
             report.append("| ").append(mode).append(" | ").append(fs.lines()).append(" | ").append(fl.lines())
-                    .append(" | ").append(Figure.ratio(fl, fs).times()).append(" | ").append(raw.lines())
+                    .append(" | ").append(Figure.ratio(fl, fs).times()).append(" | ").append(fsh.lines())
+                    .append(" | ").append(Figure.ratio(fsh, fs).times()).append(" | ").append(raw.lines())
                     .append(" | ").append(Figure.of(rate.get("raw " + mode + " keyed")).lines()).append(" | ")
-                    .append(Figure.ratio(fl, raw).times()).append(" |\n");
+                    .append(Figure.ratio(fl, raw).times()).append(" | ").append(Figure.ratio(fsh, raw).times())
+                    .append(" |\n");
         }
+        report.append("\n(lines/s, min / **median** / max)\n");
         report.append("\nThe worker's producer, from its JMX metrics at the end of each run (median of the runs):\n\n"
                 + "| connector, producer | record-size-avg B | batch-size-avg B | records-per-request-avg "
                 + "| request-latency-avg ms | compression-rate-avg | bytes per record on the broker |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (String mode : List.of("default", "tuned")) {
-            for (String connector : List.of("FileStream", "FileLog")) {
+            for (String connector : SOURCES) {
                 String p = connector + " " + mode + " ";
                 report.append("| ").append(connector).append(", ").append(mode);
                 for (String m : List.of("record-size-avg", "batch-size-avg", "records-per-request-avg",
@@ -344,7 +360,7 @@ public final class WorkerBenchmarks {
             cluster.deleteTopic(topic);
         }
         log(String.format("  %s: %,d records, %,.0f lines/s", name, count, rate));
-        return new SourceResult(rate, metrics);
+        return new SourceResult(measured(name, rate), metrics);
     }
 
     // ------------------------------------------------------------------------------------------------------ sink
@@ -363,13 +379,16 @@ public final class WorkerBenchmarks {
         n = cluster.recordsIn(topic);
         log(String.format("sink: %,d records in %s", n, topic));
         List<Double> sink = new ArrayList<>();
+        List<Double> simpleHeaders = new ArrayList<>();
         List<Double> raw = new ArrayList<>();
         for (int r = 1; r <= sizes.runs(); r++) {
-            String name = "sink-" + (++runSeq);
+            for (boolean shipped : new boolean[] {true, false}) {
+            String name = "sink-" + (shipped ? "" : "simpleheaders-") + (++runSeq);
             boolean profile = r == sizes.runs();
             try (LokiReceiver receiver = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
                 Map<String, String> config = cluster.shipped("loki-sink.json", Map.of("KAFKA_TOPIC", topic,
-                        "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl()), Map.of());
+                        "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl()),
+                        shipped ? Map.of() : Map.of("header.converter", SIMPLE_HEADER_CONVERTER));
                 if (profile) {
                     cluster.startRecording(name);
                 }
@@ -379,15 +398,17 @@ public final class WorkerBenchmarks {
                 if (profile) {
                     Path jfr = work.resolve("jfr").resolve(name + ".jfr");
                     cluster.stopRecording(name, jfr);
-                    profile("LokiSinkConnector (loki-sink.json as shipped: JsonLabels, protobuf + snappy) into the "
-                            + "receiver", jfr, arrival.count());
+                    profile("LokiSinkConnector (loki-sink.json " + (shipped ? "as shipped" : "with the worker's "
+                            + "SimpleHeaderConverter") + ": JsonLabels, protobuf + snappy) into the receiver", jfr,
+                            arrival.count());
                 }
                 cluster.deleteConnector(name);
-                sink.add(rate);
+                (shipped ? sink : simpleHeaders).add(measured(name, rate));
                 log(String.format("  %s: %,.0f lines/s (%d duplicates)", name, rate, receiver.duplicatesDiscarded()));
             }
+            }
             double consumed = RawClients.consume(cluster.bootstrapServers(), topic, n, 2000, Duration.ofMinutes(5));
-            raw.add(consumed);
+            raw.add(measured("raw consumer", consumed));
             log(String.format("  raw consumer: %,.0f records/s", consumed));
         }
         Figure s = Figure.of(sink);
@@ -401,9 +422,13 @@ public final class WorkerBenchmarks {
                 + "was accepted (or to the last entry). The raw consumer "
                 + "reads the whole topic from the beginning in one thread (byte arrays, same max.poll.records) and "
                 + "discards the records.\n\n");
-        report.append("| LokiSinkConnector lines/s | raw KafkaConsumer records/s | sink / raw |\n|---|---|---|\n");
-        report.append("| ").append(s.lines()).append(" | ").append(c.lines()).append(" | ")
-                .append(Figure.ratio(s, c).times()).append(" |\n");
+        Figure h = Figure.of(simpleHeaders);
+        report.append("| LokiSinkConnector, shipped (`header.converter=StringConverter`) "
+                + "| the same with the worker's SimpleHeaderConverter | raw KafkaConsumer records/s | shipped / raw "
+                + "| SimpleHeaderConverter / raw |\n|---|---|---|---|---|\n");
+        report.append("| ").append(s.lines()).append(" | ").append(h.lines()).append(" | ").append(c.lines())
+                .append(" | ").append(Figure.ratio(s, c).times()).append(" | ").append(Figure.ratio(h, c).times())
+                .append(" |\n");
     }
 
     /** When the first entry arrived and when the expected count was reached (System.nanoTime). */
@@ -484,10 +509,10 @@ public final class WorkerBenchmarks {
                 peakHeap.set(0);
                 double[] rates = e2eThroughput(input, n, r == sizes.runs());
                 throughput.add(rates[0]);
-                steady.add(rates[1]);
+                steady.add(measured("end to end", rates[1]));
                 for (int offered : sizes.offeredRates()) {
                     double[] lat = e2eLatency(offered);
-                    p50.computeIfAbsent(offered, k -> new ArrayList<>()).add(lat[0]);
+                    p50.computeIfAbsent(offered, k -> new ArrayList<>()).add(measured("latency p50", lat[0]));
                     p99.computeIfAbsent(offered, k -> new ArrayList<>()).add(lat[1]);
                     achieved.computeIfAbsent(offered, k -> new ArrayList<>()).add(lat[2]);
                 }
@@ -657,8 +682,17 @@ public final class WorkerBenchmarks {
 
     // ---------------------------------------------------------------------------------------------------- report
 
+    /** A figure must be a positive number, or the harness is broken (what the CI smoke run is there to catch). */
+    private static double measured(String what, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalStateException(what + " measured " + value + ": the harness measured nothing");
+        }
+        return value;
+    }
+
     private void profile(String title, Path jfr, long records) throws IOException {
         JfrFamilies.Profile p = JfrFamilies.read(jfr);
+        measured("execution samples in " + jfr, p.samples());
         profiles.append(JfrFamilies.markdown(title + " (`" + root.relativize(jfr) + "`)", p, records));
     }
 
