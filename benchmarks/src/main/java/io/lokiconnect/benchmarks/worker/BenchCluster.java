@@ -187,15 +187,37 @@ final class BenchCluster implements AutoCloseable {
         return failed;
     }
 
+    /**
+     * Deletes the connector and waits until its tasks' Kafka clients are closed (their JMX beans gone): a task
+     * still finishing its last batch would otherwise run into the next measurement and its recording.
+     */
     void deleteConnector(String name) throws Exception {
         rest.deleteConnector(name);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (rest.status(name) != null && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
+        ObjectName producers = new ObjectName("kafka.producer:type=producer-metrics,client-id=connector-producer-"
+                + name + "-*");
+        ObjectName consumers = new ObjectName("kafka.consumer:type=consumer-metrics,client-id=connector-consumer-"
+                + name + "-*");
+        while (System.nanoTime() < deadline && !(mbeans.queryNames(producers, null).isEmpty()
+                && mbeans.queryNames(consumers, null).isEmpty())) {
+            Thread.sleep(100);
+        }
     }
 
-    /** Heap in use in the worker JVM now, in bytes. */
+    /** Old-generation occupancy of the worker now, in bytes: what survived young collections (G1 Old Gen). */
+    long workerOldGenUsed() {
+        try {
+            Object usage = mbeans.getAttribute(new ObjectName("java.lang:type=MemoryPool,name=G1 Old Gen"), "Usage");
+            return usage instanceof javax.management.openmbean.CompositeData c ? (Long) c.get("used") : 0;
+        } catch (Exception e) {
+            return 0; // another collector: the heap figure alone is reported
+        }
+    }
+
+    /** Heap in use in the worker JVM now, in bytes (garbage included: G1 lets it fill before collecting). */
     long workerHeapUsed() throws IOException {
         MemoryMXBean memory = ManagementFactory.newPlatformMXBeanProxy(mbeans, ManagementFactory.MEMORY_MXBEAN_NAME,
                 MemoryMXBean.class);

@@ -8,8 +8,9 @@ import java.util.function.DoubleUnaryOperator;
 /** The values of one figure over the runs of a benchmark, reported as min / median / max. */
 record Figure(double[] values) {
 
+    /** The runs' values; null (a variant the smoke run skips) gives an empty figure, shown as n/a. */
     static Figure of(List<Double> values) {
-        return new Figure(values.stream().mapToDouble(Double::doubleValue).toArray());
+        return new Figure(values == null ? new double[0] : values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** Per-run quotient of two figures measured in the same runs (the runs are interleaved, so load hits both). */
@@ -60,10 +61,15 @@ record Figure(double[] values) {
             return "n/a";
         }
         if (values.length == 1) {
-            return String.format(Locale.ROOT, numberFormat, values[0]) + " (1 run)";
+            return number(numberFormat, values[0]) + " (1 run)";
         }
-        return String.format(Locale.ROOT, numberFormat + " / **" + numberFormat + "** / " + numberFormat,
-                min(), median(), max());
+        return number(numberFormat, min()) + " / **" + number(numberFormat, median()) + "** / "
+                + number(numberFormat, max());
+    }
+
+    /** Infinite stands for "did not happen within the limit" (a latency of lines that never arrived). */
+    private static String number(String numberFormat, double value) {
+        return Double.isInfinite(value) ? "∞" : String.format(Locale.ROOT, numberFormat, value);
     }
 
     String lines() {

@@ -66,7 +66,7 @@ final class JfrFamilies {
             new Family("consumer network/background thread",
                     s -> s.thread().contains("consumer_background") || s.thread().startsWith("kafka-coordinator")),
             // Source task thread: what the worker does with each SourceRecord.
-            new Family("source: header converter (SimpleHeaderConverter, per header)",
+            new Family("source: header conversion (convertHeaderFor, per header, with the header converter)",
                     s -> s.has("AbstractWorkerSourceTask.convertHeaderFor")),
             new Family("source: key converter (StringConverter)",
                     s -> s.has("AbstractWorkerSourceTask.lambda$convertTransformedRecord$1")),
@@ -79,7 +79,7 @@ final class JfrFamilies {
                     s -> s.hasAny("KafkaProducer.doSend", "KafkaProducer.send")),
             new Family("source: offset bookkeeping (SubmittedRecords, OffsetStorageWriter, offset flush)",
                     s -> s.hasAny("SubmittedRecords", "OffsetStorageWriter", "SourceTaskOffsetCommitter",
-                            "commitOffsets", "updateCommittableOffsets", "OffsetUtils")),
+                            "AbstractWorkerSourceTask.commitOffsets", "updateCommittableOffsets", "OffsetUtils")),
             new Family("source: FileLog partition + offset maps (SourceOffsets)",
                     s -> s.has("io.lokiconnect.source.offsets.SourceOffsets.")),
             new Family("source: FileLog headers built (ConnectHeaders in toRecord)",
@@ -91,7 +91,7 @@ final class JfrFamilies {
             new Family("source: FileStreamSourceTask.poll (read, decode, maps)",
                     s -> s.has("org.apache.kafka.connect.file.")),
             // Sink task thread and the sink's sender threads.
-            new Family("sink: header converter (SimpleHeaderConverter, per header)",
+            new Family("sink: header conversion (convertHeadersFor, per header, with the header converter)",
                     s -> s.has("WorkerSinkTask.convertHeadersFor")),
             new Family("sink: key converter (StringConverter)",
                     s -> s.has("WorkerSinkTask.lambda$convertAndTransformRecord$0")),

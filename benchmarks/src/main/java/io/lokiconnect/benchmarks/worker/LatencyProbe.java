@@ -130,14 +130,18 @@ final class LatencyProbe implements Runnable {
         return count;
     }
 
-    /** The latency at quantile {@code q} (0..1) of the counted lines, in milliseconds. */
-    double percentileMillis(double q) {
-        if (count == 0) {
+    /**
+     * The latency at quantile {@code q} (0..1) of {@code expected} lines, in milliseconds; lines that have not
+     * arrived count as later than any that did, so the result is infinite when too many are missing.
+     */
+    double percentileMillis(double q, long expected) {
+        long n = Math.max(expected, count);
+        if (n == 0) {
             return Double.NaN;
         }
         long[] sorted = Arrays.copyOf(latencies, count);
         Arrays.sort(sorted);
-        int index = (int) Math.min(count - 1, Math.max(0, Math.ceil(q * count) - 1));
-        return sorted[index] / 1e6;
+        long index = Math.max(0, (long) Math.ceil(q * n) - 1);
+        return index >= count ? Double.POSITIVE_INFINITY : sorted[(int) index] / 1e6;
     }
 }

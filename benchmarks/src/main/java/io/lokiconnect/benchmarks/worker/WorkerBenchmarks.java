@@ -47,24 +47,25 @@ public final class WorkerBenchmarks {
             "compression.type", "lz4");
 
     /**
-     * Sizes of one mode: the full run (about 15 minutes on 2 cores) or the smoke run CI does. Throughput is
+     * Sizes of one mode: the full run (about 15 minutes on 2 cores) or the smoke run CI does (every scenario once,
+     * tiny, without the variants that only change a config key). Throughput is
      * measured over a window after the first record (or to the end of the input when that comes first), so a
      * slow configuration costs no more time than a fast one.
      */
     record Sizes(boolean smoke, int runs, long sourceLines, Duration window, int manyFiles, long manyFileBytes,
                  long e2eLines, int[] offeredRates, Duration offeredFor, Duration offeredWarmup, Duration settle,
-                 List<String> jmh) {
+                 Duration drain, List<String> jmh) {
 
         static Sizes fullRun(int runs) {
             return new Sizes(false, runs, 1_000_000, Duration.ofSeconds(10), 100, 10L << 20, 1_000_000,
                     new int[] {10_000, 50_000}, Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                    List.of("-f", "1", "-wi", "2", "-w", "2s", "-i", "3", "-r", "3s"));
+                    Duration.ofSeconds(20), List.of("-f", "1", "-wi", "2", "-w", "2s", "-i", "3", "-r", "3s"));
         }
 
         static Sizes smokeRun() {
             return new Sizes(true, 1, 10_000, Duration.ofSeconds(2), 2, 128 << 10, 10_000,
-                    new int[] {10_000, 50_000}, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2),
-                    List.of("-f", "1", "-wi", "0", "-i", "1", "-r", "500ms"));
+                    new int[] {10_000, 50_000}, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1),
+                    Duration.ofSeconds(30), List.of("-f", "1", "-wi", "0", "-i", "1", "-r", "500ms"));
         }
     }
 
@@ -76,6 +77,10 @@ public final class WorkerBenchmarks {
     private final StringBuilder profiles = new StringBuilder();
     private BenchCluster cluster;
     private int runSeq;
+    private Path out;
+    private String command;
+    private final long started = System.nanoTime();
+    private final String loadBefore = loadAverage();
 
     private WorkerBenchmarks(Sizes sizes, Path root, Path work, List<String> only) {
         this.sizes = sizes;
@@ -109,9 +114,8 @@ public final class WorkerBenchmarks {
         deleteRecursively(work);
         Files.createDirectories(work);
         WorkerBenchmarks bench = new WorkerBenchmarks(sizes, root, work, only);
-        String command = System.getProperty("bench.command", "benchmarks/run.sh " + String.join(" ", args));
-        long started = System.nanoTime();
-        String loadBefore = loadAverage();
+        bench.out = out;
+        bench.command = System.getProperty("bench.command", "benchmarks/run.sh " + String.join(" ", args));
         Throwable failure = null;
         try {
             bench.runAll();
@@ -119,9 +123,7 @@ public final class WorkerBenchmarks {
             failure = t;
             bench.report.append("\n**The run failed:** `").append(t).append("`\n");
         }
-        String header = bench.header(command, loadBefore, loadAverage(), Duration.ofNanos(System.nanoTime() - started));
-        writeReport(out, header + bench.report + (bench.profiles.isEmpty() ? "" : "\n## Where the worker's CPU goes "
-                + "(JFR execution samples of the last run of each scenario)\n\n" + bench.profiles));
+        bench.checkpoint(true);
         System.out.println("wrote " + out);
         if (failure != null) {
             failure.printStackTrace();
@@ -137,13 +139,17 @@ public final class WorkerBenchmarks {
             cluster.start("512m");
             if (only.contains("source")) {
                 sourceSingleFile();
+                checkpoint(false);
                 sourceManyFiles();
+                checkpoint(false);
             }
             if (only.contains("sink")) {
                 sink();
+                checkpoint(false);
             }
             if (only.contains("e2e")) {
                 endToEnd();
+                checkpoint(false);
             }
         } finally {
             cluster.close();
@@ -151,6 +157,14 @@ public final class WorkerBenchmarks {
         if (only.contains("jmh")) {
             jmh();
         }
+    }
+
+    /** Writes what is measured so far, so a run stopped half-way still leaves its figures. */
+    private void checkpoint(boolean done) throws IOException {
+        String header = header(command, loadBefore, loadAverage(), Duration.ofNanos(System.nanoTime() - started));
+        writeReport(out, header + (done ? "" : "\n**Run in progress: later sections are still missing.**\n")
+                + report + (profiles.isEmpty() ? "" : "\n## Where the worker's CPU goes (JFR execution samples of "
+                + "the last run of each scenario)\n\n" + profiles));
     }
 
     // ---------------------------------------------------------------------------------------------------- source
@@ -173,22 +187,19 @@ public final class WorkerBenchmarks {
                 if (tuned) {
                     TUNED.forEach((k, v) -> overrides.put("producer.override." + k, v));
                 }
+                overrides.put("tasks.max", "1");
+                overrides.put("key.converter", STRING_CONVERTER);
+                overrides.put("value.converter", STRING_CONVERTER);
                 Map<String, String> fileStream = new LinkedHashMap<>(overrides);
                 fileStream.put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector");
                 fileStream.put("file", file.toString());
-                fileStream.put("tasks.max", "1");
-                fileStream.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-                fileStream.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
                 Map<String, String> fileLog = new LinkedHashMap<>(overrides);
                 fileLog.put("connector.class", "io.lokiconnect.source.FileLogSourceConnector");
                 fileLog.put("paths", file.toString());
                 fileLog.put("start.position", "beginning");
-                fileLog.put("tasks.max", "1");
-                fileLog.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-                fileLog.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
                 Map<String, String> fileLogStringHeaders = new LinkedHashMap<>(fileLog);
                 fileLogStringHeaders.put("header.converter", STRING_CONVERTER);
-                for (String connector : SOURCES) {
+                for (String connector : sizes.smoke() ? SOURCES.subList(0, 2) : SOURCES) {
                     Map<String, String> config = connector.equals("FileStream") ? fileStream
                             : connector.equals("FileLog") ? fileLog : fileLogStringHeaders;
                     boolean keep = connector.equals("FileLog") && tuned && r == sizes.runs();
@@ -382,7 +393,7 @@ public final class WorkerBenchmarks {
         List<Double> simpleHeaders = new ArrayList<>();
         List<Double> raw = new ArrayList<>();
         for (int r = 1; r <= sizes.runs(); r++) {
-            for (boolean shipped : new boolean[] {true, false}) {
+            for (boolean shipped : sizes.smoke() ? new boolean[] {true} : new boolean[] {true, false}) {
             String name = "sink-" + (shipped ? "" : "simpleheaders-") + (++runSeq);
             boolean profile = r == sizes.runs();
             try (LokiReceiver receiver = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
@@ -480,10 +491,12 @@ public final class WorkerBenchmarks {
 
     private void endToEnd() throws Exception {
         AtomicLong peakHeap = new AtomicLong();
+        AtomicLong peakOld = new AtomicLong();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     peakHeap.accumulateAndGet(cluster.workerHeapUsed(), Math::max);
+                    peakOld.accumulateAndGet(cluster.workerOldGenUsed(), Math::max);
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     return;
@@ -498,25 +511,30 @@ public final class WorkerBenchmarks {
         List<Double> throughput = new ArrayList<>();
         List<Double> steady = new ArrayList<>();
         List<Double> heaps = new ArrayList<>();
+        List<Double> olds = new ArrayList<>();
         Map<Integer, List<Double>> p50 = new LinkedHashMap<>();
         Map<Integer, List<Double>> p99 = new LinkedHashMap<>();
         Map<Integer, List<Double>> achieved = new LinkedHashMap<>();
+        Map<Integer, List<Double>> arrived = new LinkedHashMap<>();
         long n = sizes.e2eLines();
         Path input = Files.createDirectories(work.resolve("e2e-input"));
         LogLines.writeFile(input.resolve("app.log"), 0, n);
         try {
             for (int r = 1; r <= sizes.runs(); r++) {
                 peakHeap.set(0);
+                peakOld.set(0);
                 double[] rates = e2eThroughput(input, n, r == sizes.runs());
                 throughput.add(rates[0]);
                 steady.add(measured("end to end", rates[1]));
                 for (int offered : sizes.offeredRates()) {
                     double[] lat = e2eLatency(offered);
-                    p50.computeIfAbsent(offered, k -> new ArrayList<>()).add(measured("latency p50", lat[0]));
+                    p50.computeIfAbsent(offered, k -> new ArrayList<>()).add(lat[0]);
                     p99.computeIfAbsent(offered, k -> new ArrayList<>()).add(lat[1]);
-                    achieved.computeIfAbsent(offered, k -> new ArrayList<>()).add(lat[2]);
+                    achieved.computeIfAbsent(offered, k -> new ArrayList<>()).add(measured("lines written", lat[2]));
+                    arrived.computeIfAbsent(offered, k -> new ArrayList<>()).add(lat[3]);
                 }
                 heaps.add(peakHeap.get() / 1048576.0);
+                olds.add(peakOld.get() / 1048576.0);
             }
         } finally {
             sampler.interrupt();
@@ -534,13 +552,20 @@ public final class WorkerBenchmarks {
         for (int offered : sizes.offeredRates()) {
             report.append(String.format(Locale.ROOT, "| latency write → receiver at %,d lines/s offered for %d s "
                             + "(lines after the first %.1f s): p50 | %s ms |%n| the same: p99 | %s ms |%n"
-                            + "| the same: lines/s written | %s |%n", offered, sizes.offeredFor().toSeconds(),
-                    sizes.offeredWarmup().toMillis() / 1000.0, Figure.of(p50.get(offered)).format("%,.0f"),
-                    Figure.of(p99.get(offered)).format("%,.0f"), Figure.of(achieved.get(offered)).lines()));
+                            + "| the same: lines/s written | %s |%n"
+                            + "| the same: %% of the lines in the receiver %d s after the last write | %s |%n",
+                    offered, sizes.offeredFor().toSeconds(), sizes.offeredWarmup().toMillis() / 1000.0,
+                    Figure.of(p50.get(offered)).format("%,.0f"), Figure.of(p99.get(offered)).format("%,.0f"),
+                    Figure.of(achieved.get(offered)).lines(), sizes.drain().toSeconds(),
+                    Figure.of(arrived.get(offered)).format("%.1f")));
         }
         report.append(String.format(Locale.ROOT, "| worker peak heap in use (JMX, sampled every 100 ms) over each "
-                + "run's throughput and latency phases, -Xmx512m | %s MiB |%n", Figure.of(heaps).format("%,.0f")));
+                + "run's throughput and latency phases, -Xmx512m (garbage included) | %s MiB |%n"
+                + "| worker peak old-generation occupancy (G1 Old Gen, what survived young collections) | %s MiB |%n",
+                Figure.of(heaps).format("%,.0f"), Figure.of(olds).format("%,.0f")));
         report.append("| OutOfMemoryError in the worker's log | ").append(oom ? "**yes**" : "none").append(" |\n");
+        report.append("\n∞: more of the counted lines than the quantile allows had not arrived when the drain ended "
+                + "(the pipeline did not keep up with the offered rate).\n");
     }
 
     /** Returns {seconds from posting to the first entry, lines/s over the window after it}. */
@@ -574,7 +599,7 @@ public final class WorkerBenchmarks {
         }
     }
 
-    /** Returns {p50 ms, p99 ms, lines/s actually written}. */
+    /** Returns {p50 ms, p99 ms, lines/s actually written, % of the lines arrived within the drain}. */
     private double[] e2eLatency(int offered) throws Exception {
         String name = "lat-" + offered + "-" + (++runSeq);
         Path dir = Files.createDirectories(work.resolve(name));
@@ -592,16 +617,27 @@ public final class WorkerBenchmarks {
             LatencyProbe probe = new LatencyProbe(received, warmupEnd);
             Thread probeThread = new Thread(probe, "latency-probe");
             probeThread.start();
-            long written = writeAtRate(log, offered, sizes.offeredFor());
-            double writtenRate = written / (double) sizes.offeredFor().toSeconds();
-            awaitEntries(name + "-sink", receiver::acceptedEntries, written, null);
+            long[] written = writeAtRate(log, offered, sizes.offeredFor(), warmupEnd);
+            double writtenRate = written[0] / (sizes.offeredFor().toNanos() / 1e9);
+            // Lines still missing after the drain count as later than every line that arrived: a pipeline that
+            // cannot keep up shows an infinite p99 instead of holding the run for minutes.
+            long drainEnd = System.nanoTime() + sizes.drain().toNanos();
+            while (receiver.acceptedEntries() < written[0] && System.nanoTime() < drainEnd) {
+                Thread.sleep(20);
+            }
             probe.stop();
             probeThread.join();
+            List<String> failed = cluster.failedTasks(name + "-source");
+            failed.addAll(cluster.failedTasks(name + "-sink"));
             cluster.deleteConnector(name + "-source");
             cluster.deleteConnector(name + "-sink");
-            double[] result = {probe.percentileMillis(0.50), probe.percentileMillis(0.99), writtenRate};
-            log(String.format("  %s: p50 %.0f ms, p99 %.0f ms over %,d lines", name, result[0], result[1],
-                    probe.counted()));
+            if (!failed.isEmpty()) {
+                throw new IllegalStateException("failed tasks: " + failed);
+            }
+            double[] result = {probe.percentileMillis(0.50, written[1]), probe.percentileMillis(0.99, written[1]),
+                    writtenRate, 100.0 * receiver.acceptedEntries() / written[0]};
+            log(String.format("  %s: p50 %.0f ms, p99 %.0f ms over %,d of %,d lines; %.1f %% arrived", name,
+                    result[0], result[1], probe.counted(), written[1], result[3]));
             return result;
         } finally {
             deleteRecursively(dir);
@@ -609,10 +645,15 @@ public final class WorkerBenchmarks {
         }
     }
 
-    /** Appends lines stamped with their write time at {@code rate} lines/s for {@code duration}; returns the count. */
-    private static long writeAtRate(Path file, int rate, Duration duration) throws IOException, InterruptedException {
+    /**
+     * Appends lines stamped with their write time at {@code rate} lines/s for {@code duration}; returns the lines
+     * written and those written at or after {@code countFromNanos} (epoch ns).
+     */
+    private static long[] writeAtRate(Path file, int rate, Duration duration, long countFromNanos)
+            throws IOException, InterruptedException {
         LogLines gen = LogLines.create();
         long written = 0;
+        long counted = 0;
         long start = System.nanoTime();
         try (BufferedWriter out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.APPEND), 1 << 16)) {
@@ -623,15 +664,19 @@ public final class WorkerBenchmarks {
                 }
                 long target = (long) (rate * (elapsed / 1e9));
                 while (written < target) {
-                    out.write(gen.line(written, Instant.now()));
+                    Instant now = Instant.now();
+                    out.write(gen.line(written, now));
                     out.write('\n');
                     written++;
+                    if (now.getEpochSecond() * 1_000_000_000L + now.getNano() >= countFromNanos) {
+                        counted++;
+                    }
                 }
                 out.flush();
                 Thread.sleep(5);
             }
         }
-        return written;
+        return new long[] {written, counted};
     }
 
     // ------------------------------------------------------------------------------------------------------- JMH
