@@ -64,7 +64,7 @@ public final class WorkerBenchmarks {
 
         static Sizes smokeRun() {
             return new Sizes(true, 1, 10_000, Duration.ofSeconds(2), 2, 128 << 10, 10_000,
-                    new int[] {10_000, 50_000}, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1),
+                    new int[] {10_000}, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1),
                     Duration.ofSeconds(30), List.of("-f", "1", "-wi", "0", "-i", "1", "-r", "500ms"));
         }
     }
