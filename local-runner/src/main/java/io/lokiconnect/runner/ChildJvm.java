@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * A Kafka process (broker or Connect worker) as a child JVM on the runner's own class path, its output in a
  * log file. Separate JVMs, as in production: a worker crash cannot take the broker or the runner with it.
  */
-final class ChildJvm {
+public final class ChildJvm {
 
     private final String name;
     private final Process process;
@@ -31,6 +31,12 @@ final class ChildJvm {
 
     static ChildJvm start(String name, String mainClass, List<String> args, String heap,
                           Map<String, String> env, Path logDir) throws IOException {
+        return start(name, mainClass, args, heap, List.of(), env, logDir);
+    }
+
+    /** As above, with extra JVM options (the benchmarks add a flight recorder, GC logging, JMX). */
+    public static ChildJvm start(String name, String mainClass, List<String> args, String heap, List<String> jvmOptions,
+                                 Map<String, String> env, Path logDir) throws IOException {
         Files.createDirectories(logDir);
         Path logFile = logDir.resolve(name + ".log");
         Path log4j = logDir.resolve("log4j2-" + name + ".properties");
@@ -55,6 +61,7 @@ final class ChildJvm {
         }
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
+        command.addAll(jvmOptions);
         command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
         command.add("-Dkafka.logs.dir=" + logDir);
         command.add("-cp");
@@ -106,12 +113,13 @@ final class ChildJvm {
         }
     }
 
-    boolean isAlive() {
-        return process.isAlive();
+    /** The JVM's process id, for jcmd (setsid execs the JVM in place, so it is the JVM's own). */
+    public long pid() {
+        return process.pid();
     }
 
-    long pid() {
-        return process.pid();
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /**
@@ -124,7 +132,7 @@ final class ChildJvm {
         pipe.flush();
     }
 
-    Path logFile() {
+    public Path logFile() {
         return logFile;
     }
 
@@ -133,7 +141,7 @@ final class ChildJvm {
     }
 
     /** SIGTERM, so Kafka and Connect run their own shutdown hooks; killed if still alive after the grace period. */
-    void stop(long graceSeconds) throws InterruptedException {
+    public void stop(long graceSeconds) throws InterruptedException {
         if (!process.isAlive()) {
             return;
         }

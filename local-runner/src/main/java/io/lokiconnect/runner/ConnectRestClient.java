@@ -13,18 +13,18 @@ import java.util.List;
 import java.util.Map;
 
 /** The few calls of Connect's REST API that a user makes with curl, made the same way. */
-final class ConnectRestClient {
+public final class ConnectRestClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    ConnectRestClient(String baseUrl) {
+    public ConnectRestClient(String baseUrl) {
         this.baseUrl = baseUrl;
     }
 
-    boolean isUp() {
+    public boolean isUp() {
         try {
             return send("GET", "/connectors", null).statusCode() == 200;
         } catch (IOException e) {
@@ -39,7 +39,7 @@ final class ConnectRestClient {
      * {@code PUT /connector-plugins/{class}/config/validate}: the dry run. Returns one line per error,
      * {@code key: message}; empty when the config is valid.
      */
-    List<String> validate(Map<String, String> config) throws IOException, InterruptedException {
+    public List<String> validate(Map<String, String> config) throws IOException, InterruptedException {
         String className = config.get("connector.class");
         String simpleName = className.substring(className.lastIndexOf('.') + 1);
         JsonNode body = expect(send("PUT", "/connector-plugins/" + simpleName + "/config/validate",
@@ -54,7 +54,7 @@ final class ConnectRestClient {
     }
 
     /** {@code PUT /connectors/{name}/config}: creates the connector, or updates it when it exists. */
-    void putConnector(String name, Map<String, String> config) throws IOException, InterruptedException {
+    public void putConnector(String name, Map<String, String> config) throws IOException, InterruptedException {
         HttpResponse<String> response = send("PUT", "/connectors/" + name + "/config", JSON.writeValueAsString(config));
         if (response.statusCode() != 200 && response.statusCode() != 201) {
             throw new IllegalStateException("PUT /connectors/" + name + "/config answered " + response.statusCode()
@@ -63,9 +63,18 @@ final class ConnectRestClient {
     }
 
     /** {@code GET /connectors/{name}/status}, or null when the connector does not exist. */
-    JsonNode status(String name) throws IOException, InterruptedException {
+    public JsonNode status(String name) throws IOException, InterruptedException {
         HttpResponse<String> response = send("GET", "/connectors/" + name + "/status", null);
         return response.statusCode() == 404 ? null : expect(response, 200);
+    }
+
+    /** {@code DELETE /connectors/{name}}; a connector that does not exist is already deleted. */
+    public void deleteConnector(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("DELETE", "/connectors/" + name, null);
+        if (response.statusCode() != 204 && response.statusCode() != 404) {
+            throw new IllegalStateException("DELETE /connectors/" + name + " answered " + response.statusCode()
+                    + ": " + response.body());
+        }
     }
 
     /** {@code GET /connectors/{name}/offsets} (KIP-875). */

@@ -14,24 +14,24 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /** A real single-node KRaft broker (broker + controller in one JVM), started from Kafka's Maven jars. */
-final class LocalKafkaBroker {
+public final class LocalKafkaBroker {
 
     private final Path dir;
     private final int port;
     private final int controllerPort;
     private ChildJvm jvm;
 
-    LocalKafkaBroker(Path dir, int port, int controllerPort) {
+    public LocalKafkaBroker(Path dir, int port, int controllerPort) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    void start(Duration timeout) throws IOException, InterruptedException {
+    public void start(Duration timeout) throws IOException, InterruptedException {
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         Path config = dir.resolve("server.properties");
@@ -92,7 +92,7 @@ final class LocalKafkaBroker {
         jvm.outlive(worker);
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (jvm != null) {
             jvm.stop(30);
         }
