@@ -47,6 +47,13 @@ public final class FaultRelay implements AutoCloseable {
     private record Answer(int status, String retryAfter, String body) {
     }
 
+    /** A request as the client sent it: what a lost answer's retry sends again. */
+    public record Request(String contentType, String contentEncoding, String authorization, byte[] body) {
+    }
+
+    private record Guard(String header, String value, Answer answer) {
+    }
+
     private final InetSocketAddress upstream;
     private final int port;
     private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
@@ -63,6 +70,8 @@ public final class FaultRelay implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> oneShots = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Answer> nextAnswers = new ConcurrentLinkedQueue<>();
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<Request> lostRequests = Collections.synchronizedList(new ArrayList<>());
+    private volatile Guard guard;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong resetMidRequest = new AtomicLong();
     private final AtomicLong answersLost = new AtomicLong();
@@ -128,6 +137,14 @@ public final class FaultRelay implements AutoCloseable {
     }
 
     /**
+     * Until {@link #heal()}, every request whose header {@code name} is not {@code value} gets {@code status} from the
+     * relay itself: an auth proxy in front of Loki refusing a wrong token with 401, say.
+     */
+    public void answerUnlessHeader(String name, String value, int status, String body) {
+        guard = new Guard(name, value, new Answer(status, null, body));
+    }
+
+    /**
      * Closes the port for {@code duration}: new connections are refused and open ones reset, as when the server is
      * down; then the same port is opened again.
      */
@@ -161,6 +178,7 @@ public final class FaultRelay implements AutoCloseable {
         nextAnswers.clear();
         delayMillis = 0;
         answerUntil = Instant.MIN;
+        guard = null;
     }
 
     /** Requests forwarded to the server and answered to the client. */
@@ -176,6 +194,13 @@ public final class FaultRelay implements AutoCloseable {
     /** Requests the server answered whose answer the client never got. */
     public long answersLost() {
         return answersLost.get();
+    }
+
+    /** The requests whose answers were lost, as sent. */
+    public List<Request> lostRequests() {
+        synchronized (lostRequests) {
+            return List.copyOf(lostRequests);
+        }
     }
 
     /** Requests the relay answered itself. */
@@ -221,8 +246,7 @@ public final class FaultRelay implements AutoCloseable {
                 if (requestHead == null) {
                     return;
                 }
-                String fault = oneShots.poll();
-                if ("reset".equals(fault)) {
+                if ("reset".equals(oneShots.peek()) && oneShots.remove("reset")) {
                     // Half the body arrives, then the connection is reset: the server never sees the request.
                     fromClient.readNBytes((int) Math.max(0, requestHead.contentLength() / 2));
                     resetMidRequest.incrementAndGet();
@@ -238,12 +262,18 @@ public final class FaultRelay implements AutoCloseable {
                 if (answer == null && Instant.now().isBefore(answerUntil)) {
                     answer = timedAnswer;
                 }
+                Guard required = guard;
+                if (answer == null && required != null
+                        && !required.value().equals(request.header(required.header()))) {
+                    answer = required.answer();
+                }
                 if (answer != null) {
                     answered.incrementAndGet();
                     toClient.write(response(answer));
                     toClient.flush();
                     continue;
                 }
+                boolean loseAnswer = "lose".equals(oneShots.peek()) && oneShots.remove("lose");
                 if (server == null || server.isClosed()) {
                     server = new Socket();
                     server.connect(upstream, 5_000);
@@ -255,7 +285,9 @@ public final class FaultRelay implements AutoCloseable {
                 if (response == null) {
                     throw new SocketException("the server closed the connection without an answer");
                 }
-                if ("lose".equals(fault)) {
+                if (loseAnswer) {
+                    lostRequests.add(new Request(request.header("Content-Type"), request.header("Content-Encoding"),
+                            request.header("Authorization"), request.body));
                     answersLost.incrementAndGet();
                     event("answer lost: " + response.startLine);
                     reset(client);

@@ -26,6 +26,18 @@ final class HttpMessage {
         this.body = body;
     }
 
+    /** The first value of header {@code name} (case-insensitive), or null. */
+    String header(String name) {
+        String[] lines = new String(head, StandardCharsets.ISO_8859_1).split("\r\n");
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0 && lines[i].substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return lines[i].substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
     /** All bytes of the message, as read. */
     byte[] bytes() {
         byte[] all = new byte[head.length + body.length];

@@ -83,6 +83,27 @@ class FaultRelayTest {
         assertThat(loki.entries()).extracting(e -> e.line()).containsExactly("stored, answer lost");
         assertThat(relay.answersLost()).isEqualTo(1);
         assertThat(loki.requests(204)).isEqualTo(1);
+        assertThat(relay.lostRequests()).singleElement().satisfies(r -> {
+            assertThat(r.contentType()).isEqualTo("application/json");
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("stored, answer lost");
+        });
+    }
+
+    @Test
+    void aRequestWithoutTheRequiredHeaderGetsTheStatusUntilHealed() throws Exception {
+        relay.answerUnlessHeader("Authorization", "Bearer right", 401, "Unauthorized");
+
+        assertThat(push("no token").statusCode()).isEqualTo(401);
+        String body = String.format(LINE, System.currentTimeMillis() * 1_000_000L, "right token");
+        HttpResponse<String> withToken = client.send(HttpRequest.newBuilder(
+                        URI.create(relay.baseUrl() + "/loki/api/v1/push")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer right").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(withToken.statusCode()).isEqualTo(204);
+        relay.heal();
+        assertThat(push("healed").statusCode()).isEqualTo(204);
+
+        assertThat(loki.entries()).extracting(e -> e.line()).containsExactly("right token", "healed");
     }
 
     @Test
