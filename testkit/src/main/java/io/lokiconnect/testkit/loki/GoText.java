@@ -1,5 +1,6 @@
 package io.lokiconnect.testkit.loki;
 
+import io.lokiconnect.common.loki.LabelNames;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -53,23 +54,9 @@ public final class GoText {
             if (out.length() > 1) {
                 out.append(", ");
             }
-            out.append(isLegacyName(name) ? name : quote(name)).append('=').append(quote(value));
+            out.append(LabelNames.matchesPattern(name) ? name : quote(name)).append('=').append(quote(value));
         });
         return out.append('}').toString();
-    }
-
-    private static boolean isLegacyName(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

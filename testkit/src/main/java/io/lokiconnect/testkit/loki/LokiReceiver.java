@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.testkit.loki.PushDecoder.DecodedEntry;
 import io.lokiconnect.testkit.loki.PushDecoder.DecodedStream;
 import java.io.BufferedWriter;
@@ -381,10 +382,9 @@ public final class LokiReceiver implements AutoCloseable {
             return LokiErrors.tooManyLabels(text, count, MAX_LABELS);
         }
         for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
-            char bad = firstInvalidNameChar(label.getKey());
-            if (bad != 0) {
+            if (!LabelNames.matchesPattern(label.getKey())) {
                 return LokiErrors.invalidLabels(text, "1:2: parse error: unexpected character inside braces: '"
-                        + bad + "'");
+                        + firstInvalidNameChar(label.getKey()) + "'");
             }
             if (label.getKey().getBytes(StandardCharsets.UTF_8).length > MAX_LABEL_NAME_LENGTH) {
                 return LokiErrors.labelNameTooLong(text, label.getKey());
@@ -396,15 +396,16 @@ public final class LokiReceiver implements AutoCloseable {
         return null;
     }
 
-    /** The first character of {@code name} outside {@code [a-zA-Z_][a-zA-Z0-9_]*}, or 0 when there is none. */
+    /** The first character of an invalid {@code name} that breaks the pattern ({@code =} for the empty name). */
     private static char firstInvalidNameChar(String name) {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9'))) {
+            // One character at a time: as the first one, or after a valid first one.
+            if (!LabelNames.matchesPattern(i == 0 ? String.valueOf(c) : "a" + c)) {
                 return c;
             }
         }
-        return name.isEmpty() ? '=' : 0;
+        return '=';
     }
 
     /** Loki answers errors with Go's {@code http.Error}: plain text, one trailing newline. */

@@ -85,7 +85,7 @@ class LokiReceiverPropertiesTest {
      * cuts happen): every pushed entry is stored or dropped; stored copies of an earlier stored entry are exactly the
      * visible duplicates.
      */
-    @Property(tries = 100)
+    @Property(tries = 60)
     void everyEntryIsStoredOrDroppedAndVisibleDuplicatesAreTheRepeatsStored(
             @ForAll("pushes") List<List<Entry>> pushes) throws IOException {
         try (LokiReceiver receiver = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
