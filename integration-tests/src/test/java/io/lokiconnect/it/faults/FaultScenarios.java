@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -180,8 +181,9 @@ abstract class FaultScenarios {
     }
 
     /**
-     * A slow Loki fills the buffer so the sink pauses its partitions; a worker joins (a rebalance) while they are
-     * paused; Loki recovers. Needs the sink's back-pressure to survive a rebalance (issue 11, item 2).
+     * A slow Loki fills the buffer so the sink pauses its partitions; while they are paused a sink task restarts (its
+     * consumer group rebalances: every task's partitions are revoked and assigned again) and a worker joins; Loki
+     * recovers. Needs the sink's back-pressure to survive a rebalance (issue 11, item 2).
      */
     @Test
     @Tag("long")
@@ -191,17 +193,21 @@ abstract class FaultScenarios {
             sink.put("buffer.max.bytes", "4096");
             sink.put("batch.max.bytes", "2048");
             s.relay.delay(Duration.ofSeconds(3));
+            WorkerHandle[] joined = new WorkerHandle[1];
             try {
                 run(s, s.sourceConfig("app-*.log*"), sink, () -> {
                     Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                             .until(() -> CONNECT.taskMetric(s.sink, "partitions-paused-total") > 0);
-                    CONNECT.addWorker();
+                    CONNECT.cluster().restartTask(s.sink, 0);
+                    joined[0] = CONNECT.addWorker();
                     CONNECT.awaitWorkers(4, Duration.ofSeconds(60));
                     CONNECT.awaitRunning(s.sink, 3, Duration.ofSeconds(60));
                     s.relay.delay(Duration.ZERO);
                 });
             } finally {
-                CONNECT.stopWorker();
+                if (joined[0] != null) {
+                    CONNECT.cluster().removeWorker(joined[0]);
+                }
             }
         }
     }

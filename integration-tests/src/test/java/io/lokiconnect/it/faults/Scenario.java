@@ -1,5 +1,6 @@
 package io.lokiconnect.it.faults;
 
+import io.lokiconnect.it.sink.SinkTestSupport;
 import io.lokiconnect.it.source.SourceTestSupport;
 import io.lokiconnect.testkit.connect.ConnectClusterExtension;
 import io.lokiconnect.testkit.loki.LokiReceiver;
@@ -59,21 +60,13 @@ final class Scenario implements AutoCloseable {
 
     /** The sink: 3 tasks through the relay, retrying forever, refusals failing the task (never silent). */
     Map<String, String> sinkConfig() {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", "io.lokiconnect.sink.LokiSinkConnector");
+        Map<String, String> config = SinkTestSupport.sinkConfig(topic, relay.baseUrl());
         config.put("tasks.max", "3");
-        config.put("topics", topic);
-        config.put("loki.url", relay.baseUrl());
         config.put("labels.static", "job=faults");
-        config.put("batch.max.wait.ms", "200");
-        config.put("retry.backoff.min.ms", "100");
         config.put("retry.backoff.max.ms", "2000");
         config.put("max.retries", "-1");
         config.put("request.timeout.ms", "10000");
         config.put("behavior.on.rejected", "fail");
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("consumer.override.auto.offset.reset", "earliest");
         config.put("consumer.override.session.timeout.ms", "10000");
         config.put("consumer.override.heartbeat.interval.ms", "2000");
         config.put("transforms", "labels");
@@ -140,6 +133,19 @@ final class Scenario implements AutoCloseable {
         }
     }
 
+    /** Records in the scenario's topic: more than written means the source sent lines twice. */
+    long recordsInTopic() {
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", connect.bootstrapServers());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     /** The scenario's row: written, delivered, visibly duplicated, lost. */
     ReliabilityTable.Row row() {
         long written = written();
@@ -150,6 +156,10 @@ final class Scenario implements AutoCloseable {
                 lost++;
             }
         }
+        System.out.println("RELIABILITY-DETAIL " + name + ": records in topic " + recordsInTopic() + ", entries stored "
+                + loki.acceptedEntries() + ", dropped as duplicates by the receiver " + loki.duplicatesDiscarded()
+                + ", pushes 204/400/429/500 " + loki.requests(204) + "/" + loki.requests(400) + "/"
+                + loki.requests(429) + "/" + loki.requests(500) + ", relay " + relay.events().size() + " events");
         return new ReliabilityTable.Row(name, written, delivered.size(), loki.visibleDuplicates(), lost);
     }
 
