@@ -7,6 +7,8 @@
 #   KAFKA_CONSUMER_GROUP  consumer group of the Loki sink (default: loki-consumer-group)
 #   LOKI_ENDPOINT         Loki push URL (default: a Loki-protocol receiver started on 127.0.0.1:3100)
 # Options: --fresh wipes run/ (broker data, offsets, sample logs) first.
+# Ctrl-C or SIGTERM stops the connectors, the worker, then the broker. If the runner is killed (kill -9), the
+# broker and worker see its pipe to them close and stop on their own (local-runner's ExitWithRunner).
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -1,6 +1,8 @@
 package io.lokiconnect.runner;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -46,7 +48,8 @@ final class ChildJvm {
                 ""));
         List<String> command = new ArrayList<>();
         // Own session: a Ctrl-C on the terminal reaches only the runner, which prints its summary while the broker
-        // and worker still answer, then stops them in order (worker first).
+        // and worker still answer, then stops them in order (worker first). Should the runner die without
+        // stopping them (kill -9), ExitWithRunner stops them.
         if (Files.isExecutable(SETSID)) {
             command.add(SETSID.toString());
         }
@@ -56,9 +59,13 @@ final class ChildJvm {
         command.add("-Dkafka.logs.dir=" + logDir);
         command.add("-cp");
         command.add(kafkaClassPath());
+        // Stops the child when the runner is gone, even after a kill -9 of the runner: see ExitWithRunner.
+        command.add(ExitWithRunner.class.getName());
         command.add(mainClass);
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
+                // The child's stdin is a pipe whose write end only this process holds, open while it lives.
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".out").toFile()));
         builder.environment().putAll(env);
@@ -101,6 +108,20 @@ final class ChildJvm {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * When the runner is gone, this JVM waits for {@code other} to end before it stops: the broker outlives the
+     * worker, so the worker can commit its offsets and leave its group first.
+     */
+    void outlive(ChildJvm other) throws IOException {
+        OutputStream pipe = process.getOutputStream();
+        pipe.write((ExitWithRunner.OUTLIVE + other.pid() + "\n").getBytes(StandardCharsets.UTF_8));
+        pipe.flush();
     }
 
     Path logFile() {

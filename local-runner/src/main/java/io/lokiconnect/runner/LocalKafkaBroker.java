@@ -87,6 +87,11 @@ final class LocalKafkaBroker {
                 + timeout.toSeconds() + " s; see " + jvm.logFile());
     }
 
+    /** If the runner dies, the broker stops only after {@code worker}: see {@link ChildJvm#outlive}. */
+    void outlive(ChildJvm worker) throws IOException {
+        jvm.outlive(worker);
+    }
+
     void stop() throws InterruptedException {
         if (jvm != null) {
             jvm.stop(30);

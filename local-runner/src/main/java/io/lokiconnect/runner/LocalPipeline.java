@@ -72,7 +72,7 @@ public final class LocalPipeline implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             pipeline.stopping = true;
             pipeline.out.println();
-            pipeline.out.println("stopping (Ctrl-C) ...");
+            pipeline.out.println("stopping (Ctrl-C or SIGTERM): the connectors, the worker, then the broker ...");
             pipeline.printSummary();
             pipeline.close();
         }, "run-local-shutdown"));
@@ -153,6 +153,9 @@ public final class LocalPipeline implements AutoCloseable {
         env.put("LOKI_ENDPOINT", lokiEndpoint);
         worker.start(settings.projectRoot().resolve("connect-configs").resolve("worker.properties"),
                 bootstrapServers, env, rest, Duration.ofSeconds(120));
+        if (broker != null) {
+            broker.outlive(worker.jvm());
+        }
 
         connectorsPostedNanos = System.nanoTime();
         for (String file : List.of(SOURCE_CONNECTOR_FILE, SINK_CONNECTOR_FILE)) {

@@ -1,6 +1,7 @@
 package io.lokiconnect.sink;
 
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.sink.labels.LabelSet;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -90,8 +91,9 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Bearer token sent as 'Authorization: Bearer <token>'. Not together with basic auth.",
                     GROUP_LOKI, 5, ConfigDef.Width.MEDIUM, "Bearer token")
-            .define(LOKI_HEADERS_CONFIG, Type.LIST, "", new NameValueList(LOKI_HEADERS_CONFIG, ':'), Importance.LOW,
-                    "Extra HTTP headers, comma-separated 'Name:value' pairs.",
+            .define(LOKI_HEADERS_CONFIG, Type.PASSWORD, "", new NameValueList(LOKI_HEADERS_CONFIG, ':'), Importance.LOW,
+                    "Extra HTTP headers, comma-separated 'Name:value' pairs. Hidden like a password (the worker logs "
+                            + "[hidden]), since such headers often carry a key.",
                     GROUP_LOKI, 6, ConfigDef.Width.LONG, "Extra headers")
             .define(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "Trust store (PKCS12 or JKS file) holding the CA of an https Loki. Empty: the JVM's trust store.",
@@ -132,8 +134,9 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "batch_wait (1 s).",
                     GROUP_BATCH, 2, ConfigDef.Width.SHORT, "Batch wait (ms)")
             .define(MAX_RETRIES_CONFIG, Type.INT, 5, Range.atLeast(-1), Importance.HIGH,
-                    "Retries of a push after a connection error, timeout, 429 or 5xx; -1 retries forever. When they "
-                            + "run out the task fails (its offsets are not committed, nothing is dropped).",
+                    "Retries of a push after a connection error, timeout, 429, 5xx, 401 or 403; -1 retries forever. "
+                            + "When they run out the task fails (its offsets are not committed, nothing is dropped). "
+                            + "3xx, 404 and other 4xx fail the task at once; a 413 splits the batch.",
                     GROUP_BATCH, 3, ConfigDef.Width.SHORT, "Max retries")
             .define(RETRY_BACKOFF_MIN_MS_CONFIG, Type.LONG, 500L, Range.between(1, 3_600_000), Importance.MEDIUM,
                     "First retry backoff in ms; it doubles per retry up to retry.backoff.max.ms, with full jitter.",
@@ -154,7 +157,8 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_BATCH, 8, ConfigDef.Width.SHORT, "Buffer bytes")
             .define(FLUSH_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                     "On stop, time in ms to wait for buffered batches to be sent; what is not acknowledged by then is "
-                            + "re-read after restart (and Loki discards what it already holds).",
+                            + "re-read and sent again after restart (Loki drops an identical entry only while the first "
+                            + "is in the stream's head block, so a push in flight at the stop may show twice).",
                     GROUP_BATCH, 9, ConfigDef.Width.SHORT, "Flush timeout (ms)")
             .define(LABELS_STATIC_CONFIG, Type.LIST, "", new NameValueList(LABELS_STATIC_CONFIG, '='),
                     Importance.MEDIUM, "Labels put on every stream, comma-separated name=value: job=kafka-logs,env=prod.",
@@ -181,9 +185,11 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_ENTRIES, 6, ConfigDef.Width.LONG, "Line format headers")
             .define(BEHAVIOR_ON_REJECTED_CONFIG, Type.STRING, REJECTED_DLQ,
                     ValidString.in(REJECTED_FAIL, REJECTED_DLQ, REJECTED_LOG), Importance.MEDIUM,
-                    "Entries Loki refuses with a 4xx (too old, too long, bad labels...): 'dlq' sends their records to "
-                            + "the dead letter queue (errors.deadletterqueue.topic.name; logged and counted when none), "
-                            + "'log' logs and counts them, 'fail' fails the task. Never retried.",
+                    "Records that do not reach Loki: entries Loki refuses with a 400 (too old, too long, bad "
+                            + "labels...) or a 413 for the entry alone, and records that cannot become an entry (no "
+                            + "timestamp). 'dlq' sends them to the dead letter queue (errors.deadletterqueue.topic.name; "
+                            + "logged and counted when none), 'log' logs and counts them, 'fail' fails the task. Never "
+                            + "retried.",
                     GROUP_ENTRIES, 7, ConfigDef.Width.SHORT, "On rejected")
             .define(METRICS_LEVEL_LABEL_CONFIG, Type.STRING, "level", Importance.LOW,
                     "Label whose values are counted in the lines-by-level metrics (the original's metric extraction).",
@@ -282,7 +288,7 @@ public class LokiSinkConfig extends AbstractConfig {
     }
 
     public Map<String, String> extraHeaders() {
-        return NameValueList.parse(getList(LOKI_HEADERS_CONFIG), ':');
+        return NameValueList.parse(NameValueList.items(getPassword(LOKI_HEADERS_CONFIG).value()), ':');
     }
 
     public boolean protobuf() {
@@ -413,6 +419,17 @@ public class LokiSinkConfig extends AbstractConfig {
             this.separator = separator;
         }
 
+        /** A comma-separated list, as ConfigDef splits a LIST (for values typed PASSWORD so they stay hidden). */
+        static List<String> items(String value) {
+            List<String> items = new ArrayList<>();
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    items.add(item.trim());
+                }
+            }
+            return items;
+        }
+
         static Map<String, String> parse(List<String> items, char separator) {
             Map<String, String> pairs = new LinkedHashMap<>();
             for (String item : items) {
@@ -427,18 +444,23 @@ public class LokiSinkConfig extends AbstractConfig {
             if (value == null) {
                 return;
             }
+            boolean hidden = value instanceof Password;
             @SuppressWarnings("unchecked")
-            List<String> items = (List<String>) value;
+            List<String> items = hidden ? items(((Password) value).value()) : (List<String>) value;
             for (String item : items) {
                 int at = item.indexOf(separator);
                 if (at <= 0) {
-                    throw new ConfigException(name, item, "expected name" + separator + "value pairs separated by "
-                            + "commas, e.g. " + (separator == '=' ? "job=kafka-logs,env=prod" : "X-Team:logs"));
+                    // A hidden value is never echoed: a malformed header may still hold its secret.
+                    throw new ConfigException(name, hidden ? Password.HIDDEN : item, "expected name" + separator
+                            + "value pairs separated by commas, e.g. "
+                            + (separator == '=' ? "job=kafka-logs,env=prod" : "X-Team:logs")
+                            + (hidden ? " (an item has no '" + separator + "' after a name)" : ""));
                 }
                 String itemName = item.substring(0, at).trim();
-                if (separator == '=' && !LabelSet.isValidName(itemName)) {
+                if (separator == '=' && !LabelNames.isValid(itemName)) {
                     throw new ConfigException(name, item, "label name '" + itemName
-                            + "' must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __");
+                            + "' must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __ (Loki reserves it): use '"
+                            + LabelNames.sanitize(itemName) + "'");
                 }
             }
         }

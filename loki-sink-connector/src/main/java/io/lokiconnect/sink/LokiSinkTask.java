@@ -4,31 +4,24 @@ import io.lokiconnect.common.Version;
 import io.lokiconnect.sink.batch.Batcher;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.LokiClient;
-import io.lokiconnect.sink.client.LokiResponse;
-import io.lokiconnect.sink.client.Rejections;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.delivery.BatchSender;
-import io.lokiconnect.sink.delivery.DeliveryListener;
+import io.lokiconnect.sink.delivery.DeliveryBookkeeper;
 import io.lokiconnect.sink.entry.LokiEntry;
+import io.lokiconnect.sink.flow.BackPressure;
+import io.lokiconnect.sink.metrics.SinkTaskMetrics;
 import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
 import io.lokiconnect.sink.offsets.PendingRecord;
-import io.lokiconnect.sink.metrics.SinkTaskMetrics;
-import io.lokiconnect.sink.push.EncodedPush;
 import io.lokiconnect.sink.push.PushEncoder;
-import java.util.ArrayList;
+import io.lokiconnect.sink.refusal.DeadLetterHandoff;
+import io.lokiconnect.sink.refusal.Refusal;
+import io.lokiconnect.sink.refusal.RefusalRouter;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -41,15 +34,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adapts Connect's sink task life cycle to the batcher, the sender and the offset tracker. {@code put()} turns
- * records into entries and fills batches; a timer closes batches by age; sender threads push and retry;
- * {@code preCommit()} hands Connect only the offsets of records Loki acknowledged or the dead letter queue took.
+ * Adapts Connect's sink task life cycle to plain classes: {@link SinkRecordMapper} (record to entry),
+ * {@link Batcher} and {@link BatchSender} (batches, pushes, retries), {@link AcknowledgedOffsets} (what may be
+ * committed), {@link BackPressure} (pause and resume), {@link RefusalRouter} and {@link DeadLetterHandoff}
+ * (behavior.on.rejected). {@code preCommit()} hands Connect only offsets of records that are settled.
  */
 public class LokiSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(LokiSinkTask.class);
     /** Longest time put() blocks for back-pressure before pausing partitions, well below max.poll.interval.ms. */
     private static final long MAX_BLOCK_MILLIS = 10_000;
+    /** Longest time preCommit() waits for the dead letter queue. */
+    private static final long DLQ_WAIT_MILLIS = 5_000;
 
     private LokiSinkConfig config;
     private SinkRecordMapper mapper;
@@ -59,23 +55,13 @@ public class LokiSinkTask extends SinkTask {
     private AcknowledgedOffsets offsets;
     private SinkTaskMetrics metrics;
     private ScheduledExecutorService timer;
-    private ErrantRecordReporter reporter;
+    private BackPressure<TopicPartition> backPressure;
+    private DeadLetterHandoff deadLetters;
+    private RefusalRouter refusals;
     private String levelLabel;
-    private String behaviorOnRejected;
-
-    private final AtomicLong bufferedBytes = new AtomicLong();
-    private final Object bufferLock = new Object();
+    /** Records are held for the dead letter queue only when one exists and behavior.on.rejected=dlq. */
+    private boolean keepRecordsForDlq;
     private final AtomicReference<ConnectException> failure = new AtomicReference<>();
-    /** Refused records waiting for the task thread, which alone talks to the dead letter queue. */
-    private final ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
-    private final List<Reported> reported = new ArrayList<>();
-    private boolean paused;
-
-    private record Refused(PendingRecord record, String reason) {
-    }
-
-    private record Reported(PendingRecord record, Future<Void> future) {
-    }
 
     @Override
     public String version() {
@@ -88,15 +74,27 @@ public class LokiSinkTask extends SinkTask {
         mapper = new SinkRecordMapper(config);
         offsets = new AcknowledgedOffsets();
         levelLabel = config.metricsLevelLabel();
-        behaviorOnRejected = config.behaviorOnRejected();
-        metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(), bufferedBytes::get);
-        reporter = errantRecordReporter();
+        metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(),
+                () -> backPressure == null ? 0 : backPressure.bufferedBytes());
+        backPressure = new BackPressure<>(config.bufferMaxBytes(), maxTrackedRecords(config.bufferMaxBytes()),
+                () -> {
+                    offsets.compact();
+                    return offsets.trackedCount();
+                }, MAX_BLOCK_MILLIS, new ContextPartitions(), metrics.pausedTotal::incrementAndGet);
+        ErrantRecordReporter reporter = errantRecordReporter();
+        deadLetters = reporter == null ? null : new DeadLetterHandoff(
+                (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);
+        keepRecordsForDlq = deadLetters != null && LokiSinkConfig.REJECTED_DLQ.equals(config.behaviorOnRejected());
+        refusals = new RefusalRouter(RefusalRouter.Behavior.valueOf(config.behaviorOnRejected().toUpperCase()),
+                deadLetters, offsets::done, metrics.recordsToDlq::incrementAndGet);
         PushEncoder encoder = PushEncoder.create(config.protobuf(), config.jsonGzip());
         batcher = new Batcher(encoder, config.batchMaxBytes(), config.batchMaxWaitMs());
         client = new LokiClient(LokiSinkConnector.clientSettings(config));
         RetryPolicy retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBackoffMinMs(), config.retryBackoffMaxMs());
         String name = "loki-sink-" + props.getOrDefault("name", "task");
-        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, new Listener());
+        DeliveryBookkeeper bookkeeper = new DeliveryBookkeeper(offsets, refusals, backPressure, metrics,
+                message -> failure.compareAndSet(null, new ConnectException(message)));
+        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, bookkeeper);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name + "-linger");
             t.setDaemon(true);
@@ -107,6 +105,14 @@ public class LokiSinkTask extends SinkTask {
         log.info("Loki sink task started: pushing to {} ({}), batches up to {} bytes / {} ms, max.retries {}",
                 client.pushUrl(), config.protobuf() ? "protobuf+snappy" : "json", config.batchMaxBytes(),
                 config.batchMaxWaitMs(), config.maxRetries());
+    }
+
+    /**
+     * Records tracked for their offsets at most: one per 64 bytes of buffer.max.bytes (at least 10,000), so the
+     * tracking (about 50 bytes a record) takes at most about as much heap as the buffer.
+     */
+    static long maxTrackedRecords(long bufferMaxBytes) {
+        return Math.max(10_000, bufferMaxBytes / 64);
     }
 
     private org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
@@ -126,18 +132,33 @@ public class LokiSinkTask extends SinkTask {
     }
 
     @Override
+    public void open(Collection<TopicPartition> partitions) {
+        backPressure.opened(partitions);
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            offsets.forget(tp.topic(), tp.partition());
+        }
+        backPressure.closed(partitions);
+    }
+
+    @Override
     public void put(Collection<SinkRecord> records) {
         throwIfFailed();
-        reportRefused();
+        routeRefusals();
+        offsets.compact();
         long now = System.nanoTime();
         for (SinkRecord record : records) {
             metrics.recordsReceived.incrementAndGet();
-            PendingRecord pending = offsets.track(record.topic(), record.kafkaPartition(), record.kafkaOffset(), record);
+            PendingRecord pending = offsets.track(record.topic(), record.kafkaPartition(), record.kafkaOffset(),
+                    keepRecordsForDlq ? record : null);
             LokiEntry entry;
             try {
                 entry = mapper.toEntry(record, pending);
             } catch (DataException e) {
-                refused.add(new Refused(pending, e.getMessage()));
+                refusals.offer(new Refusal(pending, Refusal.Cause.NOT_MAPPABLE, e.getMessage(), record));
                 continue;
             }
             if (entry == null) {
@@ -148,41 +169,16 @@ public class LokiSinkTask extends SinkTask {
             if (levelLabel != null) {
                 metrics.countLevel(entry.labels().get(levelLabel));
             }
-            bufferedBytes.addAndGet(entry.line().length());
+            backPressure.add(LokiBatch.lineBytes(entry));
             for (LokiBatch batch : batcher.add(entry, now)) {
                 sender.submit(batch);
             }
         }
-        reportRefused();
-        applyBackPressure();
-    }
-
-    /** Blocks while the buffer is full, then pauses the partitions if Loki still does not drain it. */
-    private void applyBackPressure() {
-        long limit = config.bufferMaxBytes();
-        // Once paused, Connect calls put() with no records; waiting there again would only slow the resume.
-        long deadline = paused ? 0 : System.currentTimeMillis() + MAX_BLOCK_MILLIS;
-        synchronized (bufferLock) {
-            while (bufferedBytes.get() >= limit && failure.get() == null && System.currentTimeMillis() < deadline) {
-                try {
-                    bufferLock.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-        boolean full = bufferedBytes.get() >= limit;
-        if (full && !paused) {
-            paused = true;
-            metrics.pausedTotal.incrementAndGet();
-            log.warn("Buffered {} bytes >= buffer.max.bytes {}: Loki is slow or down; pausing partitions {}",
-                    bufferedBytes.get(), limit, context.assignment());
-            context.pause(context.assignment().toArray(new TopicPartition[0]));
-        } else if (!full && paused && bufferedBytes.get() < limit / 2) {
-            paused = false;
-            log.info("Buffer drained to {} bytes: resuming partitions", bufferedBytes.get());
-            context.resume(context.assignment().toArray(new TopicPartition[0]));
+        routeRefusals();
+        try {
+            backPressure.afterPut(() -> failure.get() != null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -200,11 +196,17 @@ public class LokiSinkTask extends SinkTask {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         throwIfFailed();
-        reportRefused();
-        awaitReports(5_000);
-        if (paused) {
-            applyBackPressure();
+        routeRefusals();
+        if (deadLetters != null) {
+            try {
+                deadLetters.await(DLQ_WAIT_MILLIS);
+            } catch (DeadLetterHandoff.HandoffFailure e) {
+                fail(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        backPressure.check();
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (Map.Entry<AcknowledgedOffsets.Partition, Long> e : offsets.committable().entrySet()) {
             TopicPartition tp = new TopicPartition(e.getKey().topic(), e.getKey().partition());
@@ -220,66 +222,17 @@ public class LokiSinkTask extends SinkTask {
         // Offsets are managed in preCommit; nothing is held only in memory that flush could save.
     }
 
-    /** Hands refused records to the dead letter queue (or the log); only on the task thread, as Connect expects. */
-    private void reportRefused() {
-        Refused next;
-        while ((next = refused.poll()) != null) {
-            String mode = behaviorOnRejected;
-            if (LokiSinkConfig.REJECTED_FAIL.equals(mode)) {
-                failure.compareAndSet(null, new ConnectException("Loki refused a record ("
-                        + describe(next.record()) + "): " + next.reason()
-                        + ". behavior.on.rejected=fail; set it to dlq or log to keep going"));
-                throwIfFailed();
-            }
-            if (LokiSinkConfig.REJECTED_DLQ.equals(mode) && reporter != null) {
-                try {
-                    Future<Void> future = reporter.report((SinkRecord) next.record().source(),
-                            new DataException("Loki refused the entry: " + next.reason()));
-                    reported.add(new Reported(next.record(), future));
-                    metrics.recordsToDlq.incrementAndGet();
-                    continue;
-                } catch (ConnectException e) {
-                    throw new ConnectException("Loki refused a record (" + describe(next.record()) + ": "
-                            + next.reason() + ") and it could not go to the dead letter queue: " + e.getMessage()
-                            + ". With behavior.on.rejected=dlq set errors.tolerance=all and "
-                            + "errors.deadletterqueue.topic.name, or use behavior.on.rejected=log", e);
-                }
-            }
-            log.warn("Loki refused record {}; logged and skipped (behavior.on.rejected={}{}): {}",
-                    describe(next.record()), mode, reporter == null && mode.equals(LokiSinkConfig.REJECTED_DLQ)
-                            ? ", no dead letter queue on this worker" : "", next.reason());
-            offsets.done(next.record());
-        }
-        for (Iterator<Reported> it = reported.iterator(); it.hasNext(); ) {
-            Reported r = it.next();
-            if (r.future().isDone()) {
-                offsets.done(r.record());
-                it.remove();
-            }
+    private void routeRefusals() {
+        try {
+            refusals.route();
+        } catch (RefusalRouter.RefusalFailure | DeadLetterHandoff.HandoffFailure e) {
+            fail(e);
         }
     }
 
-    private void awaitReports(long timeoutMillis) {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        for (Iterator<Reported> it = reported.iterator(); it.hasNext(); ) {
-            Reported r = it.next();
-            try {
-                r.future().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                offsets.done(r.record());
-                it.remove();
-            } catch (TimeoutException e) {
-                return;
-            } catch (ExecutionException e) {
-                throw new ConnectException("Could not write a refused record to the dead letter queue", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static String describe(PendingRecord record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    private void fail(RuntimeException e) {
+        failure.compareAndSet(null, new ConnectException(e.getMessage(), e.getCause()));
+        throwIfFailed();
     }
 
     private void throwIfFailed() {
@@ -287,14 +240,6 @@ public class LokiSinkTask extends SinkTask {
         if (e != null) {
             throw e;
         }
-    }
-
-    @Override
-    public void close(Collection<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions) {
-            offsets.forget(tp.topic(), tp.partition());
-        }
-        paused = false;
     }
 
     @Override
@@ -316,70 +261,18 @@ public class LokiSinkTask extends SinkTask {
 
     /** Test hook: bytes buffered or in flight. */
     long bufferedBytes() {
-        return bufferedBytes.get();
+        return backPressure.bufferedBytes();
     }
 
-    private final class Listener implements DeliveryListener {
+    private final class ContextPartitions implements BackPressure.Partitions<TopicPartition> {
         @Override
-        public void answered(int status) {
-            metrics.answered(status);
+        public void pause(Collection<TopicPartition> partitions) {
+            context.pause(partitions.toArray(new TopicPartition[0]));
         }
 
         @Override
-        public void delivered(LokiBatch batch, EncodedPush push, long latencyNanos) {
-            for (LokiEntry entry : batch.entries()) {
-                offsets.done(entry.record());
-            }
-            metrics.entriesSent.addAndGet(batch.entryCount());
-            metrics.batchesSent.incrementAndGet();
-            metrics.bytesSentRaw.addAndGet(push.uncompressedBytes());
-            metrics.bytesSentCompressed.addAndGet(push.body().length);
-            metrics.batchLatency(latencyNanos / 1_000_000);
-            release(batch);
-        }
-
-        @Override
-        public void rejected(LokiBatch batch, EncodedPush push, LokiResponse response) {
-            Map<LokiEntry, String> refusedEntries = Rejections.refused(batch, response.status(), response.body());
-            log.warn("Loki refused {} of {} entries of batch {} with {}: {}", refusedEntries.size(), batch.entryCount(),
-                    batch.sequence(), response.status(), BatchSender.excerpt(response.body()));
-            for (LokiEntry entry : batch.entries()) {
-                String reason = refusedEntries.get(entry);
-                if (reason == null) {
-                    offsets.done(entry.record());
-                    metrics.entriesSent.incrementAndGet();
-                } else {
-                    metrics.entriesRejected.incrementAndGet();
-                    refused.add(new Refused(entry.record(), reason));
-                }
-            }
-            release(batch);
-        }
-
-        @Override
-        public void retrying(LokiBatch batch, int retry, String problem, long backoffMillis) {
-            metrics.retries.incrementAndGet();
-        }
-
-        @Override
-        public void failed(LokiBatch batch, String message) {
-            failure.compareAndSet(null, new ConnectException(message + ". The " + batch.entryCount()
-                    + " entries of this batch are not committed and will be sent again after the task restarts "
-                    + "(POST /connectors/<name>/tasks/<id>/restart); raise max.retries (-1 = forever) to wait longer."));
-            log.error("{}; failing the task", message);
-            release(batch);
-        }
-
-        @Override
-        public void abandoned(LokiBatch batch) {
-            release(batch);
-        }
-
-        private void release(LokiBatch batch) {
-            bufferedBytes.addAndGet(-batch.lineBytes());
-            synchronized (bufferLock) {
-                bufferLock.notifyAll();
-            }
+        public void resume(Collection<TopicPartition> partitions) {
+            context.resume(partitions.toArray(new TopicPartition[0]));
         }
     }
 }

@@ -2,7 +2,10 @@ package io.lokiconnect.sink;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.lokiconnect.common.headers.FileHeaders;
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.LabelNames;
+import io.lokiconnect.sink.entry.EntryTimes;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.format.LineFormatter;
 import io.lokiconnect.sink.labels.LabelSet;
@@ -27,10 +30,11 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * optionally the topic and partition; structured metadata from {@code loki.meta.*} headers; the line from the
  * value per {@code line.format}; the time from {@code loki.timestamp.ns}, else the record timestamp.
  *
- * <p>The time never comes from the sink's clock, so a replay after a crash re-sends identical entries, which Loki
- * discards. A time taken from the record timestamp (milliseconds) gets {@code offset mod 10^6} as its sub-millisecond
- * nanoseconds: two identical lines written in the same millisecond stay two entries (Loki would otherwise keep one),
- * and a replay still yields the same time.
+ * <p>The time never comes from the sink's clock, so a replay re-sends identical entries. Loki keeps one of two
+ * entries equal in stream, time and line, so a time of millisecond precision or coarser (a whole number of
+ * milliseconds: a record timestamp, or a log's second-precision time) gets a sub-millisecond part that
+ * {@link EntryTimes} derives from the line's position: distinct events stay distinct, the same line sent again
+ * gets the same time.
  */
 final class SinkRecordMapper {
 
@@ -99,8 +103,9 @@ final class SinkRecordMapper {
                 throw new DataException("record " + record.topic() + "-" + record.kafkaPartition() + "@"
                         + record.kafkaOffset() + " has no timestamp and no " + LokiHeaders.TIMESTAMP_NS + " header");
             }
-            timestampNanos = millis * 1_000_000L + Math.floorMod(record.kafkaOffset(), 1_000_000L);
+            timestampNanos = millis * 1_000_000L;
         }
+        timestampNanos = EntryTimes.distinct(timestampNanos, position(record));
         String value = valueText(record.value());
         String line = formatter.usesFields() ? formatter.format(value, formatFields(record)) : value;
         return new LokiEntry(labelSet, timestampNanos, line, metadata, pending);
@@ -123,6 +128,24 @@ final class SinkRecordMapper {
         return labelSet;
     }
 
+    /** Where the line comes from: its file and byte offset (the source's headers), else its partition and offset. */
+    private static EntryTimes.Position position(SinkRecord record) {
+        Header offset = record.headers().lastWithName(FileHeaders.FILE_OFFSET);
+        if (offset != null && offset.value() != null) {
+            try {
+                long fileOffset = Long.parseLong(offset.value().toString().trim());
+                Header path = record.headers().lastWithName(FileHeaders.FILE_PATH);
+                Header host = record.headers().lastWithName(FileHeaders.HOST);
+                return EntryTimes.Position.inFile(path == null ? null : String.valueOf(path.value()),
+                        host == null ? null : String.valueOf(host.value()), fileOffset);
+            } catch (NumberFormatException notAPosition) {
+                // a header of that name not written by the source: fall back to the record's own position
+            }
+        }
+        int partition = record.kafkaPartition() == null ? 0 : record.kafkaPartition();
+        return EntryTimes.Position.inPartition(partition, record.kafkaOffset());
+    }
+
     /** The headers of {@code line.format.headers} present on the record, in configured order. */
     private Map<String, String> formatFields(SinkRecord record) {
         Map<String, String> fields = new LinkedHashMap<>();
@@ -135,8 +158,9 @@ final class SinkRecordMapper {
         return fields;
     }
 
+    /** Loki's label-name rule, the transform's too: {@code __x} becomes {@code _x}, {@code k8s.ns} {@code k8s_ns}. */
     private String labelName(String raw) {
-        return sanitizedNames.computeIfAbsent(raw, LabelSet::sanitizeName);
+        return sanitizedNames.computeIfAbsent(raw, LabelNames::sanitize);
     }
 
     private static long parseNanos(Object value) {

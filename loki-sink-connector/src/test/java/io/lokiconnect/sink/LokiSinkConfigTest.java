@@ -88,4 +88,32 @@ class LokiSinkConfigTest {
                 .filter(v -> v.name().equals("loki.url")).findFirst().orElseThrow();
         assertThat(url.errorMessages()).singleElement().asString().contains("/ready").contains("LOKI_ENDPOINT");
     }
+
+    @Test
+    void extraHeadersAreHiddenLikePasswordsAndStillParsed() {
+        Map<String, String> props = new java.util.HashMap<>(Map.of("loki.url", "http://loki:3100",
+                "loki.headers", "X-Api-Key:s3cr3t-header, X-Team : logs"));
+        LokiSinkConfig config = new LokiSinkConfig(props);
+        assertThat(config.extraHeaders()).containsExactly(Map.entry("X-Api-Key", "s3cr3t-header"),
+                Map.entry("X-Team", "logs"));
+        assertThat(LokiSinkConfig.CONFIG_DEF.configKeys().get("loki.headers").type)
+                .isEqualTo(org.apache.kafka.common.config.ConfigDef.Type.PASSWORD);
+        assertThat(config.toString()).doesNotContain("s3cr3t-header");
+        assertThat(config.values().get("loki.headers").toString()).doesNotContain("s3cr3t-header");
+    }
+
+    @Test
+    void aMalformedHeaderIsRefusedWithoutEchoingIt() {
+        Map<String, String> props = Map.of("loki.url", "http://loki:3100", "loki.headers", "Bearer-s3cr3t-without-colon");
+        assertThatThrownBy(() -> new LokiSinkConfig(props)).hasMessageContaining("loki.headers")
+                .hasMessageContaining("X-Team:logs").hasMessageNotContaining("s3cr3t");
+        org.apache.kafka.common.config.Config validated = new LokiSinkConnector().validate(props);
+        assertThat(validated.configValues().toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void aStaticLabelWithTheReservedPrefixIsRefusedWithTheSanitisedName() {
+        assertThatThrownBy(() -> new LokiSinkConfig(Map.of("loki.url", "http://loki:3100",
+                "labels.static", "__job=x"))).hasMessageContaining("labels.static").hasMessageContaining("'_job'");
+    }
 }

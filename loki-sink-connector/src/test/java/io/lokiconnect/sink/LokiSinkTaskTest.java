@@ -11,9 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.MetricName;
@@ -25,9 +22,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +40,7 @@ class LokiSinkTaskTest {
 
     private final MockWebServer server = new MockWebServer();
     private final Metrics metrics = new Metrics();
-    private final RecordingContext context = new RecordingContext(new PluginMetricsImpl(metrics, Map.of()));
+    private final RecordingContext context = new RecordingContext(Set.of(TP), new PluginMetricsImpl(metrics, Map.of()));
     private final LokiSinkTask task = new LokiSinkTask();
 
     @AfterEach
@@ -80,6 +75,7 @@ class LokiSinkTaskTest {
         }
         task.initialize(context);
         task.start(props);
+        task.open(List.of(TP));
     }
 
     private static SinkRecord record(long offset, String line, String level) {
@@ -161,7 +157,7 @@ class LokiSinkTaskTest {
     }
 
     @Test
-    void aFullBufferPausesThePartitionsUntilLokiCatchesUp() throws Exception {
+    void aFullBufferPausesThePartitionsUntilLokiCatchesUpEvenAcrossARebalance() throws Exception {
         acceptAll(12_000); // longer than put() blocks (10 s) before it pauses
         start("buffer.max.bytes", "2048", "batch.max.bytes", "2048", "max.in.flight.batches", "1");
         List<SinkRecord> records = new ArrayList<>();
@@ -171,9 +167,43 @@ class LokiSinkTaskTest {
         task.put(records);
         assertThat(context.paused).containsExactly(TP);
         assertThat(task.bufferedBytes()).isGreaterThanOrEqualTo(2048);
-        assertThat(awaitCommit(8)).containsEntry(TP, new OffsetAndMetadata(8));
+
+        // A rebalance while paused: Connect closes the partition, re-pauses it (the task keeps it), opens it.
+        task.close(List.of(TP));
+        context.pause(TP);
+        task.open(List.of(TP));
+
+        // The partition was forgotten: its records in flight are re-read by its next owner, never committed here.
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(99)))).isEmpty();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (task.bufferedBytes() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
         task.put(List.of());
-        assertThat(context.resumed).containsExactly(TP);
+        assertThat(context.resumed).as("the kept partition is resumed once the buffer drains").contains(TP);
+        assertThat(context.isPaused(TP)).isFalse();
+    }
+
+    @Test
+    void aRecordTheMapperRefusesGoesToTheDeadLetterQueueAsNotSentNotAsRefusedByLoki() throws Exception {
+        acceptAll(0);
+        start("behavior.on.rejected", "dlq");
+        SinkRecord noTime = new SinkRecord(TP.topic(), TP.partition(), null, null, null, "no time", 0, null,
+                TimestampType.NO_TIMESTAMP_TYPE);
+        task.put(List.of(noTime, record(1, "fine", "info")));
+        assertThat(awaitCommit(2)).containsEntry(TP, new OffsetAndMetadata(2));
+        assertThat(context.reported).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo("no time"));
+        assertThat(context.errors).singleElement().asString()
+                .contains("Not sent to Loki: the record cannot become a Loki entry").contains("no timestamp")
+                .doesNotContain("Loki refused");
+    }
+
+    @Test
+    void theBufferCountsUtf8Bytes() {
+        server.enqueue(new MockResponse().setResponseCode(204).setHeadersDelay(3, TimeUnit.SECONDS));
+        start("batch.max.wait.ms", "60000");
+        task.put(List.of(record(0, "é".repeat(1000), "info"), record(1, "😀".repeat(10), "info")));
+        assertThat(task.bufferedBytes()).isEqualTo(2000 + 40);
     }
 
     @Test
@@ -228,67 +258,5 @@ class LokiSinkTaskTest {
             }
         }
         throw new AssertionError("no metric " + name + " " + tags + " in " + metrics.metrics().keySet());
-    }
-
-    /** A SinkTaskContext that records what the task asks of Connect. */
-    private static final class RecordingContext implements SinkTaskContext {
-        final List<TopicPartition> paused = new CopyOnWriteArrayList<>();
-        final List<TopicPartition> resumed = new CopyOnWriteArrayList<>();
-        final List<SinkRecord> reported = new CopyOnWriteArrayList<>();
-        private final PluginMetrics pluginMetrics;
-
-        RecordingContext(PluginMetrics pluginMetrics) {
-            this.pluginMetrics = pluginMetrics;
-        }
-
-        @Override
-        public Map<String, String> configs() {
-            return Map.of();
-        }
-
-        @Override
-        public void offset(Map<TopicPartition, Long> offsets) {
-        }
-
-        @Override
-        public void offset(TopicPartition tp, long offset) {
-        }
-
-        @Override
-        public void timeout(long timeoutMs) {
-        }
-
-        @Override
-        public Set<TopicPartition> assignment() {
-            return Set.of(TP);
-        }
-
-        @Override
-        public void pause(TopicPartition... partitions) {
-            paused.addAll(List.of(partitions));
-        }
-
-        @Override
-        public void resume(TopicPartition... partitions) {
-            resumed.addAll(List.of(partitions));
-        }
-
-        @Override
-        public void requestCommit() {
-        }
-
-        @Override
-        public ErrantRecordReporter errantRecordReporter() {
-            return (record, error) -> {
-                reported.add(record);
-                Future<Void> done = CompletableFuture.completedFuture(null);
-                return done;
-            };
-        }
-
-        @Override
-        public PluginMetrics pluginMetrics() {
-            return pluginMetrics;
-        }
     }
 }

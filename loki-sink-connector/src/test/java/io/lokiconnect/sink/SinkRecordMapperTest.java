@@ -46,15 +46,57 @@ class SinkRecordMapperTest {
     }
 
     @Test
-    void recordTimeGetsTheOffsetAsSubMillisecondNanosSoEqualLinesStayDistinct() {
+    void recordTimeGetsASubMillisecondPartFromThePartitionAndOffsetSoEqualLinesStayDistinct() {
         SinkRecordMapper mapper = mapper("labels.static", "job=x");
         LokiEntry a = mapper.toEntry(record("logs", 41, 1_700_000_000_000L, "same", new ConnectHeaders()), null);
         LokiEntry b = mapper.toEntry(record("logs", 42, 1_700_000_000_000L, "same", new ConnectHeaders()), null);
-        assertThat(a.timestampNanos()).isEqualTo(1_700_000_000_000_000_041L);
-        assertThat(b.timestampNanos()).isEqualTo(1_700_000_000_000_000_042L);
-        // A replay of the same record gives the same time, so Loki discards it as a duplicate.
+        assertThat(a.timestampNanos() / 1_000_000L).isEqualTo(1_700_000_000_000L);
+        assertThat(b.timestampNanos() / 1_000_000L).isEqualTo(1_700_000_000_000L);
+        assertThat(a.timestampNanos()).isNotEqualTo(b.timestampNanos());
+        // A replay of the same record gives the same time, so Loki can drop it as a duplicate.
         assertThat(mapper.toEntry(record("logs", 41, 1_700_000_000_000L, "same", new ConnectHeaders()), null)
                 .timestampNanos()).isEqualTo(a.timestampNanos());
+    }
+
+    /** The case: three identical events under one second-precision time from the transform. */
+    @Test
+    void identicalLinesUnderASecondPrecisionTimeHeaderTakeTheirPartFromTheFilePosition() {
+        SinkRecordMapper mapper = mapper("labels.static", "job=x");
+        java.util.Set<Long> times = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            ConnectHeaders headers = new ConnectHeaders();
+            headers.addString("loki.timestamp.ns", "1764000000000000000");
+            headers.addString("log.file.path", "/var/log/app.log");
+            headers.addString("log.file.offset", Long.toString(i * 42L));
+            // Same file position, another Kafka offset: a replay from the source gets the same time.
+            LokiEntry entry = mapper.toEntry(record("logs", 1000 + i, 1L, "same", headers), null);
+            LokiEntry replay = mapper.toEntry(record("logs", 5000 + i, 1L, "same", headers), null);
+            assertThat(replay.timestampNanos()).isEqualTo(entry.timestampNanos());
+            assertThat(entry.timestampNanos() / 1_000_000L).isEqualTo(1_764_000_000_000L);
+            times.add(entry.timestampNanos());
+        }
+        assertThat(times).hasSize(3);
+        // A time with nanoseconds of its own is kept.
+        ConnectHeaders precise = new ConnectHeaders();
+        precise.addString("loki.timestamp.ns", "1764000000123456789");
+        precise.addString("log.file.offset", "42");
+        assertThat(mapper.toEntry(record("logs", 1, 1L, "x", precise), null).timestampNanos())
+                .isEqualTo(1_764_000_000_123_456_789L);
+    }
+
+    /** Loki reserves names beginning with __: a header cannot make one, by the same rule as the transform. */
+    @Test
+    void labelNamesFromHeadersFollowTheSharedRuleIncludingTheReservedPrefix() {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("loki.label.__name__", "a");
+        headers.addString("loki.label.__stream_shard__", "b");
+        headers.addString("loki.label.5xx", "c");
+        headers.addString("loki.label.", "d");
+        LokiEntry entry = mapper().toEntry(record("t", 1, 1L, "x", headers), null);
+        assertThat(entry.labels().asMap()).containsOnly(Map.entry("_name__", "a"), Map.entry("_stream_shard__", "b"),
+                Map.entry("_5xx", "c"), Map.entry("_", "d"));
+        assertThat(entry.labels().asMap().keySet())
+                .allSatisfy(name -> assertThat(io.lokiconnect.common.loki.LabelNames.isValid(name)).isTrue());
     }
 
     @Test

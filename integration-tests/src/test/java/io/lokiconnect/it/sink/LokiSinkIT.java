@@ -65,8 +65,9 @@ class LokiSinkIT {
         String[] services = {"api", "db", "web"};
         String[] levels = {"info", "warn", "error"};
         for (int i = 0; i < n; i++) {
-            // Times deliberately not in production order within a stream, with nanosecond precision.
-            long ts = base + (long) ((i * 7919) % n) * 1_000_000L + i;
+            // Times deliberately not in production order within a stream, with nanosecond precision (never a whole
+            // millisecond, which the sink would give a sub-millisecond part of its own).
+            long ts = base + (long) ((i * 7919) % n) * 1_000_000L + i + 1;
             lines.add(new LogLine(services[i % 3], levels[(i / 3) % 3], ts, prefix + " line " + i + " \"quoted\" é"));
         }
         return lines;

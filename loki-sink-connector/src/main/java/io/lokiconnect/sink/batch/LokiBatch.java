@@ -1,5 +1,6 @@
 package io.lokiconnect.sink.batch;
 
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 import java.util.ArrayList;
@@ -28,6 +29,18 @@ public final class LokiBatch {
         this.createdNanos = createdNanos;
     }
 
+    /**
+     * A batch of some of this batch's entries, to send again on its own (half of a batch Loki found too large, or
+     * the entries a refusal did not name). Same sequence and creation time; its encoded size is not tracked.
+     */
+    public LokiBatch subset(List<LokiEntry> entries) {
+        LokiBatch part = new LokiBatch(sequence, createdNanos);
+        for (LokiEntry entry : entries) {
+            part.add(entry, 0, 0);
+        }
+        return part;
+    }
+
     void add(LokiEntry entry, int entryBytes, int streamBytes) {
         List<LokiEntry> stream = streams.get(entry.labels());
         if (stream == null) {
@@ -37,8 +50,13 @@ public final class LokiBatch {
         }
         stream.add(entry);
         encodedBytes += entryBytes;
-        lineBytes += entry.line().length();
+        lineBytes += lineBytes(entry);
         entryCount++;
+    }
+
+    /** What one entry counts in the back-pressure bound: its line's UTF-8 bytes. */
+    public static long lineBytes(LokiEntry entry) {
+        return Utf8.encodedLength(entry.line());
     }
 
     boolean hasStream(LabelSet labels) {
@@ -83,7 +101,7 @@ public final class LokiBatch {
         return encodedBytes;
     }
 
-    /** Characters of the lines, used for the back-pressure bound (heap held by this batch is about twice it). */
+    /** UTF-8 bytes of the lines, used for the back-pressure bound. */
     public long lineBytes() {
         return lineBytes;
     }

@@ -3,17 +3,47 @@ package io.lokiconnect.sink.client;
 /** Loki's answer to one push: status, the start of the body, and Retry-After in ms (-1 when absent). */
 public record LokiResponse(int status, String body, long retryAfterMillis) {
 
+    /** What the sender does with an answer; each status belongs to exactly one class. */
+    public enum Outcome {
+        /** 2xx: every entry of the push is stored. */
+        SUCCESS,
+        /** 429 and 5xx: Loki or a proxy is overloaded or down; the same push may succeed later. */
+        RETRY,
+        /** 401 and 403: the credentials are refused; retried (a token may be rotated back), then the task fails. */
+        AUTH,
+        /** 400: Loki refused some or all entries and kept the rest; the body names the refused ones. */
+        REFUSED_ENTRIES,
+        /** 413: the request is too large for Loki or a proxy; the batch is split. */
+        TOO_LARGE,
+        /** Anything else (1xx, 3xx, 404, other 4xx): a wrong URL or endpoint; the task fails, nothing is retried. */
+        FATAL
+    }
+
+    public Outcome outcome() {
+        if (status >= 200 && status < 300) {
+            return Outcome.SUCCESS;
+        }
+        if (status == 429 || status >= 500) {
+            return Outcome.RETRY;
+        }
+        if (status == 401 || status == 403) {
+            return Outcome.AUTH;
+        }
+        if (status == 400) {
+            return Outcome.REFUSED_ENTRIES;
+        }
+        if (status == 413) {
+            return Outcome.TOO_LARGE;
+        }
+        return Outcome.FATAL;
+    }
+
     public boolean isSuccess() {
-        return status >= 200 && status < 300;
+        return outcome() == Outcome.SUCCESS;
     }
 
-    /** 429 and 5xx: Loki or a proxy is overloaded or down; the same request may succeed later. */
+    /** Answers after which the same request is sent again: 429, 5xx, 401 and 403. */
     public boolean isRetryable() {
-        return status == 429 || status >= 500;
-    }
-
-    /** A 4xx other than 429: Loki refused some or all entries; re-sending them gives the same answer. */
-    public boolean isRejection() {
-        return status >= 400 && status < 500 && status != 429;
+        return outcome() == Outcome.RETRY || outcome() == Outcome.AUTH;
     }
 }

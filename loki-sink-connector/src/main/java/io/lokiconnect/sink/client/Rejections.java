@@ -1,10 +1,14 @@
 package io.lokiconnect.sink.client;
 
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,108 +16,231 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a Loki 4xx body to tell which entries of a batch were refused. Loki keeps the valid entries of a request
- * and lists the refused ones, one per line, then {@code user 'x', total ignored: N out of M}:
+ * Reads Loki's 400 body to tell which entries of a push were refused. Loki keeps the valid entries of a request and
+ * names refused ones in two places (Loki 2.9 and 3.x source, word for word):
  * <ul>
- *   <li>{@code entry for stream '{..}' has timestamp too old: <RFC 3339>, oldest acceptable timestamp is: ..}</li>
- *   <li>{@code entry for stream '{..}' has timestamp too new: <RFC 3339>}</li>
- *   <li>{@code entry with timestamp <time> ignored, reason: '..' for stream: {..}} (out of order)</li>
- *   <li>{@code max entry size 'N' bytes exceeded for stream '{..}' while adding an entry with length 'L' bytes}</li>
+ *   <li>the distributor ({@code pkg/distributor/validator.go}, messages in {@code pkg/validation/validate.go}):
+ *       {@code entry for stream '{..}' has timestamp too old: <RFC 3339>, oldest acceptable timestamp is: <RFC 3339>},
+ *       {@code ... has timestamp too new: <RFC 3339>}, {@code Max entry size 'N' bytes exceeded for stream '{..}'
+ *       while adding an entry with length 'L' bytes}, and whole-stream label and structured-metadata errors. Loki 3
+ *       joins them with {@code "; "} and groups equal ones as {@code "N errors like: <message>"};</li>
+ *   <li>the ingester ({@code pkg/ingester/stream.go}), for entries out of order or too far behind:
+ *       {@code entry with timestamp <Go time> ignored, reason: '<reason>',} per entry, then
+ *       {@code user 'x', total ignored: N out of M for stream: {..}} (older Lokis put {@code for stream: {..}} on
+ *       each entry line and end with {@code total ignored: N out of M}).</li>
  * </ul>
- * When the body cannot be matched to entries exactly (another message, a whole-request error such as a bad label
- * set, or fewer matches than Loki's count), the whole batch is taken as refused: at worst an accepted entry is
- * also reported to the dead letter queue, never is a refused one taken as accepted.
+ * Loki does not always name every refused entry: the distributor returns the ingester's error instead of its own when
+ * both fail, the ingester reports one stream per request and at most {@code max_returned_stream_errors} entries.
+ * So this class only says which entries the body names; the sender sends the others again to learn their fate.
  */
 public final class Rejections {
 
-    private static final Pattern TIMESTAMP_ENTRY = Pattern.compile(
-            "entry for stream '(\\{.*?\\})' has timestamp (too old|too new): ([^,]+?)(,|$)");
-    private static final Pattern OUT_OF_ORDER = Pattern.compile(
-            "entry with timestamp (.+?) ignored, reason: '(.*?)',? for stream: (\\{.*\\}),?\\s*$");
-    private static final Pattern TOO_LONG = Pattern.compile(
-            "max entry size '\\d+' bytes exceeded for stream '(\\{.*?\\})' while adding an entry with length '(\\d+)' bytes");
-    private static final Pattern ANY_STREAM = Pattern.compile("stream:? '?(\\{.*?\\})'?");
-    private static final Pattern TOTAL = Pattern.compile("total ignored: (\\d+) out of (\\d+)");
+    private static final Pattern LENGTH = Pattern.compile(" while adding an entry with length '(\\d{1,18})' bytes");
+    private static final Pattern LABEL_NAMES = Pattern.compile(" has \\d{1,9} label names");
+    /** Characters looked at around a stream's name to find the message holding it. */
+    private static final int MESSAGE_WINDOW = 1024;
+    /** Characters of a body read: the client keeps no more (LokiClient.BODY_LIMIT). */
+    private static final int BODY_LIMIT = 64 * 1024;
+    /** Longest ingester entry line read: a Go time, a reason and (older Lokis) the stream, well below. */
+    private static final int MAX_ENTRY_LINE = 4096;
+    private static final Pattern COUNT_BEFORE = Pattern.compile("(\\d{1,9}) errors like: $");
+    private static final String ENTRY_PREFIX = "entry with timestamp ";
+    private static final String REASON = " ignored, reason: '";
+    private static final String INLINE_STREAM = "' for stream: ";
+    private static final Pattern INGESTER_TOTAL = Pattern.compile(
+            "total ignored: (\\d+) out of (\\d+)(?: for stream: (\\{.*}))?$");
+    /** Go's {@code time.Time.String()}: {@code 2006-01-02 15:04:05.999999999 -0700 MST}. */
+    private static final Pattern GO_TIME = Pattern.compile(
+            "(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2})(\\.\\d{1,9})? ([+-]\\d{2})(\\d{2})(?: \\S+)?");
 
     private Rejections() {
     }
 
-    /** The refused entries of {@code batch}, each with Loki's reason. */
-    public static Map<LokiEntry, String> refused(LokiBatch batch, int status, String body) {
+    /** The entries of {@code batch} that {@code body} names as refused, each with the message naming it. */
+    public static Map<LokiEntry, String> refused(LokiBatch batch, String body) {
         Map<LokiEntry, String> refused = new IdentityHashMap<>();
+        if (body == null || body.isBlank()) {
+            return refused;
+        }
+        if (body.length() > BODY_LIMIT) {
+            body = body.substring(0, BODY_LIMIT);
+        }
         Map<LabelSet, List<LokiEntry>> streams = batch.streams();
-        int expected = -1;
-        boolean unmatched = false;
-        for (String raw : body.split("\n")) {
-            String line = raw.strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            Matcher m;
-            if ((m = TOTAL.matcher(line)).find()) {
-                expected = Integer.parseInt(m.group(1));
-            } else if ((m = TIMESTAMP_ENTRY.matcher(line)).find()) {
-                unmatched |= !markByTime(streams, m.group(1), m.group(3), line, refused);
-            } else if ((m = OUT_OF_ORDER.matcher(line)).find()) {
-                unmatched |= !markByTime(streams, m.group(3), m.group(1), line, refused);
-            } else if ((m = TOO_LONG.matcher(line)).find()) {
-                unmatched |= !markByLength(streams, m.group(1), Integer.parseInt(m.group(2)), line, refused);
-            } else if ((m = ANY_STREAM.matcher(line)).find() && find(streams, m.group(1)) != null) {
-                find(streams, m.group(1)).forEach(e -> refused.putIfAbsent(e, line));
-            } else {
-                unmatched = true;
-            }
+        for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
+            matchDistributorMessages(stream.getKey().text(), stream.getValue(), body, refused);
         }
-        boolean exact = !refused.isEmpty() && !unmatched && (expected < 0 || refused.size() >= expected);
-        if (!exact) {
-            String reason = status + " " + firstLine(body);
-            batch.entries().forEach(entry -> refused.putIfAbsent(entry, reason));
-        }
+        matchIngesterMessages(streams, body, refused);
         return refused;
     }
 
-    private static boolean markByTime(Map<LabelSet, List<LokiEntry>> streams, String stream, String time, String line,
-                                      Map<LokiEntry, String> refused) {
-        List<LokiEntry> entries = find(streams, stream);
-        Instant instant = parseTime(time.strip());
-        if (entries == null || instant == null) {
-            return false;
+    private static void matchDistributorMessages(String text, List<LokiEntry> entries, String body,
+                                                 Map<LokiEntry, String> refused) {
+        String streamQuoted = "stream '" + text + "'";
+        for (int at = body.indexOf(streamQuoted); at >= 0; at = body.indexOf(streamQuoted, at + 1)) {
+            int after = at + streamQuoted.length();
+            int start = messageStart(body, at);
+            String message = body.substring(start, messageEnd(body, after));
+            int count = countBefore(body, start);
+            if (body.startsWith(" has timestamp too old: ", after) || body.startsWith(" has timestamp too new: ", after)) {
+                int from = after + " has timestamp too old: ".length();
+                int end = from;
+                while (end < body.length() && end - from < 64 && ",; \n".indexOf(body.charAt(end)) < 0) {
+                    end++;
+                }
+                markByTime(entries, parseTime(body.substring(from, end)), count, message, refused);
+            } else if (body.startsWith(" while adding an entry with length '", after)) {
+                Matcher m = LENGTH.matcher(body).region(after, Math.min(body.length(), after + 64));
+                if (m.lookingAt()) {
+                    markByLength(entries, Long.parseLong(m.group(1)), count, message, refused);
+                }
+            } else if (body.startsWith(" includes structured metadata", after)
+                    || body.startsWith(" has structured metadata", after)
+                    || body.startsWith(" has too many structured metadata", after)) {
+                markWithMetadata(entries, count, message, refused);
+            } else if (body.startsWith(" has label name", after) || body.startsWith(" has label value", after)
+                    || body.startsWith(" has duplicate label name", after)
+                    || LABEL_NAMES.matcher(body).region(after, Math.min(body.length(), after + 40)).lookingAt()) {
+                entries.forEach(e -> refused.putIfAbsent(e, message));
+            }
         }
-        // Loki prints RFC 3339 with whole seconds: match on the second unless a fraction is given.
-        boolean wholeSeconds = instant.getNano() == 0;
-        long nanos = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-        boolean any = false;
-        for (LokiEntry entry : entries) {
-            long ts = entry.timestampNanos();
-            boolean same = wholeSeconds ? Math.floorDiv(ts, 1_000_000_000L) == instant.getEpochSecond() : ts == nanos;
-            if (same && !refused.containsKey(entry)) {
-                refused.put(entry, line);
-                any = true;
-                if (!wholeSeconds) {
+        // Whole-stream errors that print the labels unquoted or in another form.
+        for (String prefix : List.of("Error parsing labels '" + text + "'", " for stream " + text)) {
+            int at = body.indexOf(prefix);
+            if (at >= 0) {
+                String message = body.substring(messageStart(body, at), messageEnd(body, at + prefix.length()));
+                if (prefix.startsWith("Error") || message.startsWith("missing required labels")) {
+                    entries.forEach(e -> refused.putIfAbsent(e, message));
+                }
+            }
+        }
+    }
+
+    private static void matchIngesterMessages(Map<LabelSet, List<LokiEntry>> streams, String body,
+                                              Map<LokiEntry, String> refused) {
+        String[] lines = body.split("\n");
+        String trailerStream = null;
+        for (String raw : lines) {
+            String line = raw.strip();
+            int total = line.lastIndexOf("total ignored: ");
+            if (total >= 0 && line.length() <= MAX_ENTRY_LINE) {
+                Matcher m = INGESTER_TOTAL.matcher(line).region(total, line.length());
+                if (m.lookingAt() && m.group(3) != null) {
+                    trailerStream = m.group(3);
+                }
+            }
+        }
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (!line.startsWith(ENTRY_PREFIX) || !line.endsWith(",") || line.length() > MAX_ENTRY_LINE) {
+                continue; // Loki's entry lines are short; a longer one is not matched (its entries are asked again)
+            }
+            // entry with timestamp <Go time> ignored, reason: '<reason>',  (older: '<reason>' for stream: {..},)
+            int reasonAt = line.indexOf(REASON);
+            if (reasonAt < 0) {
+                continue;
+            }
+            int inline = line.lastIndexOf(INLINE_STREAM);
+            String streamText = inline > reasonAt ? line.substring(inline + INLINE_STREAM.length(), line.length() - 1)
+                    : trailerStream;
+            List<LokiEntry> entries = streamText == null ? null : find(streams, streamText);
+            Instant time = parseTime(line.substring(ENTRY_PREFIX.length(), reasonAt));
+            if (entries == null || time == null) {
+                continue;
+            }
+            long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
+            String message = line + " (stream " + streamText + ")";
+            for (LokiEntry entry : entries) {
+                if (entry.timestampNanos() == nanos && !refused.containsKey(entry)) {
+                    refused.put(entry, message);
                     break;
                 }
             }
         }
-        return any;
     }
 
-    private static boolean markByLength(Map<LabelSet, List<LokiEntry>> streams, String stream, int length, String line,
-                                        Map<LokiEntry, String> refused) {
-        List<LokiEntry> entries = find(streams, stream);
-        if (entries == null) {
-            return false;
+    /** Marks up to {@code count} entries of the second (or the exact time, when Loki printed a fraction). */
+    private static void markByTime(List<LokiEntry> entries, Instant time, int count, String message,
+                                   Map<LokiEntry, String> refused) {
+        if (time == null) {
+            return;
         }
+        boolean wholeSecond = time.getNano() == 0;
+        long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
+        List<LokiEntry> candidates = new ArrayList<>();
         for (LokiEntry entry : entries) {
-            if (!refused.containsKey(entry) && utf8Length(entry.line()) == length) {
-                refused.put(entry, line);
-                return true;
+            long ts = entry.timestampNanos();
+            boolean same = wholeSecond ? Math.floorDiv(ts, 1_000_000_000L) == time.getEpochSecond() : ts == nanos;
+            if (same && !refused.containsKey(entry)) {
+                candidates.add(entry);
             }
         }
-        return false;
+        // The oldest first: when Loki's cut-off falls inside the second, they are the refused ones.
+        candidates.sort(Comparator.comparingLong(LokiEntry::timestampNanos));
+        candidates.stream().limit(count).forEach(e -> refused.put(e, message));
+    }
+
+    private static void markByLength(List<LokiEntry> entries, long length, int count, String message,
+                                     Map<LokiEntry, String> refused) {
+        int marked = 0;
+        for (LokiEntry entry : entries) {
+            if (marked < count && !refused.containsKey(entry) && Utf8.encodedLength(entry.line()) == length) {
+                refused.put(entry, message);
+                marked++;
+            }
+        }
+    }
+
+    private static void markWithMetadata(List<LokiEntry> entries, int count, String message,
+                                         Map<LokiEntry, String> refused) {
+        int marked = 0;
+        for (LokiEntry entry : entries) {
+            if (marked < count && !refused.containsKey(entry) && !entry.metadata().isEmpty()) {
+                refused.put(entry, message);
+                marked++;
+            }
+        }
+    }
+
+    /**
+     * Where the message holding {@code at} begins: after the previous {@code "; "}, newline or count prefix, looking
+     * back at most {@link #MESSAGE_WINDOW} characters (Loki's messages are short; a hostile body stays linear).
+     */
+    private static int messageStart(String body, int at) {
+        int floor = Math.max(0, at - MESSAGE_WINDOW);
+        for (int i = at - 1; i >= floor; i--) {
+            char c = body.charAt(i);
+            if (c == '\n') {
+                return i + 1;
+            }
+            if (c == ' ' && i > 0 && body.charAt(i - 1) == ';') {
+                return i + 1;
+            }
+            if (c == ' ' && body.startsWith("errors like: ", i - "errors like:".length())) {
+                return i + 1;
+            }
+        }
+        return floor;
+    }
+
+    /** Where the message holding {@code from} ends: at the next {@code "; "} or newline, or the window's end. */
+    private static int messageEnd(String body, int from) {
+        int ceiling = Math.min(body.length(), from + MESSAGE_WINDOW);
+        for (int i = from; i < ceiling; i++) {
+            char c = body.charAt(i);
+            if (c == '\n' || (c == ';' && i + 1 < body.length() && body.charAt(i + 1) == ' ')) {
+                return i;
+            }
+        }
+        return ceiling;
+    }
+
+    private static int countBefore(String body, int messageStart) {
+        Matcher m = COUNT_BEFORE.matcher(body.substring(Math.max(0, messageStart - 24), messageStart));
+        return m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
 
     private static List<LokiEntry> find(Map<LabelSet, List<LokiEntry>> streams, String text) {
-        String normalized = text.replace(", ", ",");
+        String normalized = text.strip().replace(", ", ",");
         for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
             if (stream.getKey().text().replace(", ", ",").equals(normalized)) {
                 return stream.getValue();
@@ -122,44 +249,23 @@ public final class Rejections {
         return null;
     }
 
-    /** RFC 3339 ({@code 2026-11-25T10:00:00Z}) or Go's default form ({@code 2026-11-25 10:00:00 +0000 UTC}). */
+    /** RFC 3339 ({@code 2026-11-25T10:00:00Z}, {@code +01:00}) or Go's {@code time.Time.String()} form. */
     static Instant parseTime(String text) {
+        String t = text.strip();
         try {
-            return Instant.parse(text);
+            return OffsetDateTime.parse(t).toInstant();
         } catch (DateTimeParseException e) {
-            if (text.length() >= 19 && text.charAt(10) == ' ') {
-                try {
-                    return Instant.parse(text.substring(0, 10) + "T" + text.substring(11, 19) + "Z");
-                } catch (DateTimeParseException ignored) {
-                    return null;
-                }
+            Matcher m = GO_TIME.matcher(t);
+            if (!m.lookingAt()) {
+                return null;
             }
-            return null;
-        }
-    }
-
-    private static int utf8Length(String s) {
-        int length = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                length++;
-            } else if (c < 0x800) {
-                length += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                length += 4;
-                i++;
-            } else {
-                length += 3;
+            String iso = m.group(1) + "T" + m.group(2) + (m.group(3) == null ? "" : m.group(3))
+                    + m.group(4) + ":" + m.group(5);
+            try {
+                return OffsetDateTime.parse(iso).toInstant();
+            } catch (DateTimeParseException ignored) {
+                return null;
             }
         }
-        return length;
-    }
-
-    private static String firstLine(String body) {
-        String first = body.strip();
-        int newline = first.indexOf('\n');
-        first = newline < 0 ? first : first.substring(0, newline);
-        return first.length() > 300 ? first.substring(0, 300) + "..." : first;
     }
 }

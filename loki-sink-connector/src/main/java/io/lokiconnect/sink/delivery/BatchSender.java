@@ -3,11 +3,17 @@ package io.lokiconnect.sink.delivery;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.LokiResponse;
+import io.lokiconnect.sink.client.Rejections;
 import io.lokiconnect.sink.client.RetryPolicy;
+import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.push.EncodedPush;
 import io.lokiconnect.sink.push.PushEncoder;
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -16,13 +22,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends closed batches on {@code max.in.flight.batches} threads and retries them per {@link RetryPolicy}. Every
- * batch ends in exactly one {@link DeliveryListener} call: delivered, rejected (a 4xx: some or all entries
- * refused, the rest kept by Loki), failed (retries exhausted) or abandoned (the sender was closed first).
+ * Sends closed batches on {@code max.in.flight.batches} threads until Loki has answered for every entry. Each push is
+ * retried per {@link RetryPolicy} on no answer, 429, 5xx, 401 and 403; a 413 splits the push in halves down to single
+ * entries; a 400 settles the entries its body names as refused and sends the rest again, since Loki does not always
+ * name every refused entry (see {@link Rejections}); a 400 naming none splits the push like a 413. Only a single entry
+ * refused alone is taken as refused without a name. Any other answer (3xx, 404, other 4xx) fails the batch at once.
+ * Every batch ends in exactly one {@link DeliveryListener} call: settled, failed or abandoned.
  */
 public final class BatchSender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
+    /** The keys a user changes when Loki refuses the credentials. */
+    static final String AUTH_KEYS = "loki.auth.bearer.token, loki.auth.basic.username and loki.auth.basic.password, "
+            + "loki.headers, loki.tenant.id";
 
     private final LokiClient client;
     private final PushEncoder encoder;
@@ -61,56 +73,129 @@ public final class BatchSender implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        EncodedPush push;
+        Settlement settlement = new Settlement();
+        Deque<LokiBatch> work = new ArrayDeque<>();
+        work.add(batch);
         try {
-            push = encoder.encode(batch);
-        } catch (RuntimeException e) {
-            listener.failed(batch, "could not encode a batch of " + batch.entryCount() + " entries: " + e);
+            while (!work.isEmpty()) {
+                settle(work.poll(), settlement, work);
+            }
+        } catch (Failure e) {
+            listener.failed(batch, e.getMessage());
+            return;
+        } catch (Abandoned e) {
+            listener.abandoned(batch);
             return;
         }
+        listener.settled(batch, settlement, System.nanoTime() - started);
+    }
+
+    /** Pushes {@code part}; settles what Loki answered for, queues what it must be asked about again. */
+    private void settle(LokiBatch part, Settlement settlement, Deque<LokiBatch> work) throws Failure, Abandoned {
+        EncodedPush push;
+        try {
+            push = encoder.encode(part);
+        } catch (RuntimeException e) {
+            throw new Failure("could not encode a batch of " + part.entryCount() + " entries: " + e);
+        }
+        LokiResponse response = pushWithRetries(part, push);
+        List<LokiEntry> entries = part.entries();
+        switch (response.outcome()) {
+            case SUCCESS -> settlement.accept(entries, push);
+            case TOO_LARGE -> splitOrRefuse(part, entries, response, settlement, work);
+            case REFUSED_ENTRIES -> {
+                Map<LokiEntry, String> named = Rejections.refused(part, response.body());
+                if (named.isEmpty()) {
+                    splitOrRefuse(part, entries, response, settlement, work);
+                    return;
+                }
+                named.forEach(settlement::refuse);
+                List<LokiEntry> rest = new ArrayList<>(entries.size() - named.size());
+                for (LokiEntry entry : entries) {
+                    if (!named.containsKey(entry)) {
+                        rest.add(entry);
+                    }
+                }
+                if (!rest.isEmpty()) {
+                    // Loki stored them or refused them without saying so: asking again tells which (a stored entry
+                    // sent again is identical, and Loki drops it as a duplicate).
+                    work.addFirst(part.subset(rest));
+                }
+            }
+            default -> throw new IllegalStateException("unexpected outcome " + response.outcome());
+        }
+    }
+
+    private static void splitOrRefuse(LokiBatch part, List<LokiEntry> entries, LokiResponse response,
+                                      Settlement settlement, Deque<LokiBatch> work) {
+        if (entries.size() == 1) {
+            settlement.refuse(entries.get(0), "Loki answered " + response.status() + " to this entry alone: "
+                    + excerpt(response.body()));
+            return;
+        }
+        int half = entries.size() / 2;
+        work.addFirst(part.subset(entries.subList(half, entries.size())));
+        work.addFirst(part.subset(entries.subList(0, half)));
+    }
+
+    /** One push, retried until Loki answers with something other than no answer, 429, 5xx, 401 or 403. */
+    private LokiResponse pushWithRetries(LokiBatch part, EncodedPush push) throws Failure, Abandoned {
         int retries = 0;
         while (true) {
             String problem;
             long retryAfter = -1;
+            boolean auth = false;
             try {
                 LokiResponse response = client.push(push);
                 listener.answered(response.status());
-                if (response.isSuccess()) {
-                    listener.delivered(batch, push, System.nanoTime() - started);
-                    return;
+                switch (response.outcome()) {
+                    case SUCCESS, REFUSED_ENTRIES, TOO_LARGE -> {
+                        return response;
+                    }
+                    case FATAL -> throw new Failure("Loki push to " + client.pushUrl() + " answered "
+                            + response.status() + ": " + excerpt(response.body()) + ". " + fatalHint(response.status()));
+                    default -> {
+                        problem = "answered " + response.status() + ": " + excerpt(response.body());
+                        retryAfter = response.retryAfterMillis();
+                        auth = response.outcome() == LokiResponse.Outcome.AUTH;
+                    }
                 }
-                if (response.isRejection()) {
-                    listener.rejected(batch, push, response);
-                    return;
-                }
-                problem = "answered " + response.status() + ": " + excerpt(response.body());
-                retryAfter = response.retryAfterMillis();
             } catch (IOException e) {
                 listener.answered(0);
                 problem = "failed: " + e;
             }
             if (closing || Thread.currentThread().isInterrupted()) {
-                listener.abandoned(batch);
-                return;
+                throw new Abandoned();
             }
             if (!retryPolicy.mayRetry(retries)) {
-                listener.failed(batch, "Loki push to " + client.pushUrl() + " " + problem + " (after " + retries
-                        + " retries, max.retries=" + retryPolicy.maxRetries() + ")");
-                return;
+                throw new Failure("Loki push to " + client.pushUrl() + " " + problem + " (after " + retries
+                        + " retries, max.retries=" + retryPolicy.maxRetries() + ")"
+                        + (auth ? ". Loki refused the credentials: check " + AUTH_KEYS
+                                + ", then update the connector config (PUT /connectors/<name>/config)" : ""));
             }
             retries++;
             long backoff = retryPolicy.backoffMillis(retries, retryAfter);
-            listener.retrying(batch, retries, problem, backoff);
-            log.warn("Loki push to {} {}; retry {} of batch {} ({} entries) in {} ms", client.pushUrl(), problem,
-                    retries, batch.sequence(), batch.entryCount(), backoff);
+            listener.retrying(part, retries, problem, backoff);
+            log.warn("Loki push to {} {}; retry {} of batch {} ({} entries) in {} ms{}", client.pushUrl(), problem,
+                    retries, part.sequence(), part.entryCount(), backoff,
+                    auth ? " (credentials refused: check " + AUTH_KEYS + ")" : "");
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                listener.abandoned(batch);
-                return;
+                throw new Abandoned();
             }
         }
+    }
+
+    private static String fatalHint(int status) {
+        if (status >= 300 && status < 400) {
+            return "Redirects are not followed: set loki.url to the final URL of Loki's push endpoint";
+        }
+        if (status == 404 || status == 405) {
+            return "Check loki.url: it must reach Loki's push endpoint (http://<host>:3100 or .../loki/api/v1/push)";
+        }
+        return "Retrying cannot help; check loki.url and the proxy in front of Loki";
     }
 
     /** The start of a response body, for logs and error messages. */
@@ -136,5 +221,19 @@ public final class BatchSender implements AutoCloseable {
     @Override
     public void close() {
         close(0);
+    }
+
+    /** The batch cannot be delivered: the task fails. */
+    private static final class Failure extends Exception {
+        Failure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The sender is closing. */
+    private static final class Abandoned extends Exception {
+        Abandoned() {
+            super(null, null, false, false);
+        }
     }
 }

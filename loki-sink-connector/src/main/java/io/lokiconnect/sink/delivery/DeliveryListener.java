@@ -1,8 +1,6 @@
 package io.lokiconnect.sink.delivery;
 
 import io.lokiconnect.sink.batch.LokiBatch;
-import io.lokiconnect.sink.client.LokiResponse;
-import io.lokiconnect.sink.push.EncodedPush;
 
 /** What became of a batch handed to {@link BatchSender}; called on a sender thread. */
 public interface DeliveryListener {
@@ -10,18 +8,18 @@ public interface DeliveryListener {
     /** Loki answered (status 0: no answer, connection error or timeout); called for every attempt. */
     void answered(int status);
 
-    /** Loki accepted every entry (2xx). */
-    void delivered(LokiBatch batch, EncodedPush push, long latencyNanos);
+    /** Loki answered for every entry of the batch: each is accepted or refused (see {@link Settlement}). */
+    void settled(LokiBatch batch, Settlement settlement, long latencyNanos);
 
-    /** Loki refused some or all entries with a 4xx (not 429) and kept the rest; not retried. */
-    void rejected(LokiBatch batch, EncodedPush push, LokiResponse response);
-
-    /** A retry of the batch is coming after {@code backoffMillis}. */
+    /** A retry of a push of the batch is coming after {@code backoffMillis}. */
     void retrying(LokiBatch batch, int retry, String problem, long backoffMillis);
 
-    /** Retries ran out (or the batch could not be encoded): the task must fail, its offsets stay uncommitted. */
+    /**
+     * Retries ran out, Loki answered a status that no retry can fix (3xx, 404, other 4xx) or the batch could not be
+     * encoded: the task must fail, and the batch's offsets stay uncommitted.
+     */
     void failed(LokiBatch batch, String message);
 
-    /** The sender closed before the batch was delivered; its records are re-read after restart. */
+    /** The sender closed before the batch was settled; its records are re-read after restart. */
     void abandoned(LokiBatch batch);
 }

@@ -41,35 +41,6 @@ public final class LabelSet implements Comparable<LabelSet> {
         return new LabelSet(merged);
     }
 
-    /** Loki's label name rule: {@code [a-zA-Z_][a-zA-Z0-9_]*}; names starting with {@code __} are reserved. */
-    public static boolean isValidName(String name) {
-        if (name == null || name.isEmpty() || name.startsWith("__")) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-            if (!letter && !(i > 0 && c >= '0' && c <= '9')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Replaces every character Loki refuses in a label name by {@code _}. */
-    public static String sanitizeName(String name) {
-        StringBuilder out = new StringBuilder(name.length() + 1);
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9');
-            out.append(ok ? c : '_');
-        }
-        if (out.length() == 0 || Character.isDigit(out.charAt(0))) {
-            out.insert(0, '_');
-        }
-        return out.toString();
-    }
-
     public Map<String, String> asMap() {
         return Collections.unmodifiableMap(labels);
     }

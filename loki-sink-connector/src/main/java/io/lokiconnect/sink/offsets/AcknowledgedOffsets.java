@@ -36,6 +36,16 @@ public final class AcknowledgedOffsets {
      * Kafka expects), that is one past the last record of the longest done prefix.
      */
     public synchronized Map<Partition, Long> committable() {
+        compact();
+        return Map.copyOf(committable);
+    }
+
+    /**
+     * Drops the done prefix of each partition, remembering its offset as committable. The task calls it on every
+     * put(), so the heap holds only records not yet done and those consumed after them, not everything consumed
+     * since the last commit (offset.flush.interval.ms, 60 s by default).
+     */
+    public synchronized void compact() {
         for (Map.Entry<Partition, ArrayDeque<PendingRecord>> e : pending.entrySet()) {
             ArrayDeque<PendingRecord> queue = e.getValue();
             PendingRecord last = null;
@@ -46,7 +56,15 @@ public final class AcknowledgedOffsets {
                 committable.put(e.getKey(), last.offset() + 1);
             }
         }
-        return Map.copyOf(committable);
+    }
+
+    /** Records tracked: not yet done, or done behind one that is not. */
+    public synchronized int trackedCount() {
+        int count = 0;
+        for (ArrayDeque<PendingRecord> queue : pending.values()) {
+            count += queue.size();
+        }
+        return count;
     }
 
     /** Records tracked and not yet done. */

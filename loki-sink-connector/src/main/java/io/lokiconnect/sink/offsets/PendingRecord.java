@@ -2,15 +2,16 @@ package io.lokiconnect.sink.offsets;
 
 /**
  * One consumed record whose offset may not be committed until it is done: acknowledged by Loki (2xx), handed to
- * the dead letter queue, or logged as rejected. {@code source} is the original record, kept for the dead letter
- * queue; it is typed {@code Object} so this class needs no Connect API.
+ * the dead letter queue, or logged as refused. {@code source} is the original record, held only while it may still
+ * go to the dead letter queue and released once the record is done, so the heap holds no record Loki has taken; it
+ * is typed {@code Object} so this class needs no Connect API.
  */
 public final class PendingRecord {
 
     private final String topic;
     private final int partition;
     private final long offset;
-    private final Object source;
+    private volatile Object source;
     private volatile boolean done;
 
     public PendingRecord(String topic, int partition, long offset, Object source) {
@@ -32,6 +33,7 @@ public final class PendingRecord {
         return offset;
     }
 
+    /** The original record while it may still go to the dead letter queue; null once done or when not kept. */
     public Object source() {
         return source;
     }
@@ -42,5 +44,6 @@ public final class PendingRecord {
 
     void markDone() {
         done = true;
+        source = null;
     }
 }

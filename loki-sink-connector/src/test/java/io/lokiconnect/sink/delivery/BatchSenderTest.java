@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lokiconnect.sink.batch.Batcher;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.LokiClient;
-import io.lokiconnect.sink.client.LokiResponse;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
-import io.lokiconnect.sink.push.EncodedPush;
 import io.lokiconnect.sink.push.ProtobufPushEncoder;
 import java.io.IOException;
 import java.time.Duration;
@@ -102,14 +100,99 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isEqualTo(3);
     }
 
+    private static LokiBatch batch(String... lines) {
+        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
+        for (int i = 0; i < lines.length; i++) {
+            batcher.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L * (i + 1), lines[i], Map.of(),
+                    null), 0);
+        }
+        return batcher.closeNow();
+    }
+
+    /** Answers each push by the lines it holds (newline-separated). */
+    private void answerByLines(java.util.function.Function<String, MockResponse> answer) {
+        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            @Override
+            public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+                try {
+                    return answer.apply(io.lokiconnect.sink.push.DecodedPushLines.lines(request.getBody().readByteArray()));
+                } catch (IOException e) {
+                    return new MockResponse().setResponseCode(500).setBody("undecodable push: " + e);
+                }
+            }
+        });
+    }
+
     @Test
-    void aRejectionIsNotRetried() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(400).setBody("entry too old"));
-        server.enqueue(new MockResponse().setResponseCode(204));
+    void aRefusalIsNotRetriedAndTheEntriesItDoesNotNameAreAskedAboutAgain() throws Exception {
+        // Loki names the entry of 1970-01-01T00:00:01Z ("a") as too old; "b" and "c" are sent again to learn their fate.
+        // Loki answers that way to every push holding "a"; a push without it is stored.
+        answerByLines(lines -> lines.contains("a") ? new MockResponse().setResponseCode(400).setBody(
+                "entry for stream '{job=\"x\"}' has timestamp too old: 1970-01-01T00:00:01Z, oldest acceptable "
+                        + "timestamp is: 2026-11-18T00:00:00Z") : new MockResponse().setResponseCode(204));
         start(5, 10, 20);
-        sender.submit(batch());
-        assertThat(outcome()).isEqualTo("rejected: 400 entry too old");
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        sender.submit(batch("a", "b", "c"));
+        assertThat(outcome()).isEqualTo("refused [a]");
+        assertThat(recorder.lastSettlement.accepted()).extracting(LokiEntry::line).containsExactly("b", "c");
+        assertThat(recorder.statuses).contains(400, 204);
+    }
+
+    @Test
+    void a413SplitsTheBatchInHalvesDownToTheSingleEntryLokiRefuses() throws Exception {
+        // Every push holding "big" is too large; the others pass.
+        answerByLines(lines -> lines.contains("big")
+                ? new MockResponse().setResponseCode(413).setBody("Request Entity Too Large")
+                : new MockResponse().setResponseCode(204));
+        start(5, 10, 20);
+        sender.submit(batch("a", "b", "c", "big", "d"));
+        assertThat(outcome()).isEqualTo("refused [big]");
+        assertThat(recorder.lastSettlement.accepted()).extracting(LokiEntry::line)
+                .containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(recorder.lastSettlement.refused().values()).singleElement().asString()
+                .contains("413").contains("Request Entity Too Large");
+        // [a b c big d] 413 -> [a b] ok, [c big d] 413 -> [c] ok, [big d] 413 -> [big] 413, [d] ok: 7 pushes.
+        assertThat(server.getRequestCount()).isEqualTo(7);
+    }
+
+    @Test
+    void a400NamingNoEntrySplitsUntilTheRefusedEntryIsAlone() throws Exception {
+        answerByLines(lines -> lines.contains("bad")
+                ? new MockResponse().setResponseCode(400).setBody("bad request")
+                : new MockResponse().setResponseCode(204));
+        start(5, 10, 20);
+        sender.submit(batch("bad", "b", "c", "d"));
+        assertThat(outcome()).isEqualTo("refused [bad]");
+        assertThat(recorder.lastSettlement.accepted()).hasSize(3);
+    }
+
+    @Test
+    void refusedCredentialsAreRetriedThenFailNamingTheAuthKeys() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(new MockResponse().setResponseCode(i == 1 ? 403 : 401).setBody("no org id"));
+        }
+        start(2, 10, 20);
+        sender.submit(batch("a"));
+        assertThat(outcome()).startsWith("failed:").contains("401").contains("no org id").contains("max.retries=2")
+                .contains("loki.auth.bearer.token").contains("loki.auth.basic.username")
+                .contains("loki.auth.basic.password").contains("loki.headers").contains("loki.tenant.id");
+        assertThat(recorder.statuses).containsExactly(401, 403, 401);
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aWrongUrlOrARedirectFailsAtOnceWithUrlStatusAndBody() throws Exception {
+        for (int status : new int[] {404, 301, 405, 422, 408}) {
+            server.enqueue(new MockResponse().setResponseCode(status).setHeader("Location", "http://elsewhere/")
+                    .setBody("answer " + status));
+        }
+        start(5, 10, 20);
+        for (int status : new int[] {404, 301, 405, 422, 408}) {
+            sender.submit(batch("a"));
+            assertThat(outcome()).startsWith("failed:").contains(server.url("/loki/api/v1/push").toString())
+                    .contains("answered " + status).contains("answer " + status);
+        }
+        assertThat(recorder.retries).isEmpty();
+        assertThat(server.getRequestCount()).isEqualTo(5);
     }
 
     @Test
@@ -128,6 +211,7 @@ class BatchSenderTest {
         final BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
         final List<Integer> statuses = new CopyOnWriteArrayList<>();
         final List<Long> retries = new CopyOnWriteArrayList<>();
+        volatile Settlement lastSettlement;
 
         @Override
         public void answered(int status) {
@@ -135,13 +219,12 @@ class BatchSenderTest {
         }
 
         @Override
-        public void delivered(LokiBatch batch, EncodedPush push, long latencyNanos) {
-            outcomes.add("delivered");
-        }
-
-        @Override
-        public void rejected(LokiBatch batch, EncodedPush push, LokiResponse response) {
-            outcomes.add("rejected: " + response.status() + " " + response.body());
+        public void settled(LokiBatch batch, Settlement settlement, long latencyNanos) {
+            List<String> refused = new java.util.ArrayList<>();
+            settlement.refused().forEach((e, reason) -> refused.add(e.line()));
+            java.util.Collections.sort(refused);
+            lastSettlement = settlement;
+            outcomes.add(refused.isEmpty() ? "delivered" : "refused " + refused);
         }
 
         @Override

@@ -25,15 +25,4 @@ class LabelSetTest {
         assertThat(LabelSet.of(Map.of("a", "1", "b", "2"))).isEqualTo(LabelSet.of(Map.of("b", "2", "a", "1")));
         assertThat(LabelSet.of(Map.of("a", "1")).with(Map.of("a", "2")).get("a")).isEqualTo("2");
     }
-
-    @Test
-    void namesFollowLokisRule() {
-        assertThat(LabelSet.isValidName("level")).isTrue();
-        assertThat(LabelSet.isValidName("_x9")).isTrue();
-        assertThat(LabelSet.isValidName("9x")).isFalse();
-        assertThat(LabelSet.isValidName("a-b")).isFalse();
-        assertThat(LabelSet.isValidName("__name__")).isFalse();
-        assertThat(LabelSet.sanitizeName("k8s.namespace-name")).isEqualTo("k8s_namespace_name");
-        assertThat(LabelSet.sanitizeName("1st")).isEqualTo("_1st");
-    }
 }

@@ -52,4 +52,25 @@ class AcknowledgedOffsetsTest {
         offsets.forget("logs", 3);
         assertThat(offsets.committable()).isEmpty();
     }
+
+    @Test
+    void aDoneRecordNoLongerHoldsItsOriginal() {
+        Object original = new Object();
+        PendingRecord record = offsets.track("logs", 0, 10, original);
+        assertThat(record.source()).isSameAs(original);
+        offsets.done(record);
+        assertThat(record.source()).isNull();
+    }
+
+    @Test
+    void compactDropsTheDonePrefixWithoutACommit() {
+        PendingRecord first = offsets.track("logs", 0, 10, null);
+        PendingRecord second = offsets.track("logs", 0, 11, null);
+        offsets.track("logs", 0, 12, null);
+        offsets.done(first);
+        offsets.done(second);
+        offsets.compact();
+        assertThat(offsets.trackedCount()).isEqualTo(1);
+        assertThat(offsets.committable()).containsEntry(new Partition("logs", 0), 12L);
+    }
 }

@@ -1,0 +1,56 @@
+package io.lokiconnect.sink.entry;
+
+/**
+ * Keeps distinct events distinct in Loki, which keeps one of two entries equal in stream, time and line. Many logs
+ * carry times of millisecond or second precision, so identical lines (a health check, a retry message) logged in the
+ * same millisecond would collapse into one. A time that is a whole number of milliseconds gets a sub-millisecond part
+ * (0 to 999,999 ns) derived from where the line comes from, never from a clock or a counter, so the same line sent
+ * again (a replay after a crash, a retried push) gets the same time and Loki can drop it as the duplicate it is:
+ * <ul>
+ *   <li>from the source connector (headers {@code log.file.offset}, {@code log.file.path}, {@code log.host}): the
+ *       line's byte offset in its file, shifted by a hash of the file and host. Two lines of one file get the same
+ *       part only when they start a multiple of 1,000,000 bytes apart within one millisecond;</li>
+ *   <li>otherwise: the record's Kafka offset, shifted by its partition. Two records of one partition get the same
+ *       part only when their offsets are a multiple of 1,000,000 apart within one millisecond.</li>
+ * </ul>
+ * A time with a sub-millisecond part of its own is kept as it is.
+ */
+public final class EntryTimes {
+
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+
+    /** Where a line comes from. */
+    public record Position(long shift, long offset) {
+
+        /** A line of a file: {@code offset} is its first byte's offset in the file. */
+        public static Position inFile(String path, String host, long offset) {
+            long h = 1125899906842597L;
+            h = 31 * h + (path == null ? 0 : path.hashCode());
+            h = 31 * h + (host == null ? 0 : host.hashCode());
+            return new Position(mix(h), offset);
+        }
+
+        /** A record of a Kafka partition. */
+        public static Position inPartition(int partition, long offset) {
+            return new Position(mix(partition), offset);
+        }
+    }
+
+    private EntryTimes() {
+    }
+
+    /** {@code nanos} itself when it has a sub-millisecond part, else {@code nanos} plus the part of {@code position}. */
+    public static long distinct(long nanos, Position position) {
+        if (Math.floorMod(nanos, NANOS_PER_MILLI) != 0 || nanos > Long.MAX_VALUE - NANOS_PER_MILLI) {
+            return nanos;
+        }
+        return nanos + Math.floorMod(position.shift() + position.offset(), NANOS_PER_MILLI);
+    }
+
+    /** A 64-bit finaliser (SplitMix64), so nearby files and partitions get unrelated shifts. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,34 @@
+package io.lokiconnect.sink.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.sink.client.LokiResponse.Outcome;
+import org.junit.jupiter.api.Test;
+
+class LokiResponseTest {
+
+    private static Outcome outcome(int status) {
+        return new LokiResponse(status, "", -1).outcome();
+    }
+
+    @Test
+    void everyStatusBelongsToOneClassAndOnlyOverloadAndCredentialsAreRetried() {
+        for (int status = 100; status < 600; status++) {
+            Outcome outcome = outcome(status);
+            Outcome expected = status >= 200 && status < 300 ? Outcome.SUCCESS
+                    : status == 429 || status >= 500 ? Outcome.RETRY
+                    : status == 401 || status == 403 ? Outcome.AUTH
+                    : status == 400 ? Outcome.REFUSED_ENTRIES
+                    : status == 413 ? Outcome.TOO_LARGE
+                    : Outcome.FATAL;
+            assertThat(outcome).as("status %d", status).isEqualTo(expected);
+            assertThat(new LokiResponse(status, "", -1).isRetryable()).as("status %d retried", status)
+                    .isEqualTo(status == 429 || status >= 500 || status == 401 || status == 403);
+        }
+        // The edges: 3xx, 404 and a proxy's 408 fail; they are not Loki's refusal of entries.
+        assertThat(outcome(301)).isEqualTo(Outcome.FATAL);
+        assertThat(outcome(404)).isEqualTo(Outcome.FATAL);
+        assertThat(outcome(408)).isEqualTo(Outcome.FATAL);
+        assertThat(outcome(499)).isEqualTo(Outcome.FATAL);
+    }
+}
