@@ -185,12 +185,11 @@ abstract class FaultScenarios {
     /**
      * A slow Loki fills the buffer so the sink pauses its partitions; while they are paused the topic gets more
      * partitions (the sink's consumer group rebalances and every task gets its partitions again) and a worker joins;
-     * Loki recovers. Needs the sink's back-pressure to survive a rebalance (issue 11, item 2). Restarting a sink task
+     * Loki recovers: the sink's back-pressure survives a rebalance (issue 11, item 2). Restarting a sink task
      * instead fails while Loki is slow: its stop outlasts Connect's 5 s task.shutdown.graceful.timeout.ms and the
      * REST call answers 500 "Failed to start task".
      */
     @Test
-    @Tag("long")
     void aRebalanceWhilePausedFreezesNothing() throws Exception {
         try (Scenario s = scenario("rebalance-while-paused")) {
             Map<String, String> sink = s.sinkConfig();
