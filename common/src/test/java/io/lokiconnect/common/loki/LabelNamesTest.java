@@ -32,4 +32,16 @@ class LabelNamesTest {
         assertThat(LabelNames.isValid(name)).isTrue();
         assertThat(LabelNames.sanitize(name)).isSameAs(name);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"__name__", "__x", "__", "_", "a", "Z9_"})
+    void reservedNamesStillMatchThePatternLokiParses(String name) {
+        assertThat(LabelNames.matchesPattern(name)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "1a", "a-b", "\u00e9", "a b", "a.b"})
+    void malformedNamesDoNotMatchThePattern(String name) {
+        assertThat(LabelNames.matchesPattern(name)).isFalse();
+    }
 }
