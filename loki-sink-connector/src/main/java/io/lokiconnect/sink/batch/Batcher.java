@@ -62,9 +62,4 @@ public final class Batcher {
         open = null;
         return batch == null || batch.isEmpty() ? null : batch;
     }
-
-    /** Line bytes in the open batch. */
-    public synchronized long openLineBytes() {
-        return open == null ? 0 : open.lineBytes();
-    }
 }
