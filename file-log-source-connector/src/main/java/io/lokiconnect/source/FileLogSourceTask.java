@@ -102,9 +102,4 @@ public class FileLogSourceTask extends SourceTask {
             tailer.close();
         }
     }
-
-    /** For tests in this package. */
-    TailerStats stats() {
-        return stats;
-    }
 }

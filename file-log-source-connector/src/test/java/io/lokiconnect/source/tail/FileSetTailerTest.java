@@ -327,10 +327,10 @@ class FileSetTailerTest {
         append(file, "written before the delete\n");
         Files.delete(file);
         assertThat(drain(t)).containsExactly("written before the delete");
-        assertThat(t.trackedPaths()).as("kept for rotate.wait.ms").containsExactly(file);
+        assertThat(t.tailedPaths()).as("kept for rotate.wait.ms").containsExactly(file);
         clock.addAndGet(FileSetTailer.Options.DEFAULT_ROTATE_WAIT_MS);
         assertThat(drain(t)).isEmpty();
-        assertThat(t.trackedPaths()).isEmpty();
+        assertThat(t.tailedPaths()).isEmpty();
         assertThat(stats.filesTracked.get()).isZero();
     }
 
