@@ -54,10 +54,10 @@ public class FileLogSourceConfig extends AbstractConfig {
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new TopicName(), Importance.HIGH,
-                    "Kafka topic the log lines are written to (the original's KAFKA_TOPIC).")
+                    "Kafka topic the log lines are written to.")
             .define(PATHS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new Globs(), Importance.HIGH,
-                    "Comma-separated globs of the files to tail, e.g. /var/log/*.log,/app/logs/**/*.log "
-                            + "(the original's LOG_PATHS). Supports *, **, ?, {a,b} and [abc].")
+                    "Comma-separated globs of the files to tail, e.g. /var/log/*.log,/app/logs/**/*.log. "
+                            + "Supports *, **, ?, {a,b} and [abc].")
             .define(PATHS_EXCLUDE_CONFIG, Type.LIST, "", new Globs(), Importance.MEDIUM,
                     "Comma-separated globs of files never to read, e.g. /var/log/*.gz.")
             .define(PATHS_ALLOWED_ROOTS_CONFIG, Type.LIST, "", new AbsolutePaths(), Importance.MEDIUM,

@@ -7,10 +7,10 @@ import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.metrics.SourceTaskMetrics;
 import io.lokiconnect.source.offsets.SourceOffsets;
-import io.lokiconnect.source.tail.ResumePoint;
-import io.lokiconnect.source.tail.FileIdentity;
+import io.lokiconnect.source.model.ResumePoint;
+import io.lokiconnect.source.model.FileIdentity;
 import io.lokiconnect.source.tail.FileSetTailer;
-import io.lokiconnect.source.tail.TailedLine;
+import io.lokiconnect.source.model.TailedLine;
 import io.lokiconnect.source.tail.TailerSettings;
 import io.lokiconnect.source.tail.TailerStats;
 import java.util.ArrayList;
@@ -101,10 +101,5 @@ public class FileLogSourceTask extends SourceTask {
         if (tailer != null) {
             tailer.close();
         }
-    }
-
-    /** For tests in this package. */
-    TailerStats stats() {
-        return stats;
     }
 }

@@ -109,25 +109,4 @@ class FileLogSourceConfigTest {
         assertThat(errors(props, "paths")).singleElement().asString()
                 .contains("/etc/*").contains("paths.allowed.roots");
     }
-
-    @Test
-    void tasksGetDisjointShares() {
-        FileLogSourceConnector connector = new FileLogSourceConnector();
-        connector.start(valid());
-        List<Map<String, String>> tasks = connector.taskConfigs(3);
-        assertThat(tasks).extracting(t -> t.get("task.index")).containsExactly("0", "1", "2");
-        assertThat(tasks).allMatch(t -> "3".equals(t.get("task.count")));
-    }
-
-    @Test
-    void alterOffsetsRejectsAnOffsetWithoutPosition() {
-        FileLogSourceConnector connector = new FileLogSourceConnector();
-        Map<Map<String, ?>, Map<String, ?>> offsets = new HashMap<>();
-        offsets.put(Map.of("host", "h", "file.key", "(dev=1,ino=2)"), Map.of("path", "/x"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> connector.alterOffsets(valid(), offsets))
-                .hasMessageContaining("position");
-        offsets.clear();
-        offsets.put(Map.of("host", "h", "file.key", "(dev=1,ino=2)"), Map.of("position", 0L));
-        assertThat(connector.alterOffsets(valid(), offsets)).isTrue();
-    }
 }

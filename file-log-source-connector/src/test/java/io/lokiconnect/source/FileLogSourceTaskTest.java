@@ -3,7 +3,7 @@ package io.lokiconnect.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lokiconnect.source.offsets.SourceOffsets;
-import io.lokiconnect.source.tail.FileIdentity;
+import io.lokiconnect.source.model.FileIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

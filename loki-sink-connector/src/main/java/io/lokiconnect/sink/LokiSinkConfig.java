@@ -77,7 +77,7 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(LOKI_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new LokiUrl(), Importance.HIGH,
                     "Loki's base URL (http://loki:3100) or full push URL (http://loki:3100/loki/api/v1/push); "
-                            + "the original's LOKI_ENDPOINT. http or https.",
+                            + "http or https.",
                     GROUP_LOKI, 1, ConfigDef.Width.LONG, "Loki URL")
             .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "Tenant sent as the X-Scope-OrgID header (multi-tenant Loki). Empty: no header.",
@@ -126,12 +126,10 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "Loki's GET /ready and reports a failure on loki.url.",
                     GROUP_LOKI, 16, ConfigDef.Width.SHORT, "Validate connection")
             .define(BATCH_MAX_BYTES_CONFIG, Type.INT, 1_048_576, Range.between(1024, 64 * 1024 * 1024),
-                    Importance.HIGH, "Largest push request in bytes, counted on the encoded (uncompressed) request; "
-                            + "the original's batch_size (1 MB).",
+                    Importance.HIGH, "Largest push request in bytes, counted on the encoded (uncompressed) request.",
                     GROUP_BATCH, 1, ConfigDef.Width.SHORT, "Batch bytes")
             .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, 1000L, Range.between(1, 600_000), Importance.HIGH,
-                    "Longest time in ms an entry waits in an open batch before the batch is sent; the original's "
-                            + "batch_wait (1 s).",
+                    "Longest time in ms an entry waits in an open batch before the batch is sent.",
                     GROUP_BATCH, 2, ConfigDef.Width.SHORT, "Batch wait (ms)")
             .define(MAX_RETRIES_CONFIG, Type.INT, 5, Range.atLeast(-1), Importance.HIGH,
                     "Retries of a push after a connection error, timeout, 429, 5xx, 401 or 403; -1 retries forever. "
@@ -192,7 +190,7 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "retried.",
                     GROUP_ENTRIES, 7, ConfigDef.Width.SHORT, "On rejected")
             .define(METRICS_LEVEL_LABEL_CONFIG, Type.STRING, "level", Importance.LOW,
-                    "Label whose values are counted in the lines-by-level metrics (the original's metric extraction).",
+                    "Label whose values are counted in the lines-by-level-total metric.",
                     GROUP_ENTRIES, 8, ConfigDef.Width.SHORT, "Level label")
             .define(METRICS_LEVEL_VALUES_MAX_CONFIG, Type.INT, 10, Range.between(0, 1000), Importance.LOW,
                     "Distinct level values given their own metric; later values are counted under 'other'.",

@@ -81,7 +81,7 @@ public class LokiSinkConnector extends SinkConnector {
                 String problem = client.checkReady();
                 if (problem != null) {
                     values.get(LokiSinkConfig.LOKI_URL_CONFIG).addErrorMessage("Loki is not reachable or not ready: "
-                            + problem + ". Check loki.url (the original's LOKI_ENDPOINT) and that Loki is up.");
+                            + problem + ". Check loki.url and that Loki is up.");
                 }
             } catch (RuntimeException e) {
                 values.get(LokiSinkConfig.LOKI_URL_CONFIG).addErrorMessage("Could not reach Loki: " + e.getMessage());

@@ -62,6 +62,16 @@ public class LokiSinkTask extends SinkTask {
     /** Records are held for the dead letter queue only when one exists and behavior.on.rejected=dlq. */
     private boolean keepRecordsForDlq;
     private final AtomicReference<ConnectException> failure = new AtomicReference<>();
+    private final long maxBlockMillis;
+
+    public LokiSinkTask() {
+        this(MAX_BLOCK_MILLIS);
+    }
+
+    /** @param maxBlockMillis longest time put() blocks for back-pressure before it pauses the partitions */
+    LokiSinkTask(long maxBlockMillis) {
+        this.maxBlockMillis = maxBlockMillis;
+    }
 
     @Override
     public String version() {
@@ -80,7 +90,7 @@ public class LokiSinkTask extends SinkTask {
                 () -> {
                     offsets.compact();
                     return offsets.trackedCount();
-                }, MAX_BLOCK_MILLIS, new ContextPartitions(), metrics.pausedTotal::incrementAndGet);
+                }, maxBlockMillis, new ContextPartitions(), metrics.pausedTotal::incrementAndGet);
         ErrantRecordReporter reporter = errantRecordReporter();
         deadLetters = reporter == null ? null : new DeadLetterHandoff(
                 (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);
@@ -257,11 +267,6 @@ public class LokiSinkTask extends SinkTask {
         if (client != null) {
             client.close();
         }
-    }
-
-    /** Test hook: bytes buffered or in flight. */
-    long bufferedBytes() {
-        return backPressure.bufferedBytes();
     }
 
     private final class ContextPartitions implements BackPressure.Partitions<TopicPartition> {

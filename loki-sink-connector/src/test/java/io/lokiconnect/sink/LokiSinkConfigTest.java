@@ -86,7 +86,7 @@ class LokiSinkConfigTest {
                 "request.timeout.ms", "500");
         ConfigValue url = new LokiSinkConnector().validate(config).configValues().stream()
                 .filter(v -> v.name().equals("loki.url")).findFirst().orElseThrow();
-        assertThat(url.errorMessages()).singleElement().asString().contains("/ready").contains("LOKI_ENDPOINT");
+        assertThat(url.errorMessages()).singleElement().asString().contains("/ready").contains("Check loki.url");
     }
 
     @Test

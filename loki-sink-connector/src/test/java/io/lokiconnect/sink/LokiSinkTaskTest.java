@@ -2,6 +2,7 @@ package io.lokiconnect.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -41,7 +43,7 @@ class LokiSinkTaskTest {
     private final MockWebServer server = new MockWebServer();
     private final Metrics metrics = new Metrics();
     private final RecordingContext context = new RecordingContext(Set.of(TP), new PluginMetricsImpl(metrics, Map.of()));
-    private final LokiSinkTask task = new LokiSinkTask();
+    private LokiSinkTask task = new LokiSinkTask();
 
     @AfterEach
     void tearDown() throws IOException {
@@ -94,17 +96,14 @@ class LokiSinkTaskTest {
                 + ", oldest acceptable timestamp is: 2026-01-01T00:00:00Z\nuser 'fake', total ignored: 1 out of 1";
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> awaitCommit(long offset) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        Map<TopicPartition, OffsetAndMetadata> commit = Map.of();
-        while (System.currentTimeMillis() < deadline) {
-            commit = task.preCommit(Map.of(TP, new OffsetAndMetadata(99)));
-            if (commit.containsKey(TP) && commit.get(TP).offset() >= offset) {
-                return commit;
-            }
-            Thread.sleep(20);
-        }
-        return commit;
+    private Map<TopicPartition, OffsetAndMetadata> awaitCommit(long offset) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> task.preCommit(Map.of(TP, new OffsetAndMetadata(99))),
+                        commit -> commit.containsKey(TP) && commit.get(TP).offset() >= offset);
+    }
+
+    private double bufferedBytes() {
+        return metricValue("buffered-bytes", Map.of());
     }
 
     @Test
@@ -141,24 +140,30 @@ class LokiSinkTaskTest {
         server.enqueue(new MockResponse().setResponseCode(400).setBody(tooOldBody()));
         start("behavior.on.rejected", "fail");
         task.put(List.of(record(0, "old line", "info")));
-        long deadline = System.currentTimeMillis() + 10_000;
-        ConnectException failure = null;
-        while (failure == null && System.currentTimeMillis() < deadline) {
+        // Every preCommit until the failure shows: none may hand Connect the refused record's offset.
+        List<Map<TopicPartition, OffsetAndMetadata>> commits = new ArrayList<>();
+        AtomicReference<ConnectException> failure = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
             try {
-                task.preCommit(Map.of(TP, new OffsetAndMetadata(99)));
-                Thread.sleep(20);
+                commits.add(task.preCommit(Map.of(TP, new OffsetAndMetadata(99))));
+                return false;
             } catch (ConnectException e) {
-                failure = e;
+                failure.set(e);
+                return true;
             }
-        }
-        assertThat(failure).isNotNull();
-        assertThat(failure.getMessage()).contains("logs-0@0").contains("too old").contains("behavior.on.rejected=fail");
+        });
+        assertThat(failure.get().getMessage()).contains("logs-0@0").contains("too old")
+                .contains("behavior.on.rejected=fail");
+        assertThat(commits).allSatisfy(commit -> assertThat(commit).doesNotContainKey(TP));
+        assertThatThrownBy(() -> task.preCommit(Map.of(TP, new OffsetAndMetadata(99))))
+                .as("a failed task never commits again").isInstanceOf(ConnectException.class);
         assertThatThrownBy(() -> task.put(List.of(record(1, "next", "info")))).isInstanceOf(ConnectException.class);
     }
 
     @Test
     void aFullBufferPausesThePartitionsUntilLokiCatchesUpEvenAcrossARebalance() throws Exception {
-        acceptAll(12_000); // longer than put() blocks (10 s) before it pauses
+        task = new LokiSinkTask(200);
+        acceptAll(1_000); // longer than put() blocks (200 ms here) before it pauses
         start("buffer.max.bytes", "2048", "batch.max.bytes", "2048", "max.in.flight.batches", "1");
         List<SinkRecord> records = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -166,7 +171,7 @@ class LokiSinkTaskTest {
         }
         task.put(records);
         assertThat(context.paused).containsExactly(TP);
-        assertThat(task.bufferedBytes()).isGreaterThanOrEqualTo(2048);
+        assertThat(bufferedBytes()).isGreaterThanOrEqualTo(2048);
 
         // A rebalance while paused: Connect closes the partition, re-pauses it (the task keeps it), opens it.
         task.close(List.of(TP));
@@ -175,10 +180,7 @@ class LokiSinkTaskTest {
 
         // The partition was forgotten: its records in flight are re-read by its next owner, never committed here.
         assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(99)))).isEmpty();
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (task.bufferedBytes() > 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> bufferedBytes() == 0);
         task.put(List.of());
         assertThat(context.resumed).as("the kept partition is resumed once the buffer drains").contains(TP);
         assertThat(context.isPaused(TP)).isFalse();
@@ -203,7 +205,7 @@ class LokiSinkTaskTest {
         server.enqueue(new MockResponse().setResponseCode(204).setHeadersDelay(3, TimeUnit.SECONDS));
         start("batch.max.wait.ms", "60000");
         task.put(List.of(record(0, "é".repeat(1000), "info"), record(1, "😀".repeat(10), "info")));
-        assertThat(task.bufferedBytes()).isEqualTo(2000 + 40);
+        assertThat(bufferedBytes()).isEqualTo(2000 + 40);
     }
 
     @Test
@@ -219,7 +221,7 @@ class LokiSinkTaskTest {
 
     @Test
     void linesAreCountedByLevelUpToTheConfiguredNumberOfValues() throws Exception {
-        acceptAll(0);
+        acceptAll(300);
         start("metrics.level.values.max", "2");
         task.put(List.of(record(0, "a", "info"), record(1, "b", "warn"), record(2, "c", "error"),
                 record(3, "d", "debug"), record(4, "e", "info")));
@@ -232,7 +234,8 @@ class LokiSinkTaskTest {
         assertThat(metricValue("records-received-total", Map.of())).isEqualTo(5.0);
         assertThat(metricValue("bytes-sent-total", Map.of())).isGreaterThan(0.0);
         assertThat(metricValue("bytes-sent-compressed-total", Map.of())).isGreaterThan(0.0);
-        assertThat(metricValue("batch-latency-max-ms", Map.of())).isGreaterThanOrEqualTo(0.0);
+        // Loki answered the first push after 300 ms: the batch waited at least that long for its acknowledgement.
+        assertThat(metricValue("batch-latency-max-ms", Map.of())).isGreaterThanOrEqualTo(300.0);
         assertThat(metricValue("buffered-bytes", Map.of())).isZero();
     }
 

@@ -118,7 +118,8 @@ class SinkTaskMemoryTest {
                 (System.currentTimeMillis() - started) / 1000, Runtime.getRuntime().maxMemory() / (1024 * 1024),
                 peak / (1024 * 1024), liveAfterGc / (1024 * 1024), received.get() / (1024 * 1024));
         assertThat(received.get()).isGreaterThan((long) RECORDS * LINE_BYTES / 2);
-        assertThat(peak).isLessThan(Runtime.getRuntime().maxMemory());
+        // The peak is printed, not asserted: it sums each heap pool's own peak, reached at different moments, so it can
+        // pass -Xmx (seen: 257 MB of 256) without the heap ever being full. A full heap fails with OutOfMemoryError.
         // The buffer (16 MB of lines, about twice that in the heap with its records and batches) and the test's own
         // polls: far below the heap, and far below the 572 MB consumed.
         assertThat(liveAfterGc).isLessThan(128L * 1024 * 1024);

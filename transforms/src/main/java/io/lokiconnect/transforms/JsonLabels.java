@@ -3,6 +3,7 @@ package io.lokiconnect.transforms;
 import io.lokiconnect.common.Version;
 import io.lokiconnect.common.headers.LokiHeaders;
 import io.lokiconnect.transforms.extract.ExtractedEntry;
+import io.lokiconnect.transforms.extract.ExtractorSettings;
 import io.lokiconnect.transforms.extract.LabelExtractor;
 import io.lokiconnect.transforms.metrics.TransformMetrics;
 import io.lokiconnect.transforms.parse.LineParseException;
@@ -60,12 +61,18 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     @Override
     public void configure(Map<String, ?> configs) {
         JsonLabelsConfig config = new JsonLabelsConfig(configs);
-        extractor = new LabelExtractor(config, metrics);
+        extractor = new LabelExtractor(extractorSettings(config), metrics);
         labelHeaders = headerNames(config.labelHeaderPrefix(), extractor.labelNames());
         metadataHeaders = headerNames(config.metadataHeaderPrefix(), extractor.metadataNames());
         outputMessage = config.outputMessage();
         failOnParseError = config.failOnParseError();
         inputFormat = config.inputFormat();
+    }
+
+    static ExtractorSettings extractorSettings(JsonLabelsConfig config) {
+        return new ExtractorSettings(config.labelFields(), config.staticLabels(), config.levelDefault(),
+                config.levelNormalize(), config.metadataFields(), config.timestampField(), config.timestampFormat(),
+                config.messageField(), config.labelValueMaxLength(), config.labelValuesMax(), config.inputFormat());
     }
 
     private static String[] headerNames(String prefix, List<String> names) {

@@ -1,6 +1,7 @@
 package io.lokiconnect.transforms;
 
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.transforms.extract.ExtractorSettings;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
 import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.transforms.level.LevelNormalizer;
@@ -47,7 +48,7 @@ public class JsonLabelsConfig extends AbstractConfig {
     public static final String ON_ERROR_FAIL = "fail";
 
     /** The label whose value {@code level.normalize} and {@code level.default} apply to. */
-    public static final String LEVEL_LABEL = "level";
+    public static final String LEVEL_LABEL = ExtractorSettings.LEVEL_LABEL;
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(LABEL_FIELDS_CONFIG, Type.LIST, "level,service", new FieldSpecs(), Importance.HIGH,

@@ -1,6 +1,6 @@
 package io.lokiconnect.source.assignment;
 
-import io.lokiconnect.source.tail.FileIdentity;
+import io.lokiconnect.source.model.FileIdentity;
 
 /**
  * Which files a task reads: every task evaluates the globs, and task {@code i} of {@code n} owns the files whose

@@ -1,7 +1,7 @@
 package io.lokiconnect.source.multiline;
 
 import io.lokiconnect.common.loki.Utf8;
-import io.lokiconnect.source.tail.TailedLine;
+import io.lokiconnect.source.model.TailedLine;
 import java.util.List;
 import java.util.regex.Pattern;
 

@@ -1,8 +1,8 @@
 package io.lokiconnect.source.offsets;
 
-import io.lokiconnect.source.tail.FileIdentity;
-import io.lokiconnect.source.tail.ResumePoint;
-import io.lokiconnect.source.tail.TailedLine;
+import io.lokiconnect.source.model.FileIdentity;
+import io.lokiconnect.source.model.ResumePoint;
+import io.lokiconnect.source.model.TailedLine;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.lokiconnect.source.tail;
 
+import io.lokiconnect.source.model.ResumePoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

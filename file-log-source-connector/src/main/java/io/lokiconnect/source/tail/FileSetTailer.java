@@ -3,6 +3,9 @@ package io.lokiconnect.source.tail;
 import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.model.FileIdentity;
+import io.lokiconnect.source.model.ResumePoint;
+import io.lokiconnect.source.model.TailedLine;
 import io.lokiconnect.source.multiline.MultilineAggregator;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -464,8 +467,11 @@ public final class FileSetTailer implements AutoCloseable {
         }
     }
 
-    /** The files being tailed now, by path (for tests and metrics). */
-    public List<Path> trackedPaths() {
+    /**
+     * Where each file this task holds a tailer for was last seen: the files the files-tracked metric counts, rotated
+     * files still inside rotate.wait.ms and orphans included. Package-private: the tailer tests look at it.
+     */
+    List<Path> tailedPaths() {
         return tailers.values().stream().map(FileTailer::path).toList();
     }
 

@@ -1,5 +1,8 @@
 package io.lokiconnect.source.tail;
 
+import io.lokiconnect.source.model.FileIdentity;
+import io.lokiconnect.source.model.ResumePoint;
+import io.lokiconnect.source.model.TailedLine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -6,7 +6,7 @@ import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.tail.FileSetTailer;
-import io.lokiconnect.source.tail.TailedLine;
+import io.lokiconnect.source.model.TailedLine;
 import io.lokiconnect.source.tail.TailerSettings;
 import io.lokiconnect.source.tail.TailerStats;
 import java.io.IOException;

@@ -113,7 +113,7 @@ class FileIsolationTest {
             whileUnlistable.addAll(texts(t.poll(100, 1 << 20)));
         }
         assertThat(whileUnlistable).containsExactly("x2");
-        assertThat(t.trackedPaths()).containsExactly(sub.resolve("x.log"));
+        assertThat(t.tailedPaths()).containsExactly(sub.resolve("x.log"));
 
         unlistable.clear();
         append(sub.resolve("x.log"), "x3\n");

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.model.FileIdentity;
+import io.lokiconnect.source.model.ResumePoint;
+import io.lokiconnect.source.model.TailedLine;
 import io.lokiconnect.source.offsets.SourceOffsets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -324,10 +327,10 @@ class FileSetTailerTest {
         append(file, "written before the delete\n");
         Files.delete(file);
         assertThat(drain(t)).containsExactly("written before the delete");
-        assertThat(t.trackedPaths()).as("kept for rotate.wait.ms").containsExactly(file);
+        assertThat(t.tailedPaths()).as("kept for rotate.wait.ms").containsExactly(file);
         clock.addAndGet(FileSetTailer.Options.DEFAULT_ROTATE_WAIT_MS);
         assertThat(drain(t)).isEmpty();
-        assertThat(t.trackedPaths()).isEmpty();
+        assertThat(t.tailedPaths()).isEmpty();
         assertThat(stats.filesTracked.get()).isZero();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.model.TailedLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -52,10 +52,10 @@ class RotationGraceTest {
             assertThat(texts(t.poll(100, 1 << 20))).containsExactly("late-2");
             h.clock.addAndGet(ROTATE_WAIT - 1);
             t.poll(100, 1 << 20);
-            assertThat(t.trackedPaths()).as("still inside rotate.wait.ms").hasSize(1);
+            assertThat(t.tailedPaths()).as("still inside rotate.wait.ms").hasSize(1);
             h.clock.addAndGet(1);
             assertThat(t.poll(100, 1 << 20)).isEmpty();
-            assertThat(t.trackedPaths()).isEmpty();
+            assertThat(t.tailedPaths()).isEmpty();
         }
     }
 
@@ -95,7 +95,7 @@ class RotationGraceTest {
         assertThat(t.poll(100, 1 << 20)).isEmpty();
         h.clock.addAndGet(ROTATE_WAIT);
         assertThat(texts(t.poll(100, 1 << 20))).containsExactly("partial");
-        assertThat(t.trackedPaths()).isEmpty();
+        assertThat(t.tailedPaths()).isEmpty();
     }
 
     private int openHandlesInDir() {

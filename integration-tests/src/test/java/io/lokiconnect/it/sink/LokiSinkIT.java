@@ -296,23 +296,16 @@ class LokiSinkIT {
         config.put("consumer.override.max.poll.records", "100");
         CONNECT.deployConnector(connector, config);
 
-        long maxBuffered = 0;
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (loki.entries().size() < 4000 && System.currentTimeMillis() < deadline) {
-            maxBuffered = Math.max(maxBuffered, CONNECT.taskMetric(connector, "buffered-bytes"));
-            sleep(20);
-        }
+        // Sampled every 20 ms while the entries arrive.
+        java.util.concurrent.atomic.AtomicLong buffered = new java.util.concurrent.atomic.AtomicLong();
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            buffered.accumulateAndGet(CONNECT.taskMetric(connector, "buffered-bytes"), Math::max);
+            return loki.entries().size() >= 4000;
+        });
+        long maxBuffered = buffered.get();
         assertThat(loki.entries()).hasSize(4000);
         // Bound plus at most one poll (100 records of ~1 KB) of overshoot.
         assertThat(maxBuffered).isGreaterThan(0).isLessThanOrEqualTo(262_144 + 100 * 1010);
         System.out.printf("slow Loki: max buffered %d bytes for buffer.max.bytes 262144%n", maxBuffered);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

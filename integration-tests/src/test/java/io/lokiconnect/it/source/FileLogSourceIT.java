@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,8 +78,9 @@ class FileLogSourceIT {
             written.add(line);
             if (i % 700 == 699) {
                 // Lines come fast; a rotation comes after the file has been seen by a scan, as in real life
-                // (a file created and rotated away between two scans never matched the glob).
-                Thread.sleep(1_000);
+                // (a file created and rotated away between two scans never matched the glob): once the first line
+                // of this file arrived. The rest of it may still be unread when it is renamed.
+                awaitRecords(CONNECT, "rotation", i - 698, WAIT);
                 // logrotate's default: rename, then the application creates a new file at the old name.
                 Files.move(file, dir.resolve("app.log." + i), StandardCopyOption.ATOMIC_MOVE);
             }
@@ -111,7 +113,7 @@ class FileLogSourceIT {
         append(file, "\nafter\n");
         // "partial" was emitted at its flush; its late newline must not emit it again.
         awaitRecords(CONNECT, "edges", 6, WAIT);
-        Thread.sleep(1_000);
+        awaitNoMoreThan(6, "edges");
         assertThat(values(CONNECT.consumeAll("edges", WAIT))).hasSize(6).endsWith("partial", "after");
     }
 
@@ -143,9 +145,9 @@ class FileLogSourceIT {
         CONNECT.createTopic("shared", 3);
         CONNECT.deployConnector("shared-source", sourceConfig("shared", dir + "/*.log", 3));
         CONNECT.awaitRunning("shared-source", 3, WAIT);
-        List<ConsumerRecord<byte[], byte[]>> records = awaitRecords(CONNECT, "shared", 600, WAIT);
-        Thread.sleep(2_000);
-        records = CONNECT.consumeAll("shared", Duration.ofSeconds(30));
+        awaitRecords(CONNECT, "shared", 600, WAIT);
+        awaitNoMoreThan(600, "shared");
+        List<ConsumerRecord<byte[], byte[]>> records = CONNECT.consumeAll("shared", Duration.ofSeconds(30));
         assertThat(values(records)).hasSize(600).containsExactlyInAnyOrderElementsOf(written);
     }
 
@@ -222,5 +224,12 @@ class FileLogSourceIT {
         List<ConsumerRecord<byte[], byte[]>> records = awaitRecords(CONNECT, "replay", 20, WAIT);
         assertThat(values(records)).hasSize(20);
         assertThat(values(records).subList(10, 20)).isEqualTo(values(records).subList(0, 10));
+    }
+
+    /** No duplicate follows: the topic holds {@code n} records throughout two seconds (a duplicate comes within one). */
+    private static void awaitNoMoreThan(int n, String topic) {
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> CONNECT.consumeAll(topic, Duration.ofSeconds(10)).size() == n);
     }
 }

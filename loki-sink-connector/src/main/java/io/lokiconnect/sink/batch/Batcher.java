@@ -1,7 +1,6 @@
 package io.lokiconnect.sink.batch;
 
 import io.lokiconnect.sink.entry.LokiEntry;
-import io.lokiconnect.sink.push.PushEncoder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,13 +11,13 @@ import java.util.List;
  */
 public final class Batcher {
 
-    private final PushEncoder encoder;
+    private final RequestSizer encoder;
     private final int maxBytes;
     private final long maxWaitNanos;
     private long sequence;
     private LokiBatch open;
 
-    public Batcher(PushEncoder encoder, int maxBytes, long maxWaitMillis) {
+    public Batcher(RequestSizer encoder, int maxBytes, long maxWaitMillis) {
         this.encoder = encoder;
         this.maxBytes = maxBytes;
         this.maxWaitNanos = maxWaitMillis * 1_000_000L;
@@ -62,10 +61,5 @@ public final class Batcher {
         LokiBatch batch = open;
         open = null;
         return batch == null || batch.isEmpty() ? null : batch;
-    }
-
-    /** Line bytes in the open batch. */
-    public synchronized long openLineBytes() {
-        return open == null ? 0 : open.lineBytes();
     }
 }

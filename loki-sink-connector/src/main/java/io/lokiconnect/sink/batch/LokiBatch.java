@@ -92,10 +92,6 @@ public final class LokiBatch {
         return entryCount;
     }
 
-    public int streamCount() {
-        return streams.size();
-    }
-
     /** Size of the encoded (uncompressed) push request. */
     public int encodedBytes() {
         return encodedBytes;

@@ -9,7 +9,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -45,10 +44,6 @@ public final class LokiClient implements Closeable {
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .connectionPool(new ConnectionPool(settings.maxConnections(), 5, TimeUnit.MINUTES));
-        Dispatcher dispatcher = new Dispatcher();
-        dispatcher.setMaxRequests(settings.maxConnections());
-        dispatcher.setMaxRequestsPerHost(settings.maxConnections());
-        builder.dispatcher(dispatcher);
         if (pushUrl.startsWith("https:")) {
             TlsSettings.Context tls = settings.tls().build();
             builder.sslSocketFactory(tls.sslContext().getSocketFactory(), tls.trustManager());

@@ -41,9 +41,4 @@ public record LokiResponse(int status, String body, long retryAfterMillis) {
     public boolean isSuccess() {
         return outcome() == Outcome.SUCCESS;
     }
-
-    /** Answers after which the same request is sent again: 429, 5xx, 401 and 403. */
-    public boolean isRetryable() {
-        return outcome() == Outcome.RETRY || outcome() == Outcome.AUTH;
-    }
 }

@@ -17,10 +17,6 @@ public record TlsSettings(String truststoreLocation, char[] truststorePassword, 
                           String keystoreLocation, char[] keystorePassword, String keystoreType,
                           boolean verifyHostname) {
 
-    public static TlsSettings jvmDefaults() {
-        return new TlsSettings("", new char[0], "PKCS12", "", new char[0], "PKCS12", true);
-    }
-
     /** The SSL context and trust manager OkHttp needs. */
     public Context build() {
         try {

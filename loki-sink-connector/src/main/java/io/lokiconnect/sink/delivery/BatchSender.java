@@ -62,11 +62,6 @@ public final class BatchSender implements AutoCloseable {
         executor.execute(() -> send(batch));
     }
 
-    /** Batches queued or being sent. */
-    public int inFlight() {
-        return executor.getQueue().size() + executor.getActiveCount();
-    }
-
     private void send(LokiBatch batch) {
         if (closing) {
             listener.abandoned(batch);

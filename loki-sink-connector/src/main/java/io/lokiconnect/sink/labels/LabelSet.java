@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * ({@code {job="x", level="info"}}). Values may hold any character: quotes, backslashes and newlines
  * are escaped, so a value can never change another label.
  */
-public final class LabelSet implements Comparable<LabelSet> {
+public final class LabelSet {
 
     private static final LabelSet EMPTY = new LabelSet(new TreeMap<>());
 
@@ -21,10 +21,6 @@ public final class LabelSet implements Comparable<LabelSet> {
         this.labels = labels;
         this.text = render(labels);
         this.hash = text.hashCode();
-    }
-
-    public static LabelSet empty() {
-        return EMPTY;
     }
 
     public static LabelSet of(Map<String, String> labels) {
@@ -93,11 +89,6 @@ public final class LabelSet implements Comparable<LabelSet> {
     @Override
     public int hashCode() {
         return hash;
-    }
-
-    @Override
-    public int compareTo(LabelSet o) {
-        return text.compareTo(o.text);
     }
 
     @Override

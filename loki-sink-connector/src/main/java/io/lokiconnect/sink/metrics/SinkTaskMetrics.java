@@ -50,7 +50,7 @@ public final class SinkTaskMetrics {
         add("bytes-sent-total", "Bytes of acknowledged push requests before compression.", bytesSentRaw::get);
         add("bytes-sent-compressed-total", "Bytes of acknowledged push requests on the wire.", bytesSentCompressed::get);
         add("batches-sent-total", "Push requests Loki acknowledged.", batchesSent::get);
-        add("push-requests-2xx-total", "Push requests answered 2xx (the original's Loki write requests total).",
+        add("push-requests-2xx-total", "Push requests answered 2xx.",
                 requests2xx::get);
         add("push-requests-4xx-total", "Push requests answered 4xx other than 429 (entries refused).", requests4xx::get);
         add("push-requests-429-total", "Push requests answered 429 (rate limited, retried).", requests429::get);
@@ -82,11 +82,6 @@ public final class SinkTaskMetrics {
         counter.incrementAndGet();
     }
 
-    public Map<String, Long> linesByLevel() {
-        Map<String, Long> copy = new LinkedHashMap<>();
-        linesByLevel.forEach((level, count) -> copy.put(level, count.get()));
-        return copy;
-    }
 
     public void answered(int status) {
         if (status == 0) {
@@ -112,7 +107,7 @@ public final class SinkTaskMetrics {
         if (plugin != null) {
             LinkedHashMap<String, String> tags = new LinkedHashMap<>();
             tags.put("level", level);
-            plugin.addMetric(plugin.metricName("lines-by-level-total", "Lines received, by their level label (the original's metric extraction).", tags),
+            plugin.addMetric(plugin.metricName("lines-by-level-total", "Lines received, by their level label.", tags),
                     (Gauge<Long>) (config, now) -> counter.get());
         }
         return counter;

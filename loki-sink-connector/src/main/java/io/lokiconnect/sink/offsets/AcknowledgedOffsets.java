@@ -32,8 +32,9 @@ public final class AcknowledgedOffsets {
     }
 
     /**
-     * For each partition with progress since the last call: the offset to commit (the next offset to read, as
-     * Kafka expects), that is one past the last record of the longest done prefix.
+     * For every partition owned since it was opened (or last {@link #forget forgotten}) whose first records are done:
+     * the offset to commit (the next offset to read, as Kafka expects), one past the last record of the longest
+     * done prefix. A partition without new progress is returned again with the same offset.
      */
     public synchronized Map<Partition, Long> committable() {
         compact();

@@ -1,17 +1,10 @@
 package io.lokiconnect.sink.push;
 
 import io.lokiconnect.sink.batch.LokiBatch;
-import io.lokiconnect.sink.entry.LokiEntry;
-import io.lokiconnect.sink.labels.LabelSet;
+import io.lokiconnect.sink.batch.RequestSizer;
 
 /** Turns a batch into a Loki push request body, and tells the batcher how many bytes each part will take. */
-public interface PushEncoder {
-
-    /** Bytes one entry adds to the uncompressed request. */
-    int entrySize(LokiEntry entry);
-
-    /** Bytes a new stream adds to the uncompressed request, besides its entries. */
-    int streamSize(LabelSet labels);
+public interface PushEncoder extends RequestSizer {
 
     EncodedPush encode(LokiBatch batch);
 

@@ -44,7 +44,7 @@ class LokiClientTest {
 
     private LokiClient client(String user, String password, String token, Map<String, String> headers) {
         return new LokiClient(settings(server.url("/").toString(), user, password, token, headers,
-                TlsSettings.jvmDefaults(), Duration.ofSeconds(5)));
+                JvmDefaultTls.settings(), Duration.ofSeconds(5)));
     }
 
     @Test
@@ -80,7 +80,7 @@ class LokiClientTest {
         try (LokiClient client = client("", "", "", Map.of())) {
             LokiResponse response = client.push(PUSH);
             assertThat(response.status()).isEqualTo(429);
-            assertThat(response.isRetryable()).isTrue();
+            assertThat(response.outcome()).isEqualTo(LokiResponse.Outcome.RETRY);
             assertThat(response.retryAfterMillis()).isEqualTo(3000);
             assertThat(response.body()).isEqualTo("Ingestion rate limit exceeded");
         }
@@ -90,7 +90,7 @@ class LokiClientTest {
     void aResponseSlowerThanTheRequestTimeoutIsAnIOException() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(204).setHeadersDelay(3, TimeUnit.SECONDS));
         try (LokiClient client = new LokiClient(settings(server.url("/").toString(), "", "", "", Map.of(),
-                TlsSettings.jvmDefaults(), Duration.ofMillis(300)))) {
+                JvmDefaultTls.settings(), Duration.ofMillis(300)))) {
             assertThatThrownBy(() -> client.push(PUSH)).isInstanceOf(IOException.class);
         }
     }

@@ -22,8 +22,6 @@ class LokiResponseTest {
                     : status == 413 ? Outcome.TOO_LARGE
                     : Outcome.FATAL;
             assertThat(outcome).as("status %d", status).isEqualTo(expected);
-            assertThat(new LokiResponse(status, "", -1).isRetryable()).as("status %d retried", status)
-                    .isEqualTo(status == 429 || status >= 500 || status == 401 || status == 403);
         }
         // The edges: 3xx, 404 and a proxy's 408 fail; they are not Loki's refusal of entries.
         assertThat(outcome(301)).isEqualTo(Outcome.FATAL);

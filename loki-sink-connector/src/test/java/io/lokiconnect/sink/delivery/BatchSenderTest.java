@@ -1,12 +1,13 @@
 package io.lokiconnect.sink.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lokiconnect.sink.batch.Batcher;
 import io.lokiconnect.sink.batch.LokiBatch;
+import io.lokiconnect.sink.client.JvmDefaultTls;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.RetryPolicy;
-import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.push.ProtobufPushEncoder;
@@ -44,7 +45,7 @@ class BatchSenderTest {
 
     private void start(int maxRetries, long backoffMinMs, long backoffMaxMs) {
         client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
-                server.url("/ready").toString(), "", "", "", "", Map.of(), TlsSettings.jvmDefaults(),
+                server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
                 Duration.ofSeconds(5), 2, "test"));
         sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(maxRetries, backoffMinMs, backoffMaxMs),
                 1, "test-sender", recorder);
@@ -202,7 +203,8 @@ class BatchSenderTest {
         }
         start(-1, 200, 200);
         sender.submit(batch());
-        Thread.sleep(300);
+        // In retry: Loki answered two attempts with a 500, and the sender waits 200 ms before the next.
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.getRequestCount() >= 2);
         sender.close(100);
         assertThat(outcome()).isEqualTo("abandoned");
     }

@@ -1,6 +1,5 @@
 package io.lokiconnect.transforms.extract;
 
-import io.lokiconnect.transforms.JsonLabelsConfig;
 import io.lokiconnect.transforms.labels.CardinalityGuard;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
 import io.lokiconnect.transforms.labels.LabelValues;
@@ -46,7 +45,7 @@ public final class LabelExtractor {
     private final TransformMetrics metrics;
     private volatile boolean timestampFailureLogged;
 
-    public LabelExtractor(JsonLabelsConfig config, TransformMetrics metrics) {
+    public LabelExtractor(ExtractorSettings config, TransformMetrics metrics) {
         this.metrics = metrics;
         List<LabelFieldSpec> labelFields = config.labelFields();
         Map<String, String> statics = config.staticLabels();
@@ -56,7 +55,7 @@ public final class LabelExtractor {
         int level = -1;
         for (LabelFieldSpec spec : labelFields) {
             String fallback = statics.get(spec.name());
-            if (spec.name().equals(JsonLabelsConfig.LEVEL_LABEL)) {
+            if (spec.name().equals(ExtractorSettings.LEVEL_LABEL)) {
                 level = names.size();
                 if (!config.levelDefault().isEmpty()) {
                     fallback = config.levelDefault();

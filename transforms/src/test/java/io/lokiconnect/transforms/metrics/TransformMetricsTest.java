@@ -97,8 +97,18 @@ class TransformMetricsTest {
     }
 
     @Test
-    void registeringNullIsHarmless() {
-        new TransformMetrics().register(null);
+    void withoutPluginMetricsTheTransformStillTransformsAndCounts() {
+        // A worker without KIP-877 hands the transform no PluginMetrics: nothing is published, nothing fails.
+        JsonLabels<SourceRecord> transform = new JsonLabels<>();
+        transform.configure(Map.of());
+        transform.withPluginMetrics(null);
+
+        SourceRecord out = transform.apply(record("{\"service\":\"shop\",\"message\":\"hi\"}"));
+        transform.apply(record("not json"));
+
+        assertThat(out.headers().lastWithName("loki.label.service").value()).isEqualTo("shop");
+        assertThat(transform.metrics().parsed()).isEqualTo(1);
+        assertThat(transform.metrics().parseErrors()).isEqualTo(1);
     }
 
     private static SourceRecord record(Object value) {

@@ -1,4 +1,4 @@
-package io.lokiconnect.source.tail;
+package io.lokiconnect.source.model;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package io.lokiconnect.source.tail;
+package io.lokiconnect.source.model;
 
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * What a file is, independent of its name: the file system's key (device and inode on Linux) plus the mount point
  * of the volume holding it. A rotated file keeps its identity under its new name; its successor at the old name gets
- * a new one. Inode reuse after a delete is caught by {@link Fingerprint}.
+ * a new one. Inode reuse after a delete is caught by the tailer's {@code Fingerprint}.
  *
  * @param key    the JVM's file key, {@code (dev=..,ino=..)}: unique on this host, used to follow files while running
  * @param volume the mount point of the file's volume ({@code /}, {@code /app/logs}), the same on every host that

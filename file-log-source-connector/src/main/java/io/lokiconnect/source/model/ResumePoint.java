@@ -1,4 +1,4 @@
-package io.lokiconnect.source.tail;
+package io.lokiconnect.source.model;
 
 /**
  * Where reading a file resumes, and what is known of the file up to there; stored in Connect's source offsets.
