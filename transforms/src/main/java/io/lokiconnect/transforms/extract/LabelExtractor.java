@@ -3,7 +3,7 @@ package io.lokiconnect.transforms.extract;
 import io.lokiconnect.transforms.JsonLabelsConfig;
 import io.lokiconnect.transforms.labels.CardinalityGuard;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
-import io.lokiconnect.transforms.labels.LabelValues;
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.transforms.level.LevelNormalizer;
 import io.lokiconnect.transforms.metrics.TransformMetrics;
 import io.lokiconnect.transforms.parse.FieldPaths;
@@ -119,7 +119,7 @@ public final class LabelExtractor {
             if (i == levelIndex && levelNormalize) {
                 value = LevelNormalizer.normalize(value);
             }
-            String cut = LabelValues.truncateUtf8(value, labelValueMaxBytes);
+            String cut = Utf8.truncate(value, labelValueMaxBytes);
             if (cut.length() != value.length()) {
                 metrics.recordLabelTruncation();
             }
