@@ -17,7 +17,12 @@ public final class LabelNames {
 
     /** True when Loki accepts {@code name} as a user label: it matches the pattern and is not reserved. */
     public static boolean isValid(String name) {
-        if (name == null || name.isEmpty() || !isFirst(name.charAt(0)) || isReserved(name)) {
+        return matchesPattern(name) && !isReserved(name);
+    }
+
+    /** True when {@code name} matches {@code [a-zA-Z_][a-zA-Z0-9_]*}, reserved or not (Loki's parser's check). */
+    public static boolean matchesPattern(String name) {
+        if (name == null || name.isEmpty() || !isFirst(name.charAt(0))) {
             return false;
         }
         for (int i = 1; i < name.length(); i++) {

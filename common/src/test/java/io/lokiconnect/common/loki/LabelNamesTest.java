@@ -32,4 +32,12 @@ class LabelNamesTest {
         assertThat(LabelNames.isValid(name)).isTrue();
         assertThat(LabelNames.sanitize(name)).isSameAs(name);
     }
+
+    @ParameterizedTest
+    @CsvSource({"__name__, true", "__x, true", "__, true", "_, true", "a9, true", "'', false", "1a, false",
+        "__-x, false", "a.b, false", "é, false"})
+    void thePatternAloneIsWhatLokisParserChecksBeforeTheReservedPrefix(String name, boolean matches) {
+        assertThat(LabelNames.matchesPattern(name)).isEqualTo(matches);
+        assertThat(LabelNames.isValid(name)).isEqualTo(matches && !LabelNames.isReserved(name));
+    }
 }

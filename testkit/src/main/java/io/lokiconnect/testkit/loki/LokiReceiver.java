@@ -8,6 +8,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.lokiconnect.common.loki.LabelNames;
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.testkit.loki.PushDecoder.DecodedEntry;
 import io.lokiconnect.testkit.loki.PushDecoder.DecodedStream;
 import java.io.BufferedWriter;
@@ -35,7 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -57,7 +58,6 @@ import javax.net.ssl.SSLContext;
  */
 public final class LokiReceiver implements AutoCloseable {
 
-    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Loki 3 defaults. */
@@ -264,7 +264,7 @@ public final class LokiReceiver implements AutoCloseable {
             String key = labelsText(e.getKey());
             for (DecodedEntry entry : e.getValue().entries()) {
                 total++;
-                int length = entry.line().getBytes(StandardCharsets.UTF_8).length;
+                int length = Utf8.encodedLength(entry.line());
                 if (length > MAX_LINE_BYTES) {
                     ignored++;
                     rejections.append("max entry size '").append(MAX_LINE_BYTES).append("' bytes exceeded for stream '")
@@ -349,7 +349,7 @@ public final class LokiReceiver implements AutoCloseable {
         Set<String> names = new HashSet<>();
         for (Map.Entry<String, String> e : labels.entrySet()) {
             String name = e.getKey();
-            if (!LABEL_NAME.matcher(name).matches()) {
+            if (!LabelNames.matchesPattern(name)) {
                 int bad = 0;
                 while (bad < name.length() && (Character.isLetterOrDigit(name.charAt(bad)) || name.charAt(bad) == '_')) {
                     bad++;
@@ -357,14 +357,14 @@ public final class LokiReceiver implements AutoCloseable {
                 throw new IllegalArgumentException("1:" + (bad + 2) + ": parse error: unexpected character inside braces: '"
                         + (bad < name.length() ? name.charAt(bad) : '?') + "'");
             }
-            if (name.startsWith("__")) {
+            if (LabelNames.isReserved(name)) {
                 throw new IllegalArgumentException("stream '" + labelsText(labels) + "' has label name '" + name
                         + "' which is reserved");
             }
             if (name.length() > 1024) {
                 throw new IllegalArgumentException("label name too long: '" + name + "'");
             }
-            if (e.getValue().length() > 2048) {
+            if (Utf8.encodedLength(e.getValue()) > 2048) {
                 throw new IllegalArgumentException("label value too long: '" + e.getValue().substring(0, 64) + "...'");
             }
             if (!names.add(name)) {
