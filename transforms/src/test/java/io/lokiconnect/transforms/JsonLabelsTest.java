@@ -300,6 +300,14 @@ class JsonLabelsTest {
     }
 
     @Test
+    void aBlankLevelIsNoLevelAndTakesTheDefault() {
+        assertThat(label(configured().apply(record("{\"level\":\"   \"}")), "level")).isNull();
+        transform = new JsonLabels<>();
+        assertThat(label(configured("level.default", "info").apply(record("{\"level\":\" \\t \"}")), "level"))
+                .isEqualTo("info");
+    }
+
+    @Test
     void withoutLevelDefaultALineWithoutLevelHasNoLevelLabel() {
         assertThat(label(configured().apply(record("{\"service\":\"a\"}")), "level")).isNull();
     }
@@ -489,6 +497,40 @@ class JsonLabelsTest {
         assertThat(out.timestamp()).isEqualTo(1_700_000_000_456L);
         assertThat(out.value()).isEqualTo("slow");
         assertThat(out.valueSchema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
+    }
+
+    /** A struct field holding structs {@code depth} levels deep, under the label field {@code ctx}. */
+    private static Struct nestedStruct(int depth) {
+        Schema schema = SchemaBuilder.struct().field("leaf", Schema.STRING_SCHEMA).build();
+        Struct value = new Struct(schema).put("leaf", "x");
+        for (int i = 1; i < depth; i++) {
+            schema = SchemaBuilder.struct().field("a", schema).build();
+            value = new Struct(schema).put("a", value);
+        }
+        Schema top = SchemaBuilder.struct().field("level", Schema.STRING_SCHEMA).field("ctx", schema).build();
+        return new Struct(top).put("level", "info").put("ctx", value);
+    }
+
+    @Test
+    void structsNestedUpToTheLimitAreRendered() {
+        configured("label.fields", "level,ctx", "label.value.max.length", "1048576");
+        for (int depth : new int[] {1000, 999}) {
+            Struct value = nestedStruct(depth);
+            SourceRecord out = transform.apply(record(value.schema(), value));
+
+            assertThat(label(out, "ctx")).startsWith("{\"a\":{").endsWith("{\"leaf\":\"x\"" + "}".repeat(depth));
+        }
+    }
+
+    @Test
+    void structsNestedBeyondTheLimitAreAParseErrorNotAStackOverflow() {
+        configured("label.fields", "level,ctx", "on.parse.error", "fail");
+        for (int depth : new int[] {1001, 5000}) {
+            Struct value = nestedStruct(depth);
+
+            assertThatThrownBy(() -> transform.apply(record(value.schema(), value)))
+                    .isInstanceOf(DataException.class).hasMessageContaining("deeper than 1000 levels");
+        }
     }
 
     @Test

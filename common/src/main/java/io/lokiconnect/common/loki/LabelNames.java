@@ -20,7 +20,10 @@ public final class LabelNames {
         return matchesPattern(name) && !isReserved(name);
     }
 
-    /** True when {@code name} matches {@code [a-zA-Z_][a-zA-Z0-9_]*}, reserved or not (Loki's parser's check). */
+    /**
+     * True when {@code name} matches {@code [a-zA-Z_][a-zA-Z0-9_]*}, the syntax Loki's label parser accepts (reserved
+     * names included: Loki's own labels pass it too).
+     */
     public static boolean matchesPattern(String name) {
         if (name == null || name.isEmpty() || !isFirst(name.charAt(0))) {
             return false;

@@ -113,4 +113,76 @@ class JsonLabelsIT {
                     .singleElement().satisfies(e -> assertThat(e.labels()).isEqualTo(Map.of("job", "kafka-logs")));
         }
     }
+
+    /** Label values built to break a label-set text that is not escaped, and values a header converter could parse. */
+    private static final List<String> HOSTILE = List.of("a\", level=\"fatal", "}{job=\"x\"}", "one,two=three",
+            "line one\nline two", "back\\slash \\\" quote", "{\"a\":1}", "1.50", "007", "null", "TRUE",
+            "2024-05-01T12:00:00.000Z", " padded ", "\u00e9\u4e2d\ud83d\ude00");
+
+    private static String hostileLine(int i, String service) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                Map.of("level", "info", "service", service, "message", "hostile " + i));
+    }
+
+    /** The transform on the sink (as connect-configs/ ships it): every value reaches Loki as it was, in both encodings. */
+    @Test
+    void hostileLabelValuesReachLokiIntactInBothEncodings() throws Exception {
+        for (String encoding : List.of("protobuf", "json")) {
+            try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
+                String topic = "hostile-" + encoding;
+                CONNECT.createTopic(topic, 1);
+                List<ProducerRecord<String, String>> records = new ArrayList<>();
+                for (int i = 0; i < HOSTILE.size(); i++) {
+                    records.add(new ProducerRecord<>(topic, null, Instant.now().toEpochMilli(), "app.log",
+                            hostileLine(i, HOSTILE.get(i))));
+                }
+                SinkTestSupport.produce(CONNECT.bootstrapServers(), records);
+                Map<String, String> config = SinkTestSupport.sinkConfig(topic, loki.baseUrl());
+                config.put("loki.encoding", encoding);
+                CONNECT.deployConnector(topic + "-sink", transform(config));
+
+                Awaitility.await().atMost(Duration.ofSeconds(60))
+                        .untilAsserted(() -> assertThat(loki.entries()).hasSize(HOSTILE.size()));
+                for (int i = 0; i < HOSTILE.size(); i++) {
+                    String line = "hostile " + i;
+                    assertThat(loki.entries()).as(encoding + ": " + HOSTILE.get(i))
+                            .filteredOn(e -> e.line().equals(line)).singleElement()
+                            .extracting(ReceivedEntry::labels)
+                            .isEqualTo(Map.of("job", "kafka-logs", "level", "info", "service", HOSTILE.get(i)));
+                }
+                CONNECT.cluster().deleteConnector(topic + "-sink");
+            }
+        }
+    }
+
+    /**
+     * The transform on the source: its headers travel through Kafka, and the sink must read them back as the strings
+     * they were. Connect's default SimpleHeaderConverter parses them instead ({"a":1} becomes a Map, 1.50 a Float 1.5,
+     * 007 a Byte 7, "null" no value at all), so the sink connector sets header.converter=StringConverter.
+     */
+    @Test
+    void hostileLabelValuesWrittenOnTheSourceSurviveKafkaWithTheStringHeaderConverter() throws Exception {
+        try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
+            Path log = dir.resolve("hostile.log");
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < HOSTILE.size(); i++) {
+                lines.add(hostileLine(i, HOSTILE.get(i)));
+            }
+            Files.write(log, lines);
+            CONNECT.createTopic("hostile-source", 1);
+            Map<String, String> source = SourceTestSupport.sourceConfig("hostile-source", log.toString(), 1);
+            CONNECT.deployConnector("hostile-source", transform(source));
+            Map<String, String> sink = SinkTestSupport.sinkConfig("hostile-source", loki.baseUrl());
+            sink.put("header.converter", "org.apache.kafka.connect.storage.StringConverter");
+            CONNECT.deployConnector("hostile-source-sink", sink);
+
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(loki.entries()).hasSize(HOSTILE.size()));
+            for (int i = 0; i < HOSTILE.size(); i++) {
+                String line = "hostile " + i;
+                assertThat(loki.entries()).as(HOSTILE.get(i)).filteredOn(e -> e.line().equals(line)).singleElement()
+                        .extracting(e -> e.labels().get("service")).isEqualTo(HOSTILE.get(i));
+            }
+        }
+    }
 }

@@ -26,12 +26,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,19 +38,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
 /**
- * An HTTP server that speaks Loki's push API and answers as Loki does, for tests, benchmarks and the local
- * runner. {@code POST /loki/api/v1/push} takes snappy protobuf or JSON (gzip too); labels are validated like
- * Loki (400 with Loki's message); entries too old or too long are rejected per entry with Loki's 400 body while
- * the valid ones are kept; an entry identical in stream, timestamp and line to one already held is discarded
- * (Loki's duplicate rule); {@code GET /ready} answers {@code ready}; {@code GET /loki/api/v1/query_range?query={a="b"}}
- * returns the matching streams in Loki's JSON shape. Answers can be scripted: 429 with Retry-After, 500, slow
- * responses, dropped connections.
+ * An HTTP server that speaks Loki's push API and keeps and refuses entries as Loki does, for tests, benchmarks and
+ * the local runner. It is as strict as Loki and no kinder:
+ *
+ * <ul>
+ *   <li>{@code POST /loki/api/v1/push} takes snappy protobuf or JSON (gzip too); labels are parsed and validated as
+ *       Loki's distributor does; entries too old, too new or too long are refused in Loki's words
+ *       ({@link LokiErrors}) while the valid ones are kept; entries too far behind their stream's newest are refused
+ *       by the "ingester" with its body, and, as in Loki, only the last stream's refusal of a request is told;</li>
+ *   <li>duplicates as Loki's ingester has them ({@link IngesterStream}): an entry equal in stream, time and line to the
+ *       stream's last entry, or to one still in the stream's head block (256 KiB of lines by default), is dropped
+ *       ({@link #duplicatesDiscarded()}); any other copy is stored, and a query shows it twice
+ *       ({@link #visibleDuplicates()});</li>
+ *   <li>answers in the words of {@link LokiVersion#V3} by default, or of {@link LokiVersion#V2_9};</li>
+ *   <li>{@code GET /ready} answers {@code ready}; {@code GET /loki/api/v1/query_range?query={a="b"}} returns the
+ *       matching streams in Loki's JSON shape;</li>
+ *   <li>answers can be scripted: 429 with Retry-After, 500, slow responses, dropped connections (faults between the
+ *       sink and Loki are the relay's: {@code io.lokiconnect.testkit.relay.FaultRelay}).</li>
+ * </ul>
  *
  * <pre>{@code
  * try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
  *     String url = loki.pushUrl();            // http://127.0.0.1:<port>/loki/api/v1/push
  *     loki.enqueue(Answer.status(429).retryAfterSeconds(1));
- *     ... loki.entries() ...
+ *     ... loki.entries() ... loki.visibleDuplicates() ...
  * }
  * }</pre>
  */
@@ -60,10 +69,16 @@ public final class LokiReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Loki 3 defaults. */
+    /** Loki 3 defaults ({@code pkg/validation/limits.go}, {@code pkg/ingester/ingester.go}). */
     public static final int MAX_LINE_BYTES = 256 * 1024;
     public static final int MAX_LABELS = 15;
+    public static final int MAX_LABEL_NAME_LENGTH = 1024;
+    public static final int MAX_LABEL_VALUE_LENGTH = 2048;
     public static final Duration REJECT_OLDER_THAN = Duration.ofDays(7);
+    public static final Duration CREATION_GRACE_PERIOD = Duration.ofMinutes(10);
+    public static final Duration MAX_CHUNK_AGE = Duration.ofHours(2);
+    public static final int BLOCK_SIZE_BYTES = 256 * 1024;
+    public static final int MAX_RETURNED_STREAM_ERRORS = 10;
 
     /** A scripted answer, used once, for the next push request. */
     public record Answer(int status, String body, long retryAfterSeconds, long delayMillis, boolean drop) {
@@ -98,13 +113,15 @@ public final class LokiReceiver implements AutoCloseable {
     private final HttpServer server;
     private final Optional<Path> jsonLines;
     private BufferedWriter jsonWriter;
-    private final Map<String, List<ReceivedEntry>> streams = new ConcurrentHashMap<>();
-    private final Set<String> seen = Collections.newSetFromMap(new ConcurrentHashMap<>());
+    private final Map<String, IngesterStream> streams = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
     private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
     private final List<RequestInfo> requests = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong visibleDuplicates = new AtomicLong();
+    private volatile LokiVersion version = LokiVersion.V3;
+    private volatile int blockSizeBytes = BLOCK_SIZE_BYTES;
     private volatile Instant failUntil = Instant.MIN;
     private volatile int failStatus = 500;
     private volatile long delayEveryRequestMillis;
@@ -168,11 +185,25 @@ public final class LokiReceiver implements AutoCloseable {
         delayEveryRequestMillis = delay.toMillis();
     }
 
+    /** Answers in the words of this Loki version from now on ({@link LokiVersion#V3} by default). */
+    public void lokiVersion(LokiVersion lokiVersion) {
+        version = lokiVersion;
+    }
+
+    /**
+     * The head block size ({@code ingester.chunk-block-size}, 256 KiB by default): identical entries are dropped only
+     * while the first one is in the stream's head block, so a smaller block lets a test see duplicates sooner.
+     */
+    public void headBlockBytes(int bytes) {
+        blockSizeBytes = bytes;
+    }
+
+    /** Every stored entry, per stream in arrival order; an entry stored twice is here twice. */
     public List<ReceivedEntry> entries() {
         List<ReceivedEntry> all = new ArrayList<>();
-        streams.values().forEach(list -> {
-            synchronized (list) {
-                all.addAll(list);
+        streams.values().forEach(stream -> {
+            synchronized (stream) {
+                all.addAll(stream.entries());
             }
         });
         return all;
@@ -187,8 +218,17 @@ public final class LokiReceiver implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Entries dropped as Loki drops them: equal to the stream's last entry, or to one still in its head block. */
     public long duplicatesDiscarded() {
         return duplicates.get();
+    }
+
+    /**
+     * Entries stored although an entry equal in stream, time and line was stored before: the duplicates a Loki
+     * query shows (each extra copy counts once).
+     */
+    public long visibleDuplicates() {
+        return visibleDuplicates.get();
     }
 
     public long requests(int status) {
@@ -235,79 +275,145 @@ public final class LokiReceiver implements AutoCloseable {
             try {
                 decoded = PushDecoder.decode(h.getFirst("Content-Type"), h.getFirst("Content-Encoding"), body);
             } catch (IOException | RuntimeException e) {
-                respond(exchange, 400, "failed to parse push request: " + e.getMessage());
+                respondLokiError(exchange, 400, "failed to parse push request: " + e.getMessage());
                 return;
             }
             ingest(exchange, decoded);
         }
     }
 
+    /**
+     * Loki's distributor, then its ingester: streams whose labels are invalid are refused whole; entries too old, too
+     * new or too long are refused each; the rest goes to the streams ({@link IngesterStream}). The answer: the
+     * ingester's refusal of the request's last stream if it has one (Loki's {@code instance.Push} returns only the
+     * last stream's error), else the distributor's refusals (400), else 204.
+     */
     private void ingest(HttpExchange exchange, List<DecodedStream> decoded) throws IOException {
-        List<Map.Entry<Map<String, String>, DecodedStream>> labelled = new ArrayList<>();
-        for (DecodedStream stream : decoded) {
-            Map<String, String> labels;
-            try {
-                labels = stream.labels() != null ? stream.labels() : LabelSelector.parse(stream.labelsText());
-                validateLabels(labels);
-            } catch (IllegalArgumentException e) {
-                // Loki rejects the whole request when a stream's labels are invalid.
-                respond(exchange, 400, e.getMessage());
-                return;
-            }
-            labelled.add(Map.entry(labels, stream));
+        if (decoded.isEmpty() && version == LokiVersion.V3) {
+            respondLokiError(exchange, 422, LokiErrors.missingStreams());
+            return;
         }
-        StringBuilder rejections = new StringBuilder();
-        int total = 0;
-        int ignored = 0;
-        long oldest = Instant.now().minus(REJECT_OLDER_THAN).toEpochMilli() * 1_000_000L;
-        for (Map.Entry<Map<String, String>, DecodedStream> e : labelled) {
-            String key = labelsText(e.getKey());
-            for (DecodedEntry entry : e.getValue().entries()) {
-                total++;
-                int length = Utf8.encodedLength(entry.line());
-                if (length > MAX_LINE_BYTES) {
-                    ignored++;
-                    rejections.append("max entry size '").append(MAX_LINE_BYTES).append("' bytes exceeded for stream '")
-                            .append(key).append("' while adding an entry with length '").append(length)
-                            .append("' bytes\n");
-                    continue;
-                }
-                if (entry.timestampNanos() < oldest) {
-                    ignored++;
-                    rejections.append("entry for stream '").append(key).append("' has timestamp too old: ")
-                            .append(rfc3339(entry.timestampNanos())).append(", oldest acceptable timestamp is: ")
-                            .append(rfc3339(oldest)).append('\n');
-                    continue;
-                }
-                store(e.getKey(), key, entry);
+        String tenant = exchange.getRequestHeaders().getFirst("X-Scope-OrgID");
+        tenant = tenant == null || tenant.isEmpty() ? "fake" : tenant;
+        long now = System.currentTimeMillis() * 1_000_000L;
+        long oldest = now - REJECT_OLDER_THAN.toNanos();
+        long newest = now + CREATION_GRACE_PERIOD.toNanos();
+        List<String> refusals = new ArrayList<>();
+        String ingesterError = null;
+        for (DecodedStream stream : decoded) {
+            if (stream.entries().isEmpty()) {
+                continue;
             }
+            Map<String, String> labels;
+            String error;
+            try {
+                labels = dropEmptyValues(stream.labels() != null ? stream.labels()
+                        : LabelSelector.parse(stream.labelsText()));
+                error = labelError(labels);
+            } catch (IllegalArgumentException e) {
+                labels = null;
+                error = LokiErrors.invalidLabels(stream.labels() != null ? GoText.labels(stream.labels())
+                        : stream.labelsText(), e.getMessage());
+            }
+            if (error != null) {
+                refusals.add(error);
+                continue;
+            }
+            String key = GoText.labels(labels);
+            List<DecodedEntry> valid = new ArrayList<>();
+            for (DecodedEntry entry : stream.entries()) {
+                int length = Utf8.encodedLength(entry.line());
+                if (entry.timestampNanos() < oldest) {
+                    refusals.add(LokiErrors.tooOld(key, entry.timestampNanos(), oldest));
+                } else if (entry.timestampNanos() > newest) {
+                    refusals.add(LokiErrors.tooNew(key, entry.timestampNanos()));
+                } else if (length > MAX_LINE_BYTES) {
+                    refusals.add(LokiErrors.lineTooLong(MAX_LINE_BYTES, key, length));
+                } else {
+                    valid.add(entry);
+                }
+            }
+            if (valid.isEmpty()) {
+                continue;
+            }
+            Map<String, String> streamLabels = labels;
+            IngesterStream target = streams.computeIfAbsent(key, k -> new IngesterStream(streamLabels));
+            IngesterStream.Outcome outcome;
+            synchronized (target) {
+                outcome = target.push(valid, version, MAX_CHUNK_AGE.toNanos(), blockSizeBytes);
+            }
+            accepted.addAndGet(outcome.stored().size());
+            duplicates.addAndGet(outcome.droppedAsDuplicates());
+            visibleDuplicates.addAndGet(outcome.visibleDuplicates());
+            jsonLines.ifPresent(file -> outcome.stored().forEach(e -> appendJsonLine(file, e)));
+            ingesterError = outcome.refused().isEmpty() ? null
+                    : LokiErrors.ingesterRefusal(outcome.refused(), valid.size(), tenant, key,
+                    MAX_RETURNED_STREAM_ERRORS);
         }
         flushJsonLines();
-        if (ignored > 0) {
-            rejections.append("user 'fake', total ignored: ").append(ignored).append(" out of ").append(total);
-            respond(exchange, 400, rejections.toString());
+        if (ingesterError != null) {
+            respondLokiError(exchange, 400, ingesterError);
+        } else if (!refusals.isEmpty()) {
+            respondLokiError(exchange, 400, LokiErrors.distributorRefusal(version, refusals));
         } else {
             respond(exchange, 204, "");
         }
     }
 
-    /** Loki formats times in its messages with Go's time.RFC3339: whole seconds. */
-    private static String rfc3339(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L)).toString();
+    /** Loki drops labels with an empty value (Prometheus' label builder); a stream left without any is refused. */
+    private static Map<String, String> dropEmptyValues(Map<String, String> labels) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        labels.forEach((name, value) -> {
+            if (!value.isEmpty()) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
     }
 
-    private void store(Map<String, String> labels, String key, DecodedEntry entry) {
-        String identity = key + '\u0000' + entry.timestampNanos() + '\u0000' + entry.line();
-        if (!seen.add(identity)) {
-            duplicates.incrementAndGet();
-            return;
+    /** The distributor's {@code ValidateLabels}: Loki's message, or null when the labels are fine. */
+    private static String labelError(Map<String, String> labels) {
+        if (labels.isEmpty()) {
+            return LokiErrors.missingLabels();
         }
-        ReceivedEntry received = new ReceivedEntry(Map.copyOf(labels), entry.timestampNanos(), entry.line(),
-                Map.copyOf(entry.metadata()));
-        List<ReceivedEntry> list = streams.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()));
-        list.add(received);
-        accepted.incrementAndGet();
-        jsonLines.ifPresent(file -> appendJsonLine(file, received));
+        String text = GoText.labels(labels);
+        // Loki 3 adds service_name itself, so it does not count against the limit.
+        int count = labels.size() - (labels.containsKey("service_name") ? 1 : 0);
+        if (count > MAX_LABELS) {
+            return LokiErrors.tooManyLabels(text, count, MAX_LABELS);
+        }
+        for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
+            if (!LabelNames.matchesPattern(label.getKey())) {
+                return LokiErrors.invalidLabels(text, "1:2: parse error: unexpected character inside braces: '"
+                        + firstInvalidNameChar(label.getKey()) + "'");
+            }
+            if (Utf8.encodedLength(label.getKey()) > MAX_LABEL_NAME_LENGTH) {
+                return LokiErrors.labelNameTooLong(text, label.getKey());
+            }
+            if (Utf8.encodedLength(label.getValue()) > MAX_LABEL_VALUE_LENGTH) {
+                return LokiErrors.labelValueTooLong(text, label.getValue());
+            }
+        }
+        return null;
+    }
+
+    /** The first character of an invalid {@code name} that breaks the pattern ({@code =} for the empty name). */
+    private static char firstInvalidNameChar(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            // One character at a time: as the first one, or after a valid first one.
+            if (!LabelNames.matchesPattern(i == 0 ? String.valueOf(c) : "a" + c)) {
+                return c;
+            }
+        }
+        return '=';
+    }
+
+    /** Loki answers errors with Go's {@code http.Error}: plain text, one trailing newline. */
+    private void respondLokiError(HttpExchange exchange, int status, String message) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        respond(exchange, status, message + "\n");
     }
 
     /** Writes one JSON line; the file stays open and is flushed once per request (see {@link #flushJsonLines}). */
@@ -338,54 +444,6 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
-    private static void validateLabels(Map<String, String> labels) {
-        if (labels.isEmpty()) {
-            throw new IllegalArgumentException("error at least one label pair is required per stream");
-        }
-        if (labels.size() > MAX_LABELS) {
-            throw new IllegalArgumentException("stream '" + labelsText(labels) + "' has " + labels.size()
-                    + " label names; limit " + MAX_LABELS);
-        }
-        Set<String> names = new HashSet<>();
-        for (Map.Entry<String, String> e : labels.entrySet()) {
-            String name = e.getKey();
-            if (!LabelNames.matchesPattern(name)) {
-                int bad = 0;
-                while (bad < name.length() && (Character.isLetterOrDigit(name.charAt(bad)) || name.charAt(bad) == '_')) {
-                    bad++;
-                }
-                throw new IllegalArgumentException("1:" + (bad + 2) + ": parse error: unexpected character inside braces: '"
-                        + (bad < name.length() ? name.charAt(bad) : '?') + "'");
-            }
-            if (LabelNames.isReserved(name)) {
-                throw new IllegalArgumentException("stream '" + labelsText(labels) + "' has label name '" + name
-                        + "' which is reserved");
-            }
-            if (name.length() > 1024) {
-                throw new IllegalArgumentException("label name too long: '" + name + "'");
-            }
-            if (Utf8.encodedLength(e.getValue()) > 2048) {
-                throw new IllegalArgumentException("label value too long: '" + e.getValue().substring(0, 64) + "...'");
-            }
-            if (!names.add(name)) {
-                throw new IllegalArgumentException("duplicate label name '" + name + "'");
-            }
-        }
-    }
-
-    /** Loki's canonical label text: names sorted, values quoted. */
-    public static String labelsText(Map<String, String> labels) {
-        StringBuilder sb = new StringBuilder("{");
-        new TreeMap<>(labels).forEach((k, v) -> {
-            if (sb.length() > 1) {
-                sb.append(", ");
-            }
-            sb.append(k).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
-                    .append('"');
-        });
-        return sb.append('}').toString();
-    }
-
     private void query(HttpExchange exchange) throws IOException {
         try (exchange) {
             String query = "";
@@ -407,10 +465,10 @@ public final class LokiReceiver implements AutoCloseable {
             ObjectNode root = JSON.createObjectNode().put("status", "success");
             ObjectNode data = root.putObject("data").put("resultType", "streams");
             ArrayNode result = data.putArray("result");
-            streams.forEach((key, list) -> {
+            streams.forEach((key, ingesterStream) -> {
                 List<ReceivedEntry> copy;
-                synchronized (list) {
-                    copy = new ArrayList<>(list);
+                synchronized (ingesterStream) {
+                    copy = ingesterStream.entries();
                 }
                 if (copy.isEmpty() || !copy.get(0).labels().entrySet().containsAll(selector.entrySet())) {
                     return;

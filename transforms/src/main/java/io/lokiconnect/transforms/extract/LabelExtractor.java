@@ -118,6 +118,11 @@ public final class LabelExtractor {
             }
             if (i == levelIndex && levelNormalize) {
                 value = LevelNormalizer.normalize(value);
+                if (value.isEmpty()) {
+                    // A blank level: an empty label value is no label in Loki, so the fallback applies.
+                    labels[i] = labelFallbacks[i];
+                    continue;
+                }
             }
             String cut = Utf8.truncate(value, labelValueMaxBytes);
             if (cut.length() != value.length()) {

@@ -12,17 +12,26 @@ import java.util.Map;
 
 /**
  * Writes a field value taken from a {@link Map} (or a Struct turned into one) as text: strings as they are,
- * numbers and booleans as their JSON text, maps and lists as compact JSON, byte arrays as base64.
+ * numbers and booleans as their JSON text, maps and lists as compact JSON, byte arrays as base64. Maps and lists
+ * nested deeper than {@value #MAX_DEPTH} (a value built by hand, or holding itself) are refused, as Jackson
+ * refuses such JSON lines: the writer recurses, and a {@link StackOverflowError} would escape the transform.
  */
 public final class JsonText {
+
+    /** Jackson's default nesting limit for reading and writing JSON. */
+    public static final int MAX_DEPTH = 1000;
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private JsonText() {
     }
 
-    /** The text of a field value; null for null. */
-    public static String of(Object value) {
+    /**
+     * The text of a field value; null for null.
+     *
+     * @throws LineParseException when maps and lists in the value nest deeper than {@link #MAX_DEPTH}
+     */
+    public static String of(Object value) throws LineParseException {
         if (value == null || value instanceof String) {
             return (String) value;
         }
@@ -35,7 +44,7 @@ public final class JsonText {
         if (value instanceof Map<?, ?> || value instanceof Iterable<?> || value instanceof Object[]) {
             StringWriter out = new StringWriter();
             try (JsonGenerator generator = FACTORY.createGenerator(out)) {
-                write(generator, value);
+                write(generator, value, 1);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -44,7 +53,11 @@ public final class JsonText {
         return value.toString();
     }
 
-    private static void write(JsonGenerator g, Object value) throws IOException {
+    private static void write(JsonGenerator g, Object value, int depth) throws IOException, LineParseException {
+        if (depth > MAX_DEPTH && (value instanceof Map<?, ?> || value instanceof Iterable<?>
+                || value instanceof Object[])) {
+            throw new LineParseException("the value nests maps and lists deeper than " + MAX_DEPTH + " levels");
+        }
         if (value == null) {
             g.writeNull();
         } else if (value instanceof String s) {
@@ -64,19 +77,19 @@ public final class JsonText {
             g.writeStartObject();
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 g.writeFieldName(String.valueOf(e.getKey()));
-                write(g, e.getValue());
+                write(g, e.getValue(), depth + 1);
             }
             g.writeEndObject();
         } else if (value instanceof Iterable<?> items) {
             g.writeStartArray();
             for (Object item : items) {
-                write(g, item);
+                write(g, item, depth + 1);
             }
             g.writeEndArray();
         } else if (value instanceof Object[] items) {
             g.writeStartArray();
             for (Object item : items) {
-                write(g, item);
+                write(g, item, depth + 1);
             }
             g.writeEndArray();
         } else {

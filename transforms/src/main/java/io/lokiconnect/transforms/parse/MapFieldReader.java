@@ -12,14 +12,19 @@ public final class MapFieldReader {
     private MapFieldReader() {
     }
 
-    public static ParsedLine read(Map<?, ?> map, FieldPaths fields) {
+    /**
+     * The requested fields of {@code map}.
+     *
+     * @throws LineParseException when a requested value nests deeper than {@link JsonText#MAX_DEPTH}
+     */
+    public static ParsedLine read(Map<?, ?> map, FieldPaths fields) throws LineParseException {
         String[] values = new String[fields.size()];
         readInto(map, fields.root(), values);
         return new ParsedLine(values);
     }
 
     /** Fills {@code values} with the fields under {@code node} found in {@code map}. */
-    public static void readInto(Map<?, ?> map, FieldPaths.Node node, String[] values) {
+    public static void readInto(Map<?, ?> map, FieldPaths.Node node, String[] values) throws LineParseException {
         for (int i = 0; i < node.childCount(); i++) {
             Object value = map.get(node.childName(i));
             if (value == null) {

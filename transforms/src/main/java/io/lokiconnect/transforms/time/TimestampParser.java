@@ -21,15 +21,28 @@ import java.util.Locale;
  *       {@code Z}, {@code +01:00}, {@code +0100} or {@code +01}; without offset the time is UTC;</li>
  *   <li>a Unix epoch number, as JSON number or numeric string, unit chosen by magnitude: below 10^11 seconds,
  *       below 10^14 milliseconds, below 10^17 microseconds, else nanoseconds; a fraction is kept down to the
- *       nanosecond ({@code 1700000000.123} is seconds with milliseconds).</li>
+ *       nanosecond ({@code 1700000000.123} is seconds with milliseconds); the forms of {@link BigDecimal}:
+ *       optional sign, digits with an optional {@code .} fraction ({@code 5.}, {@code .5}), optional exponent
+ *       {@code e}/{@code E} with optional sign.</li>
  * </ol>
  *
- * Anything else returns {@link #UNPARSEABLE}. Stateless and thread-safe.
+ * Anything else returns {@link #UNPARSEABLE}, and so does a text longer than {@value #MAX_TEXT_CHARS} characters,
+ * a number longer than {@value #MAX_NUMBER_CHARS} characters, or an exponent beyond &plusmn;{@value #MAX_EXPONENT}.
+ * The limits bound the work per value: without them {@code 1e100000000} alone keeps {@link BigDecimal} busy for
+ * minutes, long enough for a Connect task to miss {@code max.poll.interval.ms} on every retry of the record. No
+ * real time needs more: nanoseconds since the epoch fit in 19 digits. Stateless and thread-safe.
  */
 public final class TimestampParser {
 
     /** Returned for a value that is no time this parser knows. No real log line is from 292 billion years BC. */
     public static final long UNPARSEABLE = Long.MIN_VALUE;
+
+    /** Longest text read as a time at all; the longest real forms (an ISO time with a long fraction) are ~40. */
+    public static final int MAX_TEXT_CHARS = 256;
+    /** Longest epoch number: 19 digits of nanoseconds, with room for a long fraction, sign and exponent. */
+    public static final int MAX_NUMBER_CHARS = 64;
+    /** Largest exponent magnitude of an epoch number: far beyond any time a long holds, at either end. */
+    public static final int MAX_EXPONENT = 40;
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long SECONDS_BELOW = 100_000_000_000L;
@@ -59,7 +72,7 @@ public final class TimestampParser {
     /** Unix nanoseconds of {@code text}, or {@link #UNPARSEABLE}. */
     public long parse(String text) {
         String s = text.trim();
-        if (s.isEmpty()) {
+        if (s.isEmpty() || s.length() > MAX_TEXT_CHARS) {
             return UNPARSEABLE;
         }
         if (pattern != null) {
@@ -183,6 +196,9 @@ public final class TimestampParser {
     }
 
     static long parseEpoch(String s) {
+        if (s.length() > MAX_NUMBER_CHARS) {
+            return UNPARSEABLE;
+        }
         long whole = plainLong(s);
         if (whole != UNPARSEABLE) {
             long magnitude = Math.abs(whole);
@@ -199,12 +215,11 @@ public final class TimestampParser {
                 return UNPARSEABLE;
             }
         }
-        BigDecimal number;
-        try {
-            number = new BigDecimal(s);
-        } catch (NumberFormatException e) {
+        if (!isBoundedDecimal(s)) {
             return UNPARSEABLE;
         }
+        // At most MAX_NUMBER_CHARS digits and an exponent within MAX_EXPONENT: every step below is small.
+        BigDecimal number = new BigDecimal(s);
         BigDecimal magnitude = number.abs();
         int toNanos;
         if (magnitude.compareTo(BD_SECONDS_BELOW) < 0) {
@@ -221,6 +236,54 @@ public final class TimestampParser {
         } catch (ArithmeticException e) {
             return UNPARSEABLE;
         }
+    }
+
+    /**
+     * True when {@code s} is a decimal number as {@link BigDecimal#BigDecimal(String)} reads it
+     * ({@code [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?}) whose exponent is within
+     * {@link #MAX_EXPONENT}. Reads each character once.
+     */
+    static boolean isBoundedDecimal(String s) {
+        int len = s.length();
+        int i = s.charAt(0) == '-' || s.charAt(0) == '+' ? 1 : 0;
+        int digits = 0;
+        while (i < len && isDigit(s.charAt(i))) {
+            i++;
+            digits++;
+        }
+        if (i < len && s.charAt(i) == '.') {
+            i++;
+            while (i < len && isDigit(s.charAt(i))) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < len && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < len && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+                i++;
+            }
+            int start = i;
+            int exponent = 0;
+            while (i < len && isDigit(s.charAt(i))) {
+                exponent = exponent * 10 + (s.charAt(i) - '0');
+                if (exponent > MAX_EXPONENT) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == start) {
+                return false;
+            }
+        }
+        return i == len;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** The value of an optionally signed string of at most 18 digits, or {@link #UNPARSEABLE}. */

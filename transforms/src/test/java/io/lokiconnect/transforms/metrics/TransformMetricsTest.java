@@ -69,6 +69,33 @@ class TransformMetricsTest {
         assertThat(plugin.value("label-values-overflowed-total")).isEqualTo(1);
     }
 
+    /**
+     * Connect builds a task's new transform while the old task, whose graceful stop timed out, still holds the same
+     * metric names: the new instance must start (found by the 401 fault scenario: the task failed to start).
+     */
+    @Test
+    void aSecondInstanceUnderTheSameNamesStartsAndTheFirstKeepsPublishing() {
+        try (org.apache.kafka.common.metrics.Metrics registry = new org.apache.kafka.common.metrics.Metrics()) {
+            Map<String, String> tags = Map.of("connector", "c", "task", "0", "transformation", "labels");
+            JsonLabels<SourceRecord> old = new JsonLabels<>();
+            old.configure(Map.of());
+            old.withPluginMetrics(new org.apache.kafka.common.metrics.internals.PluginMetricsImpl(registry, tags));
+            old.apply(record("{\"level\":\"info\"}"));
+            JsonLabels<SourceRecord> replacement = new JsonLabels<>();
+            replacement.configure(Map.of());
+
+            replacement.withPluginMetrics(new org.apache.kafka.common.metrics.internals.PluginMetricsImpl(registry,
+                    tags));
+            replacement.apply(record("{\"level\":\"info\"}"));
+
+            assertThat(replacement.metrics().parsed()).isEqualTo(1);
+            Object published = registry.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().name().equals("records-parsed-total"))
+                    .map(e -> e.getValue().metricValue()).findFirst().orElseThrow();
+            assertThat(published).isEqualTo(1L);
+        }
+    }
+
     @Test
     void registeringNullIsHarmless() {
         new TransformMetrics().register(null);
