@@ -1,5 +1,11 @@
 package io.lokiconnect.source;
 
+import io.lokiconnect.common.config.ConfigChoice;
+import io.lokiconnect.common.config.ConfigProblem;
+import io.lokiconnect.common.config.CrossKeyRules;
+import io.lokiconnect.common.config.EnumChoice;
+import io.lokiconnect.common.config.Unresolved;
+import io.lokiconnect.common.files.GlobBase;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.tail.FileSetTailer;
 import java.net.InetAddress;
@@ -7,6 +13,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,7 +24,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
 /** Configuration of {@link FileLogSourceConnector}: every key typed, validated and documented here. */
@@ -47,10 +54,22 @@ public class FileLogSourceConfig extends AbstractConfig {
     public static final String TASK_INDEX_CONFIG = "task.index";
     public static final String TASK_COUNT_CONFIG = "task.count";
 
-    public static final String OVERFLOW_SPLIT = "split";
-    public static final String OVERFLOW_TRUNCATE = "truncate";
-    public static final String START_BEGINNING = "beginning";
-    public static final String START_END = "end";
+    /** {@code line.overflow}: what happens to a line longer than {@code line.max.bytes}. */
+    public enum LineOverflow implements ConfigChoice {
+        /** Emit it in parts. */
+        SPLIT,
+        /** Emit its first part and skip the rest. */
+        TRUNCATE
+    }
+
+    /** {@code start.position}: where the connector's first run starts in the files that exist then. */
+    public enum StartPosition implements ConfigChoice {
+        BEGINNING,
+        END
+    }
+
+    private static final EnumChoice<LineOverflow> LINE_OVERFLOW = EnumChoice.of(LineOverflow.class);
+    private static final EnumChoice<StartPosition> START_POSITION = EnumChoice.of(StartPosition.class);
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new TopicName(), Importance.HIGH,
@@ -74,16 +93,17 @@ public class FileLogSourceConfig extends AbstractConfig {
                     "About the most line bytes one poll() returns, in bytes: with line.max.bytes it bounds a task's memory.")
             .define(LINE_MAX_BYTES_CONFIG, Type.INT, 256 * 1024, Range.between(16, 64 * 1024 * 1024), Importance.MEDIUM,
                     "Longest line emitted as one record, in bytes (Loki 3 rejects lines over 256 KB by default).")
-            .define(LINE_OVERFLOW_CONFIG, Type.STRING, OVERFLOW_SPLIT,
-                    ValidString.in(OVERFLOW_SPLIT, OVERFLOW_TRUNCATE), Importance.MEDIUM,
+            .define(LINE_OVERFLOW_CONFIG, Type.STRING, LineOverflow.SPLIT.value(), LINE_OVERFLOW, Importance.MEDIUM,
                     "What happens to a longer line: 'split' emits it in parts with header log.line.part "
                             + "('1', '2', ..., and 'n/n' on the last part); 'truncate' emits its first line.max.bytes "
-                            + "with log.line.part=truncated and skips the rest.")
-            .define(START_POSITION_CONFIG, Type.STRING, START_BEGINNING, ValidString.in(START_BEGINNING, START_END),
+                            + "with log.line.part=truncated and skips the rest.",
+                    null, -1, Width.SHORT, LINE_OVERFLOW_CONFIG, LINE_OVERFLOW)
+            .define(START_POSITION_CONFIG, Type.STRING, StartPosition.BEGINNING.value(), START_POSITION,
                     Importance.MEDIUM,
                     "Where to start reading on the connector's first run: 'beginning' or 'end' of the files that exist "
                             + "then. 'end' applies only while no file matching the globs has a stored offset; files "
-                            + "that appear later, or while a task was down or moving, are read from their beginning.")
+                            + "that appear later, or while a task was down or moving, are read from their beginning.",
+                    null, -1, Width.SHORT, START_POSITION_CONFIG, START_POSITION)
             .define(ENCODING_CONFIG, Type.STRING, "UTF-8", new CharsetName(), Importance.LOW,
                     "Character set of the files. Malformed bytes are replaced with U+FFFD and counted.")
             .define(PARTIAL_LINE_FLUSH_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
@@ -120,23 +140,43 @@ public class FileLogSourceConfig extends AbstractConfig {
             .defineInternal(TASK_COUNT_CONFIG, Type.INT, 1, Importance.LOW);
 
     public FileLogSourceConfig(Map<?, ?> props) {
+        this(props, true);
+    }
+
+    private FileLogSourceConfig(Map<?, ?> props, boolean enforceCrossKeyRules) {
         super(CONFIG_DEF, props);
+        if (enforceCrossKeyRules) {
+            CrossKeyRules.enforce(crossKeyProblems());
+        }
+    }
+
+    /**
+     * The rules spanning keys that these values break, each on the key to fix (see {@link CrossKeyRules}): the
+     * constructor throws the first, {@link FileLogSourceConnector#validate} reports them all.
+     */
+    static List<ConfigProblem> crossKeyProblems(Map<?, ?> props) {
+        return new FileLogSourceConfig(props, false).crossKeyProblems();
+    }
+
+    private List<ConfigProblem> crossKeyProblems() {
+        List<ConfigProblem> problems = new ArrayList<>();
         if (multilineStart() != null && multilineMaxBytes() <= lineMaxBytes()) {
-            throw new ConfigException(MULTILINE_MAX_BYTES_CONFIG, multilineMaxBytes(), "must be larger than "
+            problems.add(new ConfigProblem(MULTILINE_MAX_BYTES_CONFIG, multilineMaxBytes(), "must be larger than "
                     + LINE_MAX_BYTES_CONFIG + " (" + lineMaxBytes() + "): an event part holds at least one line "
-                    + "and its newline; raise " + MULTILINE_MAX_BYTES_CONFIG + " or lower " + LINE_MAX_BYTES_CONFIG);
+                    + "and its newline; raise " + MULTILINE_MAX_BYTES_CONFIG + " or lower " + LINE_MAX_BYTES_CONFIG));
         }
         List<String> roots = allowedRoots();
         if (!roots.isEmpty()) {
-            List<Path> rootPaths = roots.stream().map(r -> Paths.get(r).toAbsolutePath().normalize()).toList();
+            List<Path> rootPaths = roots.stream().map(r -> Paths.get(r.trim()).toAbsolutePath().normalize()).toList();
             for (String glob : paths()) {
-                Path base = GlobWatcher.baseDirectory(glob).normalize();
+                Path base = GlobBase.of(glob.trim()).normalize();
                 if (!GlobWatcher.isUnder(base, rootPaths)) {
-                    throw new ConfigException(PATHS_CONFIG, glob, "is outside " + PATHS_ALLOWED_ROOTS_CONFIG + " "
-                            + roots + ": add its directory to " + PATHS_ALLOWED_ROOTS_CONFIG + " or remove the glob");
+                    problems.add(new ConfigProblem(PATHS_CONFIG, glob, "is outside " + PATHS_ALLOWED_ROOTS_CONFIG + " "
+                            + roots + ": add its directory to " + PATHS_ALLOWED_ROOTS_CONFIG + " or remove the glob"));
                 }
             }
         }
+        return problems;
     }
 
     public String topic() {
@@ -175,12 +215,12 @@ public class FileLogSourceConfig extends AbstractConfig {
         return getInt(LINE_MAX_BYTES_CONFIG);
     }
 
-    public boolean splitLongLines() {
-        return OVERFLOW_SPLIT.equals(getString(LINE_OVERFLOW_CONFIG));
+    public LineOverflow lineOverflow() {
+        return LINE_OVERFLOW.parse(LINE_OVERFLOW_CONFIG, getString(LINE_OVERFLOW_CONFIG));
     }
 
-    public boolean startAtEnd() {
-        return START_END.equals(getString(START_POSITION_CONFIG));
+    public StartPosition startPosition() {
+        return START_POSITION.parse(START_POSITION_CONFIG, getString(START_POSITION_CONFIG));
     }
 
     public Charset charset() {
@@ -237,18 +277,10 @@ public class FileLogSourceConfig extends AbstractConfig {
         return getInt(TASK_COUNT_CONFIG);
     }
 
-    /** A value that still holds a config-provider reference was not resolved: the variable is unset. */
-    static void rejectUnresolved(String name, Object value) {
-        if (value != null && value.toString().contains("${")) {
-            throw new ConfigException(name, value, "holds an unresolved reference: set the environment variable "
-                    + "(or secret) it names on every Connect worker, or replace it with a value");
-        }
-    }
-
     private static final class TopicName implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
-            rejectUnresolved(name, value);
+            Unresolved.reject(name, value);
             String topic = value == null ? "" : value.toString().trim();
             if (topic.isEmpty() || !topic.matches("[a-zA-Z0-9._-]{1,249}")) {
                 throw new ConfigException(name, value, "is not a Kafka topic name: use 1 to 249 of a-z A-Z 0-9 . _ -");
@@ -270,7 +302,7 @@ public class FileLogSourceConfig extends AbstractConfig {
                 throw new ConfigException(name, value, "needs at least one glob, e.g. /var/log/*.log");
             }
             for (String glob : globs) {
-                rejectUnresolved(name, glob);
+                Unresolved.reject(name, glob);
                 if (glob.isBlank()) {
                     throw new ConfigException(name, value, "holds an empty glob: remove the extra comma");
                 }
@@ -294,7 +326,7 @@ public class FileLogSourceConfig extends AbstractConfig {
             @SuppressWarnings("unchecked")
             List<String> paths = (List<String>) value;
             for (String path : paths) {
-                rejectUnresolved(name, path);
+                Unresolved.reject(name, path);
                 if (!path.trim().startsWith("/")) {
                     throw new ConfigException(name, path, "is not an absolute directory: write it from /");
                 }

@@ -1,6 +1,7 @@
 package io.lokiconnect.source;
 
 import io.lokiconnect.common.Version;
+import io.lokiconnect.common.config.CrossKeyRules;
 import io.lokiconnect.source.offsets.SourceOffsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
@@ -61,23 +61,11 @@ public class FileLogSourceConnector extends SourceConnector {
         return FileLogSourceConfig.CONFIG_DEF;
     }
 
-    /** Adds the checks that span keys (globs inside paths.allowed.roots, multi-line bytes) to the per-key ones. */
+    /** The per-key checks, then the rules that span keys (globs inside paths.allowed.roots, multi-line bytes). */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = super.validate(connectorConfigs);
-        boolean keysValid = config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
-        if (keysValid) {
-            try {
-                new FileLogSourceConfig(connectorConfigs);
-            } catch (ConfigException e) {
-                String key = e.getMessage().contains(FileLogSourceConfig.MULTILINE_MAX_BYTES_CONFIG)
-                        ? FileLogSourceConfig.MULTILINE_MAX_BYTES_CONFIG : FileLogSourceConfig.PATHS_CONFIG;
-                config.configValues().stream()
-                        .filter(v -> v.name().equals(key))
-                        .findFirst().ifPresent(v -> v.addErrorMessage(e.getMessage()));
-            }
-        }
-        return config;
+        return CrossKeyRules.report(super.validate(connectorConfigs),
+                () -> FileLogSourceConfig.crossKeyProblems(connectorConfigs));
     }
 
     /** Offsets travel with the records they describe, so Connect's exactly-once source support applies as is. */

@@ -2,6 +2,8 @@ package io.lokiconnect.source;
 
 import io.lokiconnect.common.Version;
 import io.lokiconnect.common.headers.FileHeaders;
+import io.lokiconnect.source.FileLogSourceConfig.LineOverflow;
+import io.lokiconnect.source.FileLogSourceConfig.StartPosition;
 import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
@@ -45,9 +47,9 @@ public class FileLogSourceTask extends SourceTask {
         host = config.hostName();
         FileProblems problems = new FileProblems(stats.fileErrors);
         GlobWatcher watcher = new GlobWatcher(config.paths(), config.excludes(), config.allowedRoots(), problems);
-        TailerSettings settings = new TailerSettings(config.lineMaxBytes(), config.splitLongLines(),
+        TailerSettings settings = new TailerSettings(config.lineMaxBytes(), config.lineOverflow() == LineOverflow.SPLIT,
                 config.charset(), config.partialLineFlushMs());
-        FileSetTailer.Options options = new FileSetTailer.Options(config.startAtEnd(), config.scanIntervalMs(),
+        FileSetTailer.Options options = new FileSetTailer.Options(config.startPosition() == StartPosition.END, config.scanIntervalMs(),
                 config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs(),
                 config.rotateWaitMs(), config.multilineMaxBytes());
         tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,

@@ -1,10 +1,14 @@
 package io.lokiconnect.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lokiconnect.source.FileLogSourceConfig.LineOverflow;
+import io.lokiconnect.source.FileLogSourceConfig.StartPosition;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +30,8 @@ class FileLogSourceConfigTest {
     void defaultsAreTheDocumentedOnes() {
         FileLogSourceConfig config = new FileLogSourceConfig(valid());
         assertThat(config.lineMaxBytes()).isEqualTo(256 * 1024);
-        assertThat(config.splitLongLines()).isTrue();
-        assertThat(config.startAtEnd()).isFalse();
+        assertThat(config.lineOverflow()).isEqualTo(LineOverflow.SPLIT);
+        assertThat(config.startPosition()).isEqualTo(StartPosition.BEGINNING);
         assertThat(config.multilineStart()).isNull();
         assertThat(config.hostName()).isNotBlank();
     }
@@ -99,6 +103,64 @@ class FileLogSourceConfigTest {
         assertThat(errors(props, "multiline.start.pattern")).singleElement().asString().contains("regular expression");
         assertThat(errors(props, "start.position")).isNotEmpty();
         assertThat(errors(props, "paths.allowed.roots")).singleElement().asString().contains("absolute");
+    }
+
+    @Test
+    void choiceValuesAreReadIgnoringCaseAndSpaces() {
+        Map<String, String> props = valid();
+        props.put("line.overflow", "TRUNCATE");
+        props.put("start.position", " End ");
+        assertThat(errors(props, "line.overflow")).isEmpty();
+        FileLogSourceConfig config = new FileLogSourceConfig(props);
+        assertThat(config.lineOverflow()).isEqualTo(LineOverflow.TRUNCATE);
+        assertThat(config.startPosition()).isEqualTo(StartPosition.END);
+    }
+
+    @Test
+    void anUnknownChoiceNamesTheKeyAndEveryAllowedValue() {
+        Map<String, String> props = valid();
+        props.put("line.overflow", "wrap");
+        props.put("start.position", "middle");
+        assertThat(errors(props, "line.overflow")).singleElement().asString()
+                .contains("line.overflow").contains("wrap").contains("[split, truncate]");
+        assertThat(errors(props, "start.position")).singleElement().asString()
+                .contains("start.position").contains("[beginning, end]");
+        assertThatThrownBy(() -> new FileLogSourceConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("[split, truncate]");
+    }
+
+    @Test
+    void choiceKeysRecommendTheValuesOfTheirEnum() {
+        Map<String, ConfigValue> values = new HashMap<>();
+        new FileLogSourceConnector().validate(valid()).configValues().forEach(v -> values.put(v.name(), v));
+        assertThat(values.get("line.overflow").recommendedValues()).containsExactly("split", "truncate");
+        assertThat(values.get("start.position").recommendedValues()).containsExactly("beginning", "end");
+    }
+
+    @Test
+    void everyBrokenCrossKeyRuleIsReportedByValidateAndTheConstructorThrowsTheFirst() {
+        Map<String, String> props = valid();
+        props.put("paths", "/etc/*");
+        props.put("paths.allowed.roots", "/var/log");
+        props.put("multiline.start.pattern", "^\\d");
+        props.put("line.max.bytes", "1000");
+        props.put("multiline.max.bytes", "999");
+        assertThat(errors(props, "paths")).singleElement().asString().contains("/etc/*");
+        assertThat(errors(props, "multiline.max.bytes")).singleElement().asString().contains("line.max.bytes");
+        assertThatThrownBy(() -> new FileLogSourceConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("multiline.max.bytes");
+    }
+
+    @Test
+    void aGlobAtTheAllowedRootIsAcceptedAndOneBesideItIsNot() {
+        Map<String, String> props = valid();
+        props.put("paths.allowed.roots", "/var/log");
+        props.put("paths", "/var/log/*.log");
+        assertThat(errors(props, "paths")).isEmpty();
+        props.put("paths", "/var/logs/*.log");
+        assertThat(errors(props, "paths")).singleElement().asString().contains("/var/logs/*.log");
+        props.put("paths", "/var/*/x.log");
+        assertThat(errors(props, "paths")).as("a wildcard above the root can match outside it").isNotEmpty();
     }
 
     @Test

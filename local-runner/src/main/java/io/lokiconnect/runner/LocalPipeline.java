@@ -1,5 +1,6 @@
 package io.lokiconnect.runner;
 
+import io.lokiconnect.common.files.GlobBase;
 import io.lokiconnect.testkit.connect.ConnectorFile;
 import io.lokiconnect.testkit.connect.PluginDirs;
 import java.io.IOException;
@@ -277,35 +278,21 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    /** Each glob's fixed directory part must exist and be readable, else the user gets the original's advice. */
-    private void checkLogPaths(String logPaths) throws StartupException {
+    /**
+     * Each glob's base directory (the source's own, {@link GlobBase}; for a single file, its directory) must exist
+     * and be readable, else the user gets the original pipeline's advice.
+     */
+    static void checkLogPaths(String logPaths) throws StartupException {
         for (String glob : logPaths.split(",")) {
             String trimmed = glob.trim();
-            int firstWildcard = firstWildcard(trimmed);
-            Path dir = Path.of(trimmed.substring(0, firstWildcard)).toAbsolutePath();
-            if (firstWildcard < trimmed.length() || !Files.isRegularFile(dir)) {
-                dir = firstWildcard < trimmed.length() ? parentDir(trimmed.substring(0, firstWildcard)) : dir.getParent();
-            }
-            if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
+            Path base = GlobBase.of(trimmed);
+            Path dir = GlobBase.hasWildcard(trimmed) ? base : base.getParent();
+            if (dir == null || !Files.isDirectory(dir) || !Files.isReadable(dir)) {
                 throw new StartupException("LOG_PATHS entry '" + trimmed + "': directory " + dir + " does not exist"
                         + " or is not readable. Check the path and its permissions (in Docker: the volume mount"
                         + " and its read permission for the Connect worker's user).");
             }
         }
-    }
-
-    private static int firstWildcard(String glob) {
-        for (int i = 0; i < glob.length(); i++) {
-            if ("*?[{".indexOf(glob.charAt(i)) >= 0) {
-                return i;
-            }
-        }
-        return glob.length();
-    }
-
-    private static Path parentDir(String prefix) {
-        Path p = Path.of(prefix.isEmpty() ? "." : prefix).toAbsolutePath();
-        return prefix.endsWith("/") ? p : p.getParent();
     }
 
     private String startSampleLogs() {

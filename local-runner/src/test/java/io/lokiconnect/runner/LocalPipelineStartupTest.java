@@ -67,6 +67,21 @@ class LocalPipelineStartupTest {
     }
 
     @Test
+    void aLogPathIsCheckedFromTheBaseDirectoryTheSourceWalks() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("logs/app"));
+        Path file = java.nio.file.Files.writeString(dir.resolve("one.log"), "x\n");
+        LocalPipeline.checkLogPaths(dir + "/*.log");
+        LocalPipeline.checkLogPaths(tmp + "/logs/**/*.log");
+        LocalPipeline.checkLogPaths(tmp + "/logs/a*/*.log");
+        LocalPipeline.checkLogPaths(file.toString()); // a single file: its directory must exist
+        LocalPipeline.checkLogPaths(dir + "/not-yet.log"); // an application that has not logged yet
+        assertThatThrownBy(() -> LocalPipeline.checkLogPaths(tmp + "/nope/*.log"))
+                .hasMessageContaining(tmp + "/nope");
+        assertThatThrownBy(() -> LocalPipeline.checkLogPaths(dir + "/*.log, " + tmp + "/gone/x.log"))
+                .hasMessageContaining("'" + tmp + "/gone/x.log'");
+    }
+
+    @Test
     void anUnreachableKafkaSaysToCheckKafkaBrokers() throws Exception {
         Map<String, String> env = env();
         env.put("KAFKA_BROKERS", "127.0.0.1:" + freePort());

@@ -1,23 +1,34 @@
 package io.lokiconnect.sink;
 
+import io.lokiconnect.common.Version;
+import io.lokiconnect.common.config.ConfigChoice;
+import io.lokiconnect.common.config.ConfigProblem;
+import io.lokiconnect.common.config.CrossKeyRules;
+import io.lokiconnect.common.config.EnumChoice;
+import io.lokiconnect.common.config.StaticLabels;
+import io.lokiconnect.common.config.Unresolved;
 import io.lokiconnect.common.headers.LokiHeaders;
-import io.lokiconnect.common.loki.LabelNames;
+import io.lokiconnect.sink.client.LokiClient;
+import io.lokiconnect.sink.client.TlsSettings;
+import io.lokiconnect.sink.format.LineFormat;
 import io.lokiconnect.sink.labels.LabelSet;
+import io.lokiconnect.sink.refusal.RefusalRouter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -59,16 +70,36 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final String METRICS_LEVEL_LABEL_CONFIG = "metrics.level.label";
     public static final String METRICS_LEVEL_VALUES_MAX_CONFIG = "metrics.level.values.max";
 
-    public static final String ENCODING_PROTOBUF = "protobuf";
-    public static final String ENCODING_JSON = "json";
-    public static final String FORMAT_VALUE = "value";
-    public static final String FORMAT_JSON = "json";
-    public static final String FORMAT_LOGFMT = "logfmt";
-    public static final String REJECTED_FAIL = "fail";
-    public static final String REJECTED_DLQ = "dlq";
-    public static final String REJECTED_LOG = "log";
-    public static final String FROM_RECORD_TOPIC = "topic";
-    public static final String FROM_RECORD_PARTITION = "partition";
+    /** {@code loki.encoding}: the push body. */
+    public enum Encoding implements ConfigChoice {
+        /** Snappy-compressed logproto.PushRequest, as Promtail sends. */
+        PROTOBUF,
+        JSON
+    }
+
+    /** {@code loki.tls.truststore.type} and {@code loki.tls.keystore.type}, written in upper case as Java does. */
+    public enum StoreType implements ConfigChoice {
+        PKCS12,
+        JKS;
+
+        @Override
+        public String value() {
+            return name();
+        }
+    }
+
+    /** {@code labels.from.record}: record coordinates added as labels. */
+    public enum RecordLabel implements ConfigChoice {
+        TOPIC,
+        PARTITION
+    }
+
+    private static final EnumChoice<Encoding> ENCODING = EnumChoice.of(Encoding.class);
+    private static final EnumChoice<StoreType> STORE_TYPE = EnumChoice.of(StoreType.class);
+    private static final EnumChoice<RecordLabel> RECORD_LABELS = EnumChoice.forList(RecordLabel.class);
+    private static final EnumChoice<LineFormat> LINE_FORMAT = EnumChoice.of(LineFormat.class);
+    private static final EnumChoice<RefusalRouter.Behavior> BEHAVIOR_ON_REJECTED =
+            EnumChoice.of(RefusalRouter.Behavior.class);
 
     private static final String GROUP_LOKI = "Loki";
     private static final String GROUP_BATCH = "Batching and retries";
@@ -91,7 +122,7 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Bearer token sent as 'Authorization: Bearer <token>'. Not together with basic auth.",
                     GROUP_LOKI, 5, ConfigDef.Width.MEDIUM, "Bearer token")
-            .define(LOKI_HEADERS_CONFIG, Type.PASSWORD, "", new NameValueList(LOKI_HEADERS_CONFIG, ':'), Importance.LOW,
+            .define(LOKI_HEADERS_CONFIG, Type.PASSWORD, "", new HeaderList(), Importance.LOW,
                     "Extra HTTP headers, comma-separated 'Name:value' pairs. Hidden like a password (the worker logs "
                             + "[hidden]), since such headers often carry a key.",
                     GROUP_LOKI, 6, ConfigDef.Width.LONG, "Extra headers")
@@ -100,24 +131,25 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_LOKI, 7, ConfigDef.Width.LONG, "Trust store")
             .define(LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Password of the trust store.", GROUP_LOKI, 8, ConfigDef.Width.MEDIUM, "Trust store password")
-            .define(LOKI_TLS_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", new StoreType(), Importance.LOW,
-                    "Trust store type: PKCS12 or JKS.", GROUP_LOKI, 9, ConfigDef.Width.SHORT, "Trust store type")
+            .define(LOKI_TLS_TRUSTSTORE_TYPE_CONFIG, Type.STRING, StoreType.PKCS12.value(), STORE_TYPE, Importance.LOW,
+                    "Trust store type: PKCS12 or JKS.", GROUP_LOKI, 9, ConfigDef.Width.SHORT, "Trust store type",
+                    STORE_TYPE)
             .define(LOKI_TLS_KEYSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "Key store (PKCS12 or JKS file) with the client certificate for mutual TLS. Empty: no client cert.",
                     GROUP_LOKI, 10, ConfigDef.Width.LONG, "Key store")
             .define(LOKI_TLS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Password of the key store and of its key.", GROUP_LOKI, 11, ConfigDef.Width.MEDIUM,
                     "Key store password")
-            .define(LOKI_TLS_KEYSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", new StoreType(), Importance.LOW,
-                    "Key store type: PKCS12 or JKS.", GROUP_LOKI, 12, ConfigDef.Width.SHORT, "Key store type")
+            .define(LOKI_TLS_KEYSTORE_TYPE_CONFIG, Type.STRING, StoreType.PKCS12.value(), STORE_TYPE, Importance.LOW,
+                    "Key store type: PKCS12 or JKS.", GROUP_LOKI, 12, ConfigDef.Width.SHORT, "Key store type",
+                    STORE_TYPE)
             .define(LOKI_TLS_VERIFY_HOSTNAME_CONFIG, Type.BOOLEAN, true, Importance.LOW,
                     "Check that Loki's certificate names the host of loki.url. Certificates are always verified "
                             + "against the trust store; turn only the host name check off, and only for tests.",
                     GROUP_LOKI, 13, ConfigDef.Width.SHORT, "Verify host name")
-            .define(LOKI_ENCODING_CONFIG, Type.STRING, ENCODING_PROTOBUF,
-                    ValidString.in(ENCODING_PROTOBUF, ENCODING_JSON), Importance.MEDIUM,
+            .define(LOKI_ENCODING_CONFIG, Type.STRING, Encoding.PROTOBUF.value(), ENCODING, Importance.MEDIUM,
                     "Push body: 'protobuf' (snappy-compressed logproto.PushRequest, as Promtail sends) or 'json'.",
-                    GROUP_LOKI, 14, ConfigDef.Width.SHORT, "Encoding")
+                    GROUP_LOKI, 14, ConfigDef.Width.SHORT, "Encoding", ENCODING)
             .define(LOKI_JSON_GZIP_CONFIG, Type.BOOLEAN, true, Importance.LOW,
                     "With loki.encoding=json, gzip the body (Content-Encoding: gzip).",
                     GROUP_LOKI, 15, ConfigDef.Width.SHORT, "Gzip JSON")
@@ -158,37 +190,37 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "re-read and sent again after restart (Loki drops an identical entry only while the first "
                             + "is in the stream's head block, so a push in flight at the stop may show twice).",
                     GROUP_BATCH, 9, ConfigDef.Width.SHORT, "Flush timeout (ms)")
-            .define(LABELS_STATIC_CONFIG, Type.LIST, "", new NameValueList(LABELS_STATIC_CONFIG, '='),
-                    Importance.MEDIUM, "Labels put on every stream, comma-separated name=value: job=kafka-logs,env=prod.",
+            .define(LABELS_STATIC_CONFIG, Type.LIST, "", StaticLabels.validator(), Importance.MEDIUM,
+                    "Labels put on every stream, comma-separated name=value: job=kafka-logs,env=prod. Read as the "
+                            + "JsonLabels transform reads static.labels: a name must be a valid label name, a value "
+                            + "not empty.",
                     GROUP_ENTRIES, 1, ConfigDef.Width.LONG, "Static labels")
             .define(LABELS_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.LABEL_PREFIX, new ConfigDef.NonEmptyString(),
                     Importance.LOW, "Record headers named <prefix><label> become stream labels (written by the "
                             + "JsonLabels transform).",
                     GROUP_ENTRIES, 2, ConfigDef.Width.MEDIUM, "Label header prefix")
-            .define(LABELS_FROM_RECORD_CONFIG, Type.LIST, "",
-                    ConfigDef.ValidList.in(FROM_RECORD_TOPIC, FROM_RECORD_PARTITION), Importance.LOW,
+            .define(LABELS_FROM_RECORD_CONFIG, Type.LIST, "", RECORD_LABELS, Importance.LOW,
                     "Record coordinates added as labels: 'topic' and/or 'partition'.",
-                    GROUP_ENTRIES, 3, ConfigDef.Width.SHORT, "Labels from record")
+                    GROUP_ENTRIES, 3, ConfigDef.Width.SHORT, "Labels from record", RECORD_LABELS)
             .define(STRUCTURED_METADATA_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.METADATA_PREFIX,
                     new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Record headers named <prefix><name> become the entry's structured metadata (Loki 3).",
                     GROUP_ENTRIES, 4, ConfigDef.Width.MEDIUM, "Metadata header prefix")
-            .define(LINE_FORMAT_CONFIG, Type.STRING, FORMAT_VALUE,
-                    ValidString.in(FORMAT_VALUE, FORMAT_JSON, FORMAT_LOGFMT), Importance.MEDIUM,
+            .define(LINE_FORMAT_CONFIG, Type.STRING, LineFormat.VALUE.value(), LINE_FORMAT, Importance.MEDIUM,
                     "Log line sent to Loki: 'value' (the record value as is), 'json' or 'logfmt' (the value under "
                             + "'message' with the headers of line.format.headers folded in).",
-                    GROUP_ENTRIES, 5, ConfigDef.Width.SHORT, "Line format")
+                    GROUP_ENTRIES, 5, ConfigDef.Width.SHORT, "Line format", LINE_FORMAT)
             .define(LINE_FORMAT_HEADERS_CONFIG, Type.LIST, "log.file.path,log.host", Importance.LOW,
                     "Headers folded into the line when line.format is json or logfmt (missing ones are skipped).",
                     GROUP_ENTRIES, 6, ConfigDef.Width.LONG, "Line format headers")
-            .define(BEHAVIOR_ON_REJECTED_CONFIG, Type.STRING, REJECTED_DLQ,
-                    ValidString.in(REJECTED_FAIL, REJECTED_DLQ, REJECTED_LOG), Importance.MEDIUM,
+            .define(BEHAVIOR_ON_REJECTED_CONFIG, Type.STRING, RefusalRouter.Behavior.DLQ.value(), BEHAVIOR_ON_REJECTED,
+                    Importance.MEDIUM,
                     "Records that do not reach Loki: entries Loki refuses with a 400 (too old, too long, bad "
                             + "labels...) or a 413 for the entry alone, and records that cannot become an entry (no "
                             + "timestamp). 'dlq' sends them to the dead letter queue (errors.deadletterqueue.topic.name; "
                             + "logged and counted when none), 'log' logs and counts them, 'fail' fails the task. Never "
                             + "retried.",
-                    GROUP_ENTRIES, 7, ConfigDef.Width.SHORT, "On rejected")
+                    GROUP_ENTRIES, 7, ConfigDef.Width.SHORT, "On rejected", BEHAVIOR_ON_REJECTED)
             .define(METRICS_LEVEL_LABEL_CONFIG, Type.STRING, "level", Importance.LOW,
                     "Label whose values are counted in the lines-by-level-total metric.",
                     GROUP_ENTRIES, 8, ConfigDef.Width.SHORT, "Level label")
@@ -200,27 +232,23 @@ public class LokiSinkConfig extends AbstractConfig {
         this(props, true);
     }
 
-    private LokiSinkConfig(Map<?, ?> props, boolean checkCrossKeyRules) {
+    private LokiSinkConfig(Map<?, ?> props, boolean enforceCrossKeyRules) {
         super(CONFIG_DEF, props);
-        if (checkCrossKeyRules) {
-            List<CrossKeyProblem> problems = crossKeyProblems();
-            if (!problems.isEmpty()) {
-                throw problems.get(0).error();
-            }
+        if (enforceCrossKeyRules) {
+            CrossKeyRules.enforce(crossKeyProblems());
         }
     }
 
-    /** A rule spanning keys that the config breaks, on the key to fix. */
-    record CrossKeyProblem(String key, ConfigException error) {
-    }
-
-    /** The cross-key rules {@code props} breaks, for {@link LokiSinkConnector#validate}; per-key checks must pass. */
-    static List<CrossKeyProblem> crossKeyProblems(Map<?, ?> props) {
+    /**
+     * The rules spanning keys that {@code props} break, each on the key to fix (see {@link CrossKeyRules}): the
+     * constructor throws the first, {@link LokiSinkConnector#validate} reports them all. Per-key checks must pass.
+     */
+    static List<ConfigProblem> crossKeyProblems(Map<?, ?> props) {
         return new LokiSinkConfig(props, false).crossKeyProblems();
     }
 
-    private List<CrossKeyProblem> crossKeyProblems() {
-        List<CrossKeyProblem> problems = new ArrayList<>();
+    private List<ConfigProblem> crossKeyProblems() {
+        List<ConfigProblem> problems = new ArrayList<>();
         String user = getString(LOKI_AUTH_BASIC_USERNAME_CONFIG);
         String password = getPassword(LOKI_AUTH_BASIC_PASSWORD_CONFIG).value();
         if (user.isEmpty() != password.isEmpty()) {
@@ -248,8 +276,8 @@ public class LokiSinkConfig extends AbstractConfig {
         return problems;
     }
 
-    private static CrossKeyProblem problem(String key, Object value, String message) {
-        return new CrossKeyProblem(key, new ConfigException(key, value, message));
+    private static ConfigProblem problem(String key, Object value, String message) {
+        return new ConfigProblem(key, value, message);
     }
 
     /** The push endpoint: {@code loki.url} as given when it names a path, else base + /loki/api/v1/push. */
@@ -286,11 +314,29 @@ public class LokiSinkConfig extends AbstractConfig {
     }
 
     public Map<String, String> extraHeaders() {
-        return NameValueList.parse(NameValueList.items(getPassword(LOKI_HEADERS_CONFIG).value()), ':');
+        return HeaderList.parse(getPassword(LOKI_HEADERS_CONFIG).value());
     }
 
-    public boolean protobuf() {
-        return ENCODING_PROTOBUF.equals(getString(LOKI_ENCODING_CONFIG));
+    public Encoding encoding() {
+        return ENCODING.parse(LOKI_ENCODING_CONFIG, getString(LOKI_ENCODING_CONFIG));
+    }
+
+    /** The trust store, key store and host name check of an https Loki. */
+    public TlsSettings tls() {
+        return new TlsSettings(getString(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG),
+                getPassword(LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG).value().toCharArray(),
+                STORE_TYPE.parse(LOKI_TLS_TRUSTSTORE_TYPE_CONFIG, getString(LOKI_TLS_TRUSTSTORE_TYPE_CONFIG)).value(),
+                getString(LOKI_TLS_KEYSTORE_LOCATION_CONFIG),
+                getPassword(LOKI_TLS_KEYSTORE_PASSWORD_CONFIG).value().toCharArray(),
+                STORE_TYPE.parse(LOKI_TLS_KEYSTORE_TYPE_CONFIG, getString(LOKI_TLS_KEYSTORE_TYPE_CONFIG)).value(),
+                getBoolean(LOKI_TLS_VERIFY_HOSTNAME_CONFIG));
+    }
+
+    /** Everything the HTTP client needs: endpoints, credentials, TLS, timeout, and a connection per batch in flight. */
+    public LokiClient.Settings clientSettings() {
+        return new LokiClient.Settings(pushUrl(), readyUrl(), tenantId(), basicUser(), basicPassword().value(),
+                bearerToken().value(), extraHeaders(), tls(), Duration.ofMillis(requestTimeoutMs()),
+                maxInFlightBatches() + 1, Version.get());
     }
 
     public boolean jsonGzip() {
@@ -338,35 +384,39 @@ public class LokiSinkConfig extends AbstractConfig {
     }
 
     public LabelSet staticLabels() {
-        return LabelSet.of(NameValueList.parse(getList(LABELS_STATIC_CONFIG), '='));
+        return LabelSet.of(StaticLabels.parse(LABELS_STATIC_CONFIG, getList(LABELS_STATIC_CONFIG)));
     }
 
     public String labelHeaderPrefix() {
         return getString(LABELS_HEADER_PREFIX_CONFIG);
     }
 
+    public Set<RecordLabel> recordLabels() {
+        return RECORD_LABELS.parseAll(LABELS_FROM_RECORD_CONFIG, getList(LABELS_FROM_RECORD_CONFIG));
+    }
+
     public boolean topicLabel() {
-        return getList(LABELS_FROM_RECORD_CONFIG).contains(FROM_RECORD_TOPIC);
+        return recordLabels().contains(RecordLabel.TOPIC);
     }
 
     public boolean partitionLabel() {
-        return getList(LABELS_FROM_RECORD_CONFIG).contains(FROM_RECORD_PARTITION);
+        return recordLabels().contains(RecordLabel.PARTITION);
     }
 
     public String metadataHeaderPrefix() {
         return getString(STRUCTURED_METADATA_HEADER_PREFIX_CONFIG);
     }
 
-    public String lineFormat() {
-        return getString(LINE_FORMAT_CONFIG);
+    public LineFormat lineFormat() {
+        return LINE_FORMAT.parse(LINE_FORMAT_CONFIG, getString(LINE_FORMAT_CONFIG));
     }
 
     public List<String> lineFormatHeaders() {
         return getList(LINE_FORMAT_HEADERS_CONFIG);
     }
 
-    public String behaviorOnRejected() {
-        return getString(BEHAVIOR_ON_REJECTED_CONFIG);
+    public RefusalRouter.Behavior behaviorOnRejected() {
+        return BEHAVIOR_ON_REJECTED.parse(BEHAVIOR_ON_REJECTED_CONFIG, getString(BEHAVIOR_ON_REJECTED_CONFIG));
     }
 
     public String metricsLevelLabel() {
@@ -382,10 +432,7 @@ public class LokiSinkConfig extends AbstractConfig {
         @Override
         public void ensureValid(String name, Object value) {
             String url = value == null ? "" : value.toString().trim();
-            if (url.contains("${")) {
-                throw new ConfigException(name, url, "holds an unresolved variable: set the environment variable "
-                        + "(e.g. LOKI_ENDPOINT) on the worker and enable config.providers=env");
-            }
+            Unresolved.reject(name, url);
             try {
                 URI uri = new URI(url);
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -407,17 +454,10 @@ public class LokiSinkConfig extends AbstractConfig {
         }
     }
 
-    /** A list of {@code name<sep>value} pairs. */
-    static final class NameValueList implements ConfigDef.Validator {
-        private final String key;
-        private final char separator;
+    /** {@code loki.headers}: {@code Name:value} pairs, hidden like a password. */
+    static final class HeaderList implements ConfigDef.Validator {
 
-        NameValueList(String key, char separator) {
-            this.key = key;
-            this.separator = separator;
-        }
-
-        /** A comma-separated list, as ConfigDef splits a LIST (for values typed PASSWORD so they stay hidden). */
+        /** A comma-separated list, as ConfigDef splits a LIST (the value is typed PASSWORD so it stays hidden). */
         static List<String> items(String value) {
             List<String> items = new ArrayList<>();
             for (String item : value.split(",")) {
@@ -428,10 +468,10 @@ public class LokiSinkConfig extends AbstractConfig {
             return items;
         }
 
-        static Map<String, String> parse(List<String> items, char separator) {
+        static Map<String, String> parse(String value) {
             Map<String, String> pairs = new LinkedHashMap<>();
-            for (String item : items) {
-                int at = item.indexOf(separator);
+            for (String item : items(value)) {
+                int at = item.indexOf(':');
                 pairs.put(item.substring(0, at).trim(), item.substring(at + 1).trim());
             }
             return pairs;
@@ -442,45 +482,18 @@ public class LokiSinkConfig extends AbstractConfig {
             if (value == null) {
                 return;
             }
-            boolean hidden = value instanceof Password;
-            @SuppressWarnings("unchecked")
-            List<String> items = hidden ? items(((Password) value).value()) : (List<String>) value;
-            for (String item : items) {
-                int at = item.indexOf(separator);
-                if (at <= 0) {
-                    // A hidden value is never echoed: a malformed header may still hold its secret.
-                    throw new ConfigException(name, hidden ? Password.HIDDEN : item, "expected name" + separator
-                            + "value pairs separated by commas, e.g. "
-                            + (separator == '=' ? "job=kafka-logs,env=prod" : "X-Team:logs")
-                            + (hidden ? " (an item has no '" + separator + "' after a name)" : ""));
-                }
-                String itemName = item.substring(0, at).trim();
-                if (separator == '=' && !LabelNames.isValid(itemName)) {
-                    throw new ConfigException(name, item, "label name '" + itemName
-                            + "' must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __ (Loki reserves it): use '"
-                            + LabelNames.sanitize(itemName) + "'");
+            for (String item : items(((Password) value).value())) {
+                if (item.indexOf(':') <= 0) {
+                    // Never echoed: a malformed header may still hold its secret.
+                    throw new ConfigException(name, Password.HIDDEN, "expected Name:value pairs separated by commas, "
+                            + "e.g. X-Team:logs (an item has no ':' after a name)");
                 }
             }
         }
 
         @Override
         public String toString() {
-            return key.equals(LABELS_STATIC_CONFIG) ? "name=value,..." : "Name:value,...";
-        }
-    }
-
-    static final class StoreType implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String type = String.valueOf(value).toUpperCase(Locale.ROOT);
-            if (!type.equals("PKCS12") && !type.equals("JKS")) {
-                throw new ConfigException(name, value, "use PKCS12 or JKS");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "[PKCS12, JKS]";
+            return "Name:value,...";
         }
     }
 }

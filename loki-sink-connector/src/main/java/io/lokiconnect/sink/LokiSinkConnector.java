@@ -1,9 +1,8 @@
 package io.lokiconnect.sink;
 
 import io.lokiconnect.common.Version;
+import io.lokiconnect.common.config.CrossKeyRules;
 import io.lokiconnect.sink.client.LokiClient;
-import io.lokiconnect.sink.client.TlsSettings;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,44 +62,25 @@ public class LokiSinkConnector extends SinkConnector {
      */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = super.validate(connectorConfigs);
-        Map<String, ConfigValue> values = new HashMap<>();
-        config.configValues().forEach(v -> values.put(v.name(), v));
-        boolean keysValid = config.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
-        if (!keysValid) {
-            return config;
-        }
-        List<LokiSinkConfig.CrossKeyProblem> problems = LokiSinkConfig.crossKeyProblems(connectorConfigs);
-        problems.forEach(p -> values.get(p.key()).addErrorMessage(p.error().getMessage()));
-        if (!problems.isEmpty()) {
+        Config config = CrossKeyRules.report(super.validate(connectorConfigs),
+                () -> LokiSinkConfig.crossKeyProblems(connectorConfigs));
+        if (!CrossKeyRules.keysValid(config)) {
             return config;
         }
         LokiSinkConfig parsed = new LokiSinkConfig(connectorConfigs);
         if (parsed.validateConnection()) {
-            try (LokiClient client = new LokiClient(clientSettings(parsed))) {
+            ConfigValue url = config.configValues().stream()
+                    .filter(v -> v.name().equals(LokiSinkConfig.LOKI_URL_CONFIG)).findFirst().orElseThrow();
+            try (LokiClient client = new LokiClient(parsed.clientSettings())) {
                 String problem = client.checkReady();
                 if (problem != null) {
-                    values.get(LokiSinkConfig.LOKI_URL_CONFIG).addErrorMessage("Loki is not reachable or not ready: "
+                    url.addErrorMessage("Loki is not reachable or not ready: "
                             + problem + ". Check loki.url and that Loki is up.");
                 }
             } catch (RuntimeException e) {
-                values.get(LokiSinkConfig.LOKI_URL_CONFIG).addErrorMessage("Could not reach Loki: " + e.getMessage());
+                url.addErrorMessage("Could not reach Loki: " + e.getMessage());
             }
         }
         return config;
-    }
-
-    static LokiClient.Settings clientSettings(LokiSinkConfig config) {
-        TlsSettings tls = new TlsSettings(
-                config.getString(LokiSinkConfig.LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG),
-                config.getPassword(LokiSinkConfig.LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG).value().toCharArray(),
-                config.getString(LokiSinkConfig.LOKI_TLS_TRUSTSTORE_TYPE_CONFIG),
-                config.getString(LokiSinkConfig.LOKI_TLS_KEYSTORE_LOCATION_CONFIG),
-                config.getPassword(LokiSinkConfig.LOKI_TLS_KEYSTORE_PASSWORD_CONFIG).value().toCharArray(),
-                config.getString(LokiSinkConfig.LOKI_TLS_KEYSTORE_TYPE_CONFIG),
-                config.getBoolean(LokiSinkConfig.LOKI_TLS_VERIFY_HOSTNAME_CONFIG));
-        return new LokiClient.Settings(config.pushUrl(), config.readyUrl(), config.tenantId(), config.basicUser(),
-                config.basicPassword().value(), config.bearerToken().value(), config.extraHeaders(), tls,
-                Duration.ofMillis(config.requestTimeoutMs()), config.maxInFlightBatches() + 1, Version.get());
     }
 }

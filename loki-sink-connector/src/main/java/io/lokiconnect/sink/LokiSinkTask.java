@@ -94,12 +94,12 @@ public class LokiSinkTask extends SinkTask {
         ErrantRecordReporter reporter = errantRecordReporter();
         deadLetters = reporter == null ? null : new DeadLetterHandoff(
                 (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);
-        keepRecordsForDlq = deadLetters != null && LokiSinkConfig.REJECTED_DLQ.equals(config.behaviorOnRejected());
-        refusals = new RefusalRouter(RefusalRouter.Behavior.valueOf(config.behaviorOnRejected().toUpperCase()),
+        keepRecordsForDlq = deadLetters != null && config.behaviorOnRejected() == RefusalRouter.Behavior.DLQ;
+        refusals = new RefusalRouter(config.behaviorOnRejected(),
                 deadLetters, offsets::done, metrics.recordsToDlq::incrementAndGet);
-        PushEncoder encoder = PushEncoder.create(config.protobuf(), config.jsonGzip());
+        PushEncoder encoder = PushEncoder.create(config.encoding() == LokiSinkConfig.Encoding.PROTOBUF, config.jsonGzip());
         batcher = new Batcher(encoder, config.batchMaxBytes(), config.batchMaxWaitMs());
-        client = new LokiClient(LokiSinkConnector.clientSettings(config));
+        client = new LokiClient(config.clientSettings());
         RetryPolicy retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBackoffMinMs(), config.retryBackoffMaxMs());
         String name = "loki-sink-" + props.getOrDefault("name", "task");
         DeliveryBookkeeper bookkeeper = new DeliveryBookkeeper(offsets, refusals, backPressure, metrics,
@@ -113,7 +113,7 @@ public class LokiSinkTask extends SinkTask {
         long period = Math.max(5, Math.min(250, config.batchMaxWaitMs() / 4));
         timer.scheduleAtFixedRate(this::closeExpiredBatch, period, period, TimeUnit.MILLISECONDS);
         log.info("Loki sink task started: pushing to {} ({}), batches up to {} bytes / {} ms, max.retries {}",
-                client.pushUrl(), config.protobuf() ? "protobuf+snappy" : "json", config.batchMaxBytes(),
+                client.pushUrl(), config.encoding() == LokiSinkConfig.Encoding.PROTOBUF ? "protobuf+snappy" : "json", config.batchMaxBytes(),
                 config.batchMaxWaitMs(), config.maxRetries());
     }
 

@@ -58,7 +58,7 @@ final class SinkRecordMapper {
         this.metadataPrefix = config.metadataHeaderPrefix();
         this.topicLabel = config.topicLabel();
         this.partitionLabel = config.partitionLabel();
-        this.formatter = LineFormatter.forName(config.lineFormat());
+        this.formatter = LineFormatter.forFormat(config.lineFormat());
         this.formatHeaders = config.lineFormatHeaders();
     }
 

@@ -3,6 +3,11 @@ package io.lokiconnect.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lokiconnect.sink.client.TlsSettings;
+import io.lokiconnect.sink.format.LineFormat;
+import io.lokiconnect.sink.refusal.RefusalRouter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +39,11 @@ class LokiSinkConfigTest {
         assertThat(config.batchMaxBytes()).isEqualTo(1_048_576);
         assertThat(config.batchMaxWaitMs()).isEqualTo(1000);
         assertThat(config.maxRetries()).isEqualTo(5);
-        assertThat(config.protobuf()).isTrue();
+        assertThat(config.encoding()).isEqualTo(LokiSinkConfig.Encoding.PROTOBUF);
+        assertThat(config.lineFormat()).isEqualTo(LineFormat.VALUE);
+        assertThat(config.behaviorOnRejected()).isEqualTo(RefusalRouter.Behavior.DLQ);
+        assertThat(config.recordLabels()).isEmpty();
+        assertThat(config.tls().truststoreType()).isEqualTo("PKCS12");
     }
 
     @Test
@@ -115,5 +124,93 @@ class LokiSinkConfigTest {
     void aStaticLabelWithTheReservedPrefixIsRefusedWithTheSanitisedName() {
         assertThatThrownBy(() -> new LokiSinkConfig(Map.of("loki.url", "http://loki:3100",
                 "labels.static", "__job=x"))).hasMessageContaining("labels.static").hasMessageContaining("'_job'");
+    }
+
+    private static Map<String, ConfigValue> validated(Map<String, String> props) {
+        Map<String, ConfigValue> values = new HashMap<>();
+        new LokiSinkConnector().validate(props).configValues().forEach(v -> values.put(v.name(), v));
+        return values;
+    }
+
+    @Test
+    void choiceValuesAreReadIgnoringCaseAsTheStoreTypesAlwaysWere() {
+        LokiSinkConfig config = new LokiSinkConfig(props("loki.encoding", "JSON", "line.format", "LogFmt",
+                "behavior.on.rejected", "Fail", "labels.from.record", "Topic,PARTITION",
+                "loki.tls.truststore.type", "jks", "loki.tls.keystore.type", "Pkcs12"));
+        assertThat(config.encoding()).isEqualTo(LokiSinkConfig.Encoding.JSON);
+        assertThat(config.lineFormat()).isEqualTo(LineFormat.LOGFMT);
+        assertThat(config.behaviorOnRejected()).isEqualTo(RefusalRouter.Behavior.FAIL);
+        assertThat(config.recordLabels()).containsExactly(LokiSinkConfig.RecordLabel.TOPIC,
+                LokiSinkConfig.RecordLabel.PARTITION);
+        assertThat(config.topicLabel()).isTrue();
+        assertThat(config.partitionLabel()).isTrue();
+        TlsSettings tls = config.tls();
+        assertThat(tls.truststoreType()).isEqualTo("JKS");
+        assertThat(tls.keystoreType()).isEqualTo("PKCS12");
+    }
+
+    @Test
+    void anUnknownChoiceNamesTheKeyAndEveryAllowedValue() {
+        Map<String, ConfigValue> values = validated(props("loki.encoding", "avro", "line.format", "xml",
+                "behavior.on.rejected", "drop", "labels.from.record", "topic,offset", "loki.tls.truststore.type", "PEM"));
+        assertThat(values.get("loki.encoding").errorMessages()).singleElement().asString()
+                .contains("loki.encoding").contains("avro").contains("[protobuf, json]");
+        assertThat(values.get("line.format").errorMessages()).singleElement().asString()
+                .contains("[value, json, logfmt]");
+        assertThat(values.get("behavior.on.rejected").errorMessages()).singleElement().asString()
+                .contains("behavior.on.rejected").contains("[dlq, log, fail]");
+        assertThat(values.get("labels.from.record").errorMessages()).singleElement().asString()
+                .contains("offset").contains("[topic, partition]");
+        assertThat(values.get("loki.tls.truststore.type").errorMessages()).singleElement().asString()
+                .contains("[PKCS12, JKS]");
+    }
+
+    @Test
+    void choiceKeysRecommendTheValuesOfTheirEnum() {
+        Map<String, ConfigValue> values = validated(props());
+        assertThat(values.get("loki.encoding").recommendedValues()).containsExactly("protobuf", "json");
+        assertThat(values.get("line.format").recommendedValues()).containsExactly("value", "json", "logfmt");
+        assertThat(values.get("behavior.on.rejected").recommendedValues()).containsExactly("dlq", "log", "fail");
+        assertThat(values.get("labels.from.record").recommendedValues()).containsExactly("topic", "partition");
+        assertThat(values.get("loki.tls.keystore.type").recommendedValues()).containsExactly("PKCS12", "JKS");
+    }
+
+    @Test
+    void tlsSettingsAreReadByTheConfig(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path store = Files.write(dir.resolve("ca.p12"), new byte[] {1});
+        LokiSinkConfig config = new LokiSinkConfig(props("loki.tls.truststore.location", store.toString(),
+                "loki.tls.truststore.password", "pw", "loki.tls.verify.hostname", "false"));
+        TlsSettings tls = config.tls();
+        assertThat(tls.truststoreLocation()).isEqualTo(store.toString());
+        assertThat(tls.truststorePassword()).containsExactly('p', 'w');
+        assertThat(tls.keystoreLocation()).isEmpty();
+        assertThat(tls.verifyHostname()).isFalse();
+        assertThat(config.clientSettings().tls().truststoreLocation()).isEqualTo(store.toString());
+    }
+
+    @Test
+    void everyBrokenCrossKeyRuleIsReportedByValidateAndTheConstructorThrowsTheFirst() {
+        Map<String, String> props = props("loki.auth.basic.username", "u", "retry.backoff.min.ms", "5000",
+                "retry.backoff.max.ms", "4999", "buffer.max.bytes", "2048", "batch.max.bytes", "2049");
+        Map<String, ConfigValue> values = validated(props);
+        assertThat(values.get("loki.auth.basic.password").errorMessages()).singleElement();
+        assertThat(values.get("retry.backoff.min.ms").errorMessages()).singleElement().asString().contains("4999");
+        assertThat(values.get("buffer.max.bytes").errorMessages()).singleElement().asString().contains("2049");
+        assertThatThrownBy(() -> new LokiSinkConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("loki.auth.basic.password");
+        props.put("retry.backoff.max.ms", "5000");
+        props.put("buffer.max.bytes", "2049");
+        props.remove("loki.auth.basic.username");
+        assertThat(validated(props).values()).allSatisfy(v -> assertThat(v.errorMessages()).as(v.name()).isEmpty());
+    }
+
+    @Test
+    void staticLabelsReadAsTheTransformReadsThem() {
+        assertThatThrownBy(() -> new LokiSinkConfig(props("labels.static", "job=")))
+                .hasMessageContaining("labels.static").hasMessageContaining("empty value");
+        assertThatThrownBy(() -> new LokiSinkConfig(props("labels.static", "job=a, job=b")))
+                .hasMessageContaining("twice");
+        assertThat(new LokiSinkConfig(props("labels.static", " job = a=b ")).staticLabels().asMap())
+                .containsExactly(Map.entry("job", "a=b"));
     }
 }

@@ -6,6 +6,7 @@ import io.lokiconnect.transforms.extract.ExtractedEntry;
 import io.lokiconnect.transforms.extract.ExtractorSettings;
 import io.lokiconnect.transforms.extract.LabelExtractor;
 import io.lokiconnect.transforms.metrics.TransformMetrics;
+import io.lokiconnect.transforms.parse.InputFormat;
 import io.lokiconnect.transforms.parse.LineParseException;
 import io.lokiconnect.transforms.parse.MapFieldReader;
 import io.lokiconnect.transforms.parse.ParsedLine;
@@ -50,7 +51,7 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     private String[] metadataHeaders;
     private boolean outputMessage;
     private boolean failOnParseError;
-    private String inputFormat;
+    private InputFormat inputFormat;
     private volatile boolean parseErrorLogged;
 
     @Override
@@ -64,8 +65,8 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         extractor = new LabelExtractor(extractorSettings(config), metrics);
         labelHeaders = headerNames(config.labelHeaderPrefix(), extractor.labelNames());
         metadataHeaders = headerNames(config.metadataHeaderPrefix(), extractor.metadataNames());
-        outputMessage = config.outputMessage();
-        failOnParseError = config.failOnParseError();
+        outputMessage = config.lineOutput() == JsonLabelsConfig.LineOutput.MESSAGE;
+        failOnParseError = config.onParseError() == JsonLabelsConfig.OnParseError.FAIL;
         inputFormat = config.inputFormat();
     }
 
@@ -159,7 +160,7 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     private R parseError(R record, LineParseException e) {
         metrics.recordParseError();
         String problem = "JsonLabels cannot read the value of a record from topic '" + record.topic()
-                + "' partition " + record.kafkaPartition() + " as " + inputFormat + ": " + e.getMessage();
+                + "' partition " + record.kafkaPartition() + " as " + inputFormat.value() + ": " + e.getMessage();
         if (failOnParseError) {
             throw new DataException(problem + ". Set on.parse.error=passthrough to forward such records unchanged, "
                     + "or errors.tolerance=all with a dead letter queue to set them aside.", e);

@@ -1,14 +1,19 @@
 package io.lokiconnect.transforms;
 
+import io.lokiconnect.common.config.ConfigChoice;
+import io.lokiconnect.common.config.ConfigProblem;
+import io.lokiconnect.common.config.CrossKeyRules;
+import io.lokiconnect.common.config.EnumChoice;
+import io.lokiconnect.common.config.StaticLabels;
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.transforms.extract.ExtractorSettings;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
-import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.transforms.level.LevelNormalizer;
+import io.lokiconnect.transforms.parse.InputFormat;
 import io.lokiconnect.transforms.time.TimestampParser;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -17,7 +22,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.NonEmptyString;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
 /** Configuration of {@link JsonLabels}: every key typed, validated and documented here. */
@@ -39,13 +44,25 @@ public class JsonLabelsConfig extends AbstractConfig {
     public static final String LABEL_VALUE_MAX_LENGTH_CONFIG = "label.value.max.length";
     public static final String LABEL_VALUES_MAX_CONFIG = "label.values.max";
 
-    public static final String OUTPUT_MESSAGE = "message";
-    public static final String OUTPUT_ORIGINAL = "original";
-    public static final String FORMAT_JSON = "json";
-    public static final String FORMAT_LOGFMT = "logfmt";
-    public static final String FORMAT_AUTO = "auto";
-    public static final String ON_ERROR_PASSTHROUGH = "passthrough";
-    public static final String ON_ERROR_FAIL = "fail";
+    /** {@code line.output}: what the record value becomes. */
+    public enum LineOutput implements ConfigChoice {
+        /** The message.field text. */
+        MESSAGE,
+        /** The value as it was, the whole line. */
+        ORIGINAL
+    }
+
+    /** {@code on.parse.error}: what happens to a value that is not in input.format. */
+    public enum OnParseError implements ConfigChoice {
+        /** Forward the record unchanged and count it. */
+        PASSTHROUGH,
+        /** Throw a DataException, for errors.tolerance and the dead letter queue. */
+        FAIL
+    }
+
+    private static final EnumChoice<LineOutput> LINE_OUTPUT = EnumChoice.of(LineOutput.class);
+    private static final EnumChoice<InputFormat> INPUT_FORMAT = EnumChoice.of(InputFormat.class);
+    private static final EnumChoice<OnParseError> ON_PARSE_ERROR = EnumChoice.of(OnParseError.class);
 
     /** The label whose value {@code level.normalize} and {@code level.default} apply to. */
     public static final String LEVEL_LABEL = ExtractorSettings.LEVEL_LABEL;
@@ -68,18 +85,19 @@ public class JsonLabelsConfig extends AbstractConfig {
             .define(MESSAGE_FIELD_CONFIG, Type.STRING, "message", new OptionalPath(), Importance.MEDIUM,
                     "Field holding the message text, used when line.output=message. Empty: the record value "
                             + "is never replaced.")
-            .define(LINE_OUTPUT_CONFIG, Type.STRING, OUTPUT_MESSAGE, ValidString.in(OUTPUT_MESSAGE, OUTPUT_ORIGINAL),
-                    Importance.MEDIUM,
+            .define(LINE_OUTPUT_CONFIG, Type.STRING, LineOutput.MESSAGE.value(), LINE_OUTPUT, Importance.MEDIUM,
                     "'message': the record value becomes the message.field text (a string), so Loki stores the "
                             + "message alone; a line without that field keeps its value. 'original': the value is "
-                            + "kept as it is, the whole line.")
+                            + "kept as it is, the whole line.",
+                    null, -1, Width.SHORT, LINE_OUTPUT_CONFIG, LINE_OUTPUT)
             .define(METADATA_FIELDS_CONFIG, Type.LIST, "", new FieldSpecs(), Importance.MEDIUM,
                     "Fields sent as Loki structured metadata (headers <metadata.header.prefix><name>), same syntax "
                             + "as label.fields. Use it for high-cardinality values such as trace_id.")
-            .define(STATIC_LABELS_CONFIG, Type.LIST, "", new StaticLabels(), Importance.MEDIUM,
+            .define(STATIC_LABELS_CONFIG, Type.LIST, "", StaticLabels.validator(), Importance.MEDIUM,
                     "Labels added to every parsed record, as name=value, comma-separated (a value cannot hold a "
-                            + "comma). A label of label.fields with the same name overrides it when the line has "
-                            + "that field.")
+                            + "comma), read as the Loki sink reads labels.static: a name must be a valid label name, "
+                            + "a value not empty. A label of label.fields with the same name overrides it when the "
+                            + "line has that field.")
             .define(LABEL_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.LABEL_PREFIX, new NonEmptyString(),
                     Importance.LOW,
                     "Prefix of the label headers; the Loki sink must use the same. Headers of the same name already "
@@ -93,16 +111,17 @@ public class JsonLabelsConfig extends AbstractConfig {
             .define(LEVEL_DEFAULT_CONFIG, Type.STRING, "", Importance.LOW,
                     "Value of the 'level' label for a line without level, e.g. info. Needs a label.fields entry "
                             + "named level. Empty: such lines get no level label.")
-            .define(INPUT_FORMAT_CONFIG, Type.STRING, FORMAT_JSON, ValidString.in(FORMAT_JSON, FORMAT_LOGFMT, FORMAT_AUTO),
-                    Importance.MEDIUM,
+            .define(INPUT_FORMAT_CONFIG, Type.STRING, InputFormat.JSON.value(), INPUT_FORMAT, Importance.MEDIUM,
                     "Format of string and byte values: 'json' (one object per line), 'logfmt' (key=value "
                             + "key=\"quoted\"), 'auto' (json when the line starts with '{', logfmt otherwise). Map "
-                            + "and Struct values are read directly whatever this says.")
-            .define(ON_PARSE_ERROR_CONFIG, Type.STRING, ON_ERROR_PASSTHROUGH,
-                    ValidString.in(ON_ERROR_PASSTHROUGH, ON_ERROR_FAIL), Importance.MEDIUM,
+                            + "and Struct values are read directly whatever this says.",
+                    null, -1, Width.SHORT, INPUT_FORMAT_CONFIG, INPUT_FORMAT)
+            .define(ON_PARSE_ERROR_CONFIG, Type.STRING, OnParseError.PASSTHROUGH.value(), ON_PARSE_ERROR,
+                    Importance.MEDIUM,
                     "What happens to a value that is not in input.format (including a JSON array or scalar): "
                             + "'passthrough' forwards the record unchanged and counts it; 'fail' throws a "
-                            + "DataException, so the connector's errors.tolerance and dead letter queue apply.")
+                            + "DataException, so the connector's errors.tolerance and dead letter queue apply.",
+                    null, -1, Width.SHORT, ON_PARSE_ERROR_CONFIG, ON_PARSE_ERROR)
             .define(LABEL_VALUE_MAX_LENGTH_CONFIG, Type.INT, 2048, Range.between(1, 1 << 20), Importance.LOW,
                     "Longest label value, in UTF-8 bytes (Loki's max_label_value_length, default 2048); longer "
                             + "values are cut at a character boundary and counted.")
@@ -115,45 +134,65 @@ public class JsonLabelsConfig extends AbstractConfig {
     private final Map<String, String> staticLabels;
 
     public JsonLabelsConfig(Map<?, ?> props) {
+        this(props, true);
+    }
+
+    private JsonLabelsConfig(Map<?, ?> props, boolean enforceCrossKeyRules) {
         super(CONFIG_DEF, props);
-        labelFields = specs(LABEL_FIELDS_CONFIG);
-        metadataFields = specs(METADATA_FIELDS_CONFIG);
-        staticLabels = new LinkedHashMap<>();
-        for (String entry : getList(STATIC_LABELS_CONFIG)) {
-            int eq = entry.indexOf('=');
-            String name = LabelNames.sanitize(entry.substring(0, eq).trim());
-            if (staticLabels.put(name, entry.substring(eq + 1).trim()) != null) {
-                throw new ConfigException(STATIC_LABELS_CONFIG, getList(STATIC_LABELS_CONFIG),
-                        "names label '" + name + "' twice: keep one entry");
-            }
-        }
-        for (Map.Entry<String, String> label : staticLabels.entrySet()) {
-            int bytes = label.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            if (bytes > labelValueMaxLength()) {
-                throw new ConfigException(STATIC_LABELS_CONFIG, label.getKey() + "=" + label.getValue(),
-                        "the value is " + bytes + " bytes, over " + LABEL_VALUE_MAX_LENGTH_CONFIG + "="
-                                + labelValueMaxLength() + ": shorten it or raise " + LABEL_VALUE_MAX_LENGTH_CONFIG);
-            }
-        }
-        if (!levelDefault().isEmpty() && labelFields.stream().noneMatch(f -> f.name().equals(LEVEL_LABEL))) {
-            throw new ConfigException(LEVEL_DEFAULT_CONFIG, levelDefault(), "has no effect: no entry of "
-                    + LABEL_FIELDS_CONFIG + " is named '" + LEVEL_LABEL + "'; add one (e.g. lvl:level) or clear "
-                    + LEVEL_DEFAULT_CONFIG);
-        }
-        if (labelHeaderPrefix().equals(metadataHeaderPrefix())) {
-            throw new ConfigException(METADATA_HEADER_PREFIX_CONFIG, metadataHeaderPrefix(), "equals "
-                    + LABEL_HEADER_PREFIX_CONFIG + ": labels and metadata would mix; give them different prefixes");
+        labelFields = specs(LABEL_FIELDS_CONFIG, getList(LABEL_FIELDS_CONFIG));
+        metadataFields = specs(METADATA_FIELDS_CONFIG, getList(METADATA_FIELDS_CONFIG));
+        staticLabels = StaticLabels.parse(STATIC_LABELS_CONFIG, getList(STATIC_LABELS_CONFIG));
+        if (enforceCrossKeyRules) {
+            CrossKeyRules.enforce(crossKeyProblems());
         }
     }
 
-    private List<LabelFieldSpec> specs(String key) {
+    /**
+     * The rules spanning keys that {@code props} break, each on the key to fix (see {@link CrossKeyRules}); its keys
+     * must pass their validators. Connect validates a transform's keys one by one, so the constructor throws the
+     * first of these when the transform is configured.
+     */
+    static List<ConfigProblem> crossKeyProblems(Map<?, ?> props) {
+        return new JsonLabelsConfig(props, false).crossKeyProblems();
+    }
+
+    private List<ConfigProblem> crossKeyProblems() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (Map.Entry<String, String> label : staticLabels.entrySet()) {
+            int bytes = Utf8.encodedLength(label.getValue());
+            if (bytes > labelValueMaxLength()) {
+                problems.add(new ConfigProblem(STATIC_LABELS_CONFIG, label.getKey() + "=" + label.getValue(),
+                        "the value is " + bytes + " bytes, over " + LABEL_VALUE_MAX_LENGTH_CONFIG + "="
+                                + labelValueMaxLength() + ": shorten it or raise " + LABEL_VALUE_MAX_LENGTH_CONFIG));
+            }
+        }
+        if (!levelDefault().isEmpty() && labelFields.stream().noneMatch(f -> f.name().equals(LEVEL_LABEL))) {
+            problems.add(new ConfigProblem(LEVEL_DEFAULT_CONFIG, levelDefault(), "has no effect: no entry of "
+                    + LABEL_FIELDS_CONFIG + " is named '" + LEVEL_LABEL + "'; add one (e.g. lvl:level) or clear "
+                    + LEVEL_DEFAULT_CONFIG));
+        }
+        if (labelHeaderPrefix().equals(metadataHeaderPrefix())) {
+            problems.add(new ConfigProblem(METADATA_HEADER_PREFIX_CONFIG, metadataHeaderPrefix(), "equals "
+                    + LABEL_HEADER_PREFIX_CONFIG + ": labels and metadata would mix; give them different prefixes"));
+        }
+        return problems;
+    }
+
+    /** The entries of a field list as specs; two entries giving one name fail, naming both. */
+    private static List<LabelFieldSpec> specs(String key, List<?> entries) {
         List<LabelFieldSpec> specs = new ArrayList<>();
         Map<String, String> entryByName = new HashMap<>();
-        for (String entry : getList(key)) {
-            LabelFieldSpec spec = LabelFieldSpec.parse(entry);
+        for (Object item : entries) {
+            String entry = String.valueOf(item);
+            LabelFieldSpec spec;
+            try {
+                spec = LabelFieldSpec.parse(entry);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, entries, e.getMessage());
+            }
             String previous = entryByName.put(spec.name(), entry);
             if (previous != null) {
-                throw new ConfigException(key, getList(key), "entries '" + previous + "' and '" + entry
+                throw new ConfigException(key, entries, "entries '" + previous + "' and '" + entry
                         + "' both give name '" + spec.name() + "': rename one with field:name");
             }
             specs.add(spec);
@@ -190,9 +229,8 @@ public class JsonLabelsConfig extends AbstractConfig {
         return getString(MESSAGE_FIELD_CONFIG).trim();
     }
 
-    /** True when the record value becomes the message text. */
-    public boolean outputMessage() {
-        return OUTPUT_MESSAGE.equals(getString(LINE_OUTPUT_CONFIG));
+    public LineOutput lineOutput() {
+        return LINE_OUTPUT.parse(LINE_OUTPUT_CONFIG, getString(LINE_OUTPUT_CONFIG));
     }
 
     public String labelHeaderPrefix() {
@@ -213,12 +251,12 @@ public class JsonLabelsConfig extends AbstractConfig {
         return levelNormalize() && !value.isEmpty() ? LevelNormalizer.normalize(value) : value;
     }
 
-    public String inputFormat() {
-        return getString(INPUT_FORMAT_CONFIG);
+    public InputFormat inputFormat() {
+        return INPUT_FORMAT.parse(INPUT_FORMAT_CONFIG, getString(INPUT_FORMAT_CONFIG));
     }
 
-    public boolean failOnParseError() {
-        return ON_ERROR_FAIL.equals(getString(ON_PARSE_ERROR_CONFIG));
+    public OnParseError onParseError() {
+        return ON_PARSE_ERROR.parse(ON_PARSE_ERROR_CONFIG, getString(ON_PARSE_ERROR_CONFIG));
     }
 
     public int labelValueMaxLength() {
@@ -233,15 +271,8 @@ public class JsonLabelsConfig extends AbstractConfig {
     private static final class FieldSpecs implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
-            if (value == null) {
-                return;
-            }
-            for (Object entry : (List<?>) value) {
-                try {
-                    LabelFieldSpec.parse(String.valueOf(entry));
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(name, value, e.getMessage());
-                }
+            if (value != null) {
+                specs(name, (List<?>) value);
             }
         }
 
@@ -269,32 +300,6 @@ public class JsonLabelsConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "a field name, a dotted path parent.child, or empty";
-        }
-    }
-
-    /** Each entry is {@code name=value} with a non-empty name and value. */
-    private static final class StaticLabels implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null) {
-                return;
-            }
-            for (Object item : (List<?>) value) {
-                String entry = String.valueOf(item);
-                int eq = entry.indexOf('=');
-                if (eq <= 0 || entry.substring(0, eq).isBlank()) {
-                    throw new ConfigException(name, entry, "is not name=value: write e.g. job=api,env=prod");
-                }
-                if (entry.substring(eq + 1).isBlank()) {
-                    throw new ConfigException(name, entry, "has an empty value, which Loki drops: give it a value "
-                            + "or remove the entry");
-                }
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "comma-separated name=value";
         }
     }
 

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.config.ConfigProblem;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
+import io.lokiconnect.transforms.parse.InputFormat;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
 class JsonLabelsConfigTest {
@@ -21,15 +26,15 @@ class JsonLabelsConfigTest {
         assertThat(config.timestampField()).isEqualTo("timestamp");
         assertThat(config.timestampFormat()).isEmpty();
         assertThat(config.messageField()).isEqualTo("message");
-        assertThat(config.outputMessage()).isTrue();
+        assertThat(config.lineOutput()).isEqualTo(JsonLabelsConfig.LineOutput.MESSAGE);
         assertThat(config.metadataFields()).isEmpty();
         assertThat(config.staticLabels()).isEmpty();
         assertThat(config.labelHeaderPrefix()).isEqualTo(LokiHeaders.LABEL_PREFIX);
         assertThat(config.metadataHeaderPrefix()).isEqualTo(LokiHeaders.METADATA_PREFIX);
         assertThat(config.levelNormalize()).isTrue();
         assertThat(config.levelDefault()).isEmpty();
-        assertThat(config.inputFormat()).isEqualTo("json");
-        assertThat(config.failOnParseError()).isFalse();
+        assertThat(config.inputFormat()).isEqualTo(InputFormat.JSON);
+        assertThat(config.onParseError()).isEqualTo(JsonLabelsConfig.OnParseError.PASSTHROUGH);
         assertThat(config.labelValueMaxLength()).isEqualTo(2048);
         assertThat(config.labelValuesMax()).isEqualTo(1000);
     }
@@ -84,9 +89,61 @@ class JsonLabelsConfigTest {
     }
 
     @Test
-    void staticLabelNamesAreSanitised() {
-        assertThat(new JsonLabelsConfig(Map.of("static.labels", "k8s-cluster=eu1")).staticLabels())
-                .containsEntry("k8s_cluster", "eu1");
+    void staticLabelNamesMustBeValidAndTheErrorGivesTheValidFormAsTheSinkDoes() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "k8s-cluster=eu1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("static.labels")
+                .hasMessageContaining("use 'k8s_cluster'");
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "job=a,job=b")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("twice");
+        assertThat(new JsonLabelsConfig(Map.of("static.labels", " k8s_cluster = eu1 ")).staticLabels())
+                .containsExactly(Map.entry("k8s_cluster", "eu1"));
+    }
+
+    @Test
+    void staticLabelValueLimitCountsUtf8BytesAtTheLimitAndAcrossIt() {
+        // "é" is 2 bytes: 3 of them are 6 bytes.
+        assertThat(new JsonLabelsConfig(Map.of("static.labels", "a=\u00e9\u00e9\u00e9",
+                "label.value.max.length", "6")).staticLabels()).containsEntry("a", "\u00e9\u00e9\u00e9");
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "a=\u00e9\u00e9\u00e9",
+                "label.value.max.length", "5"))).hasMessageContaining("6 bytes");
+        assertThat(new JsonLabelsConfig(Map.of("static.labels", "a=abcde", "label.value.max.length", "6"))
+                .staticLabels()).containsEntry("a", "abcde");
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "a=abcdefg",
+                "label.value.max.length", "6"))).hasMessageContaining("7 bytes");
+    }
+
+    @Test
+    void choiceValuesAreReadIgnoringCaseAndAnUnknownOneNamesTheAllowedValues() {
+        JsonLabelsConfig config = new JsonLabelsConfig(Map.of("line.output", "ORIGINAL", "input.format", "LogFmt",
+                "on.parse.error", "Fail"));
+        assertThat(config.lineOutput()).isEqualTo(JsonLabelsConfig.LineOutput.ORIGINAL);
+        assertThat(config.inputFormat()).isEqualTo(InputFormat.LOGFMT);
+        assertThat(config.onParseError()).isEqualTo(JsonLabelsConfig.OnParseError.FAIL);
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("input.format", "xml")))
+                .hasMessageContaining("input.format").hasMessageContaining("[json, logfmt, auto]");
+        Map<String, ConfigValue> values = new HashMap<>();
+        JsonLabelsConfig.CONFIG_DEF.validate(Map.of()).forEach(v -> values.put(v.name(), v));
+        assertThat(values.get("input.format").recommendedValues()).containsExactly("json", "logfmt", "auto");
+        assertThat(values.get("on.parse.error").recommendedValues()).containsExactly("passthrough", "fail");
+        assertThat(values.get("line.output").recommendedValues()).containsExactly("message", "original");
+    }
+
+    @Test
+    void everyBrokenCrossKeyRuleIsListedOnItsKeyAndTheConstructorThrowsTheFirst() {
+        Map<String, String> props = Map.of("label.fields", "service", "level.default", "info",
+                "label.header.prefix", "x.", "metadata.header.prefix", "x.", "static.labels", "a=abc",
+                "label.value.max.length", "2");
+        assertThat(JsonLabelsConfig.crossKeyProblems(props)).extracting(ConfigProblem::key)
+                .containsExactly("static.labels", "level.default", "metadata.header.prefix");
+        assertThatThrownBy(() -> new JsonLabelsConfig(props)).hasMessageContaining("static.labels");
+        assertThat(JsonLabelsConfig.crossKeyProblems(Map.of())).isEmpty();
+    }
+
+    @Test
+    void twoFieldEntriesGivingOneNameFailPerKeyValidation() {
+        List<ConfigValue> values = JsonLabelsConfig.CONFIG_DEF.validate(Map.of("metadata.fields", "a.b,a_b"));
+        assertThat(values.stream().filter(v -> v.name().equals("metadata.fields")).findFirst().orElseThrow()
+                .errorMessages()).singleElement().asString().contains("both give name 'a_b'");
     }
 
     @Test

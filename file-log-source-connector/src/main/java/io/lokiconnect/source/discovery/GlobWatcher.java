@@ -1,5 +1,6 @@
 package io.lokiconnect.source.discovery;
 
+import io.lokiconnect.common.files.GlobBase;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -44,23 +45,10 @@ public final class GlobWatcher {
             includes.add(compile(glob.trim()));
         }
         for (String exclude : excludeGlobs) {
-            excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + absolute(exclude.trim())));
+            excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + GlobBase.absolute(exclude.trim())));
         }
         this.allowedRoots = allowedRoots.stream().map(r -> Paths.get(r.trim()).toAbsolutePath().normalize()).toList();
         this.problems = problems;
-    }
-
-    /** The directory a glob is walked from: its components up to the first one holding a wildcard. */
-    public static Path baseDirectory(String glob) {
-        Path path = Paths.get(absolute(glob));
-        Path base = path.getRoot();
-        for (Path part : path) {
-            if (hasWildcard(part.toString())) {
-                break;
-            }
-            base = base.resolve(part);
-        }
-        return base;
     }
 
     /** True when {@code path} (already absolute and normalised) is inside one of {@code roots}. */
@@ -69,19 +57,11 @@ public final class GlobWatcher {
     }
 
     private static Glob compile(String glob) {
-        String absolute = absolute(glob);
-        Path base = baseDirectory(absolute);
+        String absolute = GlobBase.absolute(glob);
+        Path base = GlobBase.of(absolute);
         int depth = absolute.contains("**") ? Integer.MAX_VALUE
                 : Paths.get(absolute).getNameCount() - base.getNameCount();
         return new Glob(base, FileSystems.getDefault().getPathMatcher("glob:" + absolute), depth);
-    }
-
-    private static String absolute(String glob) {
-        return glob.startsWith("/") ? glob : Paths.get("").toAbsolutePath().resolve(glob).toString();
-    }
-
-    private static boolean hasWildcard(String s) {
-        return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('{') >= 0 || s.indexOf('[') >= 0;
     }
 
     /**

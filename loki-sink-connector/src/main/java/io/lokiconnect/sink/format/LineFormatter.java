@@ -15,12 +15,11 @@ public abstract class LineFormatter {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    public static LineFormatter forName(String name) {
-        return switch (name) {
-            case "value" -> new AsIs();
-            case "json" -> new Json();
-            case "logfmt" -> new Logfmt();
-            default -> throw new IllegalArgumentException("unknown line format '" + name + "'");
+    public static LineFormatter forFormat(LineFormat format) {
+        return switch (format) {
+            case VALUE -> new AsIs();
+            case JSON -> new Json();
+            case LOGFMT -> new Logfmt();
         };
     }
 

@@ -1,5 +1,6 @@
 package io.lokiconnect.sink.refusal;
 
+import io.lokiconnect.common.config.ConfigChoice;
 import io.lokiconnect.sink.offsets.PendingRecord;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
@@ -16,7 +17,8 @@ public final class RefusalRouter {
 
     private static final Logger log = LoggerFactory.getLogger(RefusalRouter.class);
 
-    public enum Behavior { DLQ, LOG, FAIL }
+    /** {@code behavior.on.rejected}. */
+    public enum Behavior implements ConfigChoice { DLQ, LOG, FAIL }
 
     /** behavior.on.rejected asks the task to fail, or the dead letter queue refused a record. */
     public static final class RefusalFailure extends RuntimeException {

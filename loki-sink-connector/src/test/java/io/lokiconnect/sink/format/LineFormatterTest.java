@@ -12,21 +12,21 @@ class LineFormatterTest {
 
     @Test
     void valueFormatSendsTheLineAsReceived() {
-        assertThat(LineFormatter.forName("value").format("{\"a\":1}", fields)).isEqualTo("{\"a\":1}");
-        assertThat(LineFormatter.forName("value").usesFields()).isFalse();
+        assertThat(LineFormatter.forFormat(LineFormat.VALUE).format("{\"a\":1}", fields)).isEqualTo("{\"a\":1}");
+        assertThat(LineFormatter.forFormat(LineFormat.VALUE).usesFields()).isFalse();
     }
 
     @Test
     void jsonFormatFoldsHeadersIntoAnObject() {
-        assertThat(LineFormatter.forName("json").format("disk \"full\"", fields))
+        assertThat(LineFormatter.forFormat(LineFormat.JSON).format("disk \"full\"", fields))
                 .isEqualTo("{\"message\":\"disk \\\"full\\\"\",\"log.file.path\":\"/var/log/app.log\"}");
     }
 
     @Test
     void logfmtFormatQuotesValuesThatNeedIt() {
-        assertThat(LineFormatter.forName("logfmt").format("disk full", fields))
+        assertThat(LineFormatter.forFormat(LineFormat.LOGFMT).format("disk full", fields))
                 .isEqualTo("message=\"disk full\" log.file.path=/var/log/app.log");
-        assertThat(LineFormatter.forName("logfmt").format("ok", Map.of("q", "a\"b")))
+        assertThat(LineFormatter.forFormat(LineFormat.LOGFMT).format("ok", Map.of("q", "a\"b")))
                 .isEqualTo("message=ok q=\"a\\\"b\"");
     }
 }

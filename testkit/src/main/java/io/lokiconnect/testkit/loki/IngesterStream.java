@@ -1,7 +1,7 @@
 package io.lokiconnect.testkit.loki;
 
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.testkit.loki.LokiErrors.Refused;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -93,7 +93,7 @@ final class IngesterStream {
                 continue;
             }
             sameTime.add(entry.line());
-            headBytes += entry.line().getBytes(StandardCharsets.UTF_8).length + metadataBytes(entry.metadata());
+            headBytes += Utf8.encodedLength(entry.line()) + metadataBytes(entry.metadata());
             ReceivedEntry received = new ReceivedEntry(labels, entry.timestampNanos(), entry.line(),
                     Map.copyOf(entry.metadata()));
             if (isStoredAlready(received)) {
@@ -133,8 +133,7 @@ final class IngesterStream {
     private static int metadataBytes(Map<String, String> metadata) {
         int bytes = 0;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
-            bytes += e.getKey().getBytes(StandardCharsets.UTF_8).length
-                    + e.getValue().getBytes(StandardCharsets.UTF_8).length;
+            bytes += Utf8.encodedLength(e.getKey()) + Utf8.encodedLength(e.getValue());
         }
         return bytes;
     }

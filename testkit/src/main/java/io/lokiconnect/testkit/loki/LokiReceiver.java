@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.lokiconnect.common.loki.LabelNames;
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.testkit.loki.PushDecoder.DecodedEntry;
 import io.lokiconnect.testkit.loki.PushDecoder.DecodedStream;
 import java.io.BufferedWriter;
@@ -321,7 +322,7 @@ public final class LokiReceiver implements AutoCloseable {
             String key = GoText.labels(labels);
             List<DecodedEntry> valid = new ArrayList<>();
             for (DecodedEntry entry : stream.entries()) {
-                int length = entry.line().getBytes(StandardCharsets.UTF_8).length;
+                int length = Utf8.encodedLength(entry.line());
                 if (entry.timestampNanos() < oldest) {
                     refusals.add(LokiErrors.tooOld(key, entry.timestampNanos(), oldest));
                 } else if (entry.timestampNanos() > newest) {
@@ -386,10 +387,10 @@ public final class LokiReceiver implements AutoCloseable {
                 return LokiErrors.invalidLabels(text, "1:2: parse error: unexpected character inside braces: '"
                         + firstInvalidNameChar(label.getKey()) + "'");
             }
-            if (label.getKey().getBytes(StandardCharsets.UTF_8).length > MAX_LABEL_NAME_LENGTH) {
+            if (Utf8.encodedLength(label.getKey()) > MAX_LABEL_NAME_LENGTH) {
                 return LokiErrors.labelNameTooLong(text, label.getKey());
             }
-            if (label.getValue().getBytes(StandardCharsets.UTF_8).length > MAX_LABEL_VALUE_LENGTH) {
+            if (Utf8.encodedLength(label.getValue()) > MAX_LABEL_VALUE_LENGTH) {
                 return LokiErrors.labelValueTooLong(text, label.getValue());
             }
         }

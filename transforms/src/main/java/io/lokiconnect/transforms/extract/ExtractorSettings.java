@@ -1,6 +1,7 @@
 package io.lokiconnect.transforms.extract;
 
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
+import io.lokiconnect.transforms.parse.InputFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ import java.util.Map;
 public record ExtractorSettings(List<LabelFieldSpec> labelFields, Map<String, String> staticLabels,
                                 String levelDefault, boolean levelNormalize, List<LabelFieldSpec> metadataFields,
                                 String timestampField, String timestampFormat, String messageField,
-                                int labelValueMaxLength, int labelValuesMax, String inputFormat) {
+                                int labelValueMaxLength, int labelValuesMax, InputFormat inputFormat) {
 
     /** The label whose values are normalised and default to {@code level.default}. */
     public static final String LEVEL_LABEL = "level";

@@ -2,7 +2,7 @@ package io.lokiconnect.transforms.extract;
 
 import io.lokiconnect.transforms.labels.CardinalityGuard;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
-import io.lokiconnect.transforms.labels.LabelValues;
+import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.transforms.level.LevelNormalizer;
 import io.lokiconnect.transforms.metrics.TransformMetrics;
 import io.lokiconnect.transforms.parse.FieldPaths;
@@ -123,7 +123,7 @@ public final class LabelExtractor {
                     continue;
                 }
             }
-            String cut = LabelValues.truncateUtf8(value, labelValueMaxBytes);
+            String cut = Utf8.truncate(value, labelValueMaxBytes);
             if (cut.length() != value.length()) {
                 metrics.recordLabelTruncation();
             }

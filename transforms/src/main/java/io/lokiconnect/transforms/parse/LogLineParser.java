@@ -10,14 +10,12 @@ public interface LogLineParser {
      */
     ParsedLine parse(String line) throws LineParseException;
 
-    /** The parser of {@code format} ({@code json}, {@code logfmt} or {@code auto}) for {@code fields}. */
-    static LogLineParser forFormat(String format, FieldPaths fields) {
+    /** The parser of {@code format} for {@code fields}. */
+    static LogLineParser forFormat(InputFormat format, FieldPaths fields) {
         return switch (format) {
-            case "json" -> new JsonLineParser(fields);
-            case "logfmt" -> new LogfmtLineParser(fields);
-            case "auto" -> new AutoLineParser(new JsonLineParser(fields), new LogfmtLineParser(fields));
-            default -> throw new IllegalArgumentException("unknown input format '" + format
-                    + "': use json, logfmt or auto");
+            case JSON -> new JsonLineParser(fields);
+            case LOGFMT -> new LogfmtLineParser(fields);
+            case AUTO -> new AutoLineParser(new JsonLineParser(fields), new LogfmtLineParser(fields));
         };
     }
 }
