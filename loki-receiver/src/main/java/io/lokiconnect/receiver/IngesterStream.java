@@ -1,6 +1,6 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
-import io.lokiconnect.testkit.loki.LokiErrors.Refused;
+import io.lokiconnect.receiver.LokiErrors.Refused;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
