@@ -1,7 +1,7 @@
 package io.lokiconnect.runner;
 
-import io.lokiconnect.testkit.loki.LokiReceiver;
-import io.lokiconnect.testkit.loki.ReceivedEntry;
+import io.lokiconnect.receiver.LokiReceiver;
+import io.lokiconnect.receiver.ReceivedEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.lokiconnect.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lokiconnect.testkit.connect.PluginDirs;
-import io.lokiconnect.testkit.loki.ReceivedEntry;
+import io.lokiconnect.receiver.ReceivedEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,7 +3,7 @@ package io.lokiconnect.benchmarks.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lokiconnect.testkit.connect.PluginDirs;
-import io.lokiconnect.testkit.loki.LokiReceiver;
+import io.lokiconnect.receiver.LokiReceiver;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

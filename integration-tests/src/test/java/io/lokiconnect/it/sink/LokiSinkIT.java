@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lokiconnect.it.sink.SinkTestSupport.LogLine;
 import io.lokiconnect.testkit.connect.ConnectClusterExtension;
-import io.lokiconnect.testkit.loki.LokiReceiver;
-import io.lokiconnect.testkit.loki.LokiReceiver.Answer;
-import io.lokiconnect.testkit.loki.ReceivedEntry;
+import io.lokiconnect.receiver.LokiReceiver;
+import io.lokiconnect.receiver.LokiReceiver.Answer;
+import io.lokiconnect.receiver.ReceivedEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

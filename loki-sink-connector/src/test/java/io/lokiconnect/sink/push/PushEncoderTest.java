@@ -2,6 +2,9 @@ package io.lokiconnect.sink.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lokiconnect.receiver.PushDecoder;
+import io.lokiconnect.receiver.PushDecoder.DecodedEntry;
+import io.lokiconnect.receiver.PushDecoder.DecodedStream;
 import io.lokiconnect.sink.batch.Batcher;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
@@ -41,13 +44,12 @@ class PushEncoderTest {
 
         assertThat(push.contentType()).isEqualTo("application/x-protobuf");
         assertThat(push.contentEncoding()).isNull();
-        DecodedPush decoded = DecodedPush.decode(push.body());
-        assertThat(decoded.streams()).extracting(DecodedPush.Stream::labels)
+        List<DecodedStream> decoded = PushDecoder.decode(push.contentType(), push.contentEncoding(), push.body());
+        assertThat(decoded).extracting(DecodedStream::labelsText)
                 .containsExactly(API.text(), DB.text());
-        List<DecodedPush.Entry> api = decoded.streams().get(0).entries();
-        assertThat(api).extracting(DecodedPush.Entry::line).containsExactly("first", "second");
-        assertThat(api.get(0).seconds()).isEqualTo(1_700_000_001L);
-        assertThat(api.get(0).nanos()).isEqualTo(123_456_789);
+        List<DecodedEntry> api = decoded.get(0).entries();
+        assertThat(api).extracting(DecodedEntry::line).containsExactly("first", "second");
+        assertThat(api.get(0).timestampNanos()).isEqualTo(1_700_000_001_123_456_789L);
         assertThat(push.uncompressedBytes()).isLessThanOrEqualTo(batch.encodedBytes());
     }
 
@@ -55,8 +57,9 @@ class PushEncoderTest {
     void protobufCarriesStructuredMetadataAndUnicode() throws Exception {
         ProtobufPushEncoder encoder = new ProtobufPushEncoder();
         LokiEntry entry = new LokiEntry(API, 1_000_000_000L, "héllo ✓ \"quoted\"", Map.of("trace_id", "abc123"), null);
-        DecodedPush decoded = DecodedPush.decode(encoder.encode(batchOf(encoder, entry)).body());
-        DecodedPush.Entry out = decoded.streams().get(0).entries().get(0);
+        EncodedPush push = encoder.encode(batchOf(encoder, entry));
+        DecodedEntry out = PushDecoder.decode(push.contentType(), push.contentEncoding(), push.body())
+                .get(0).entries().get(0);
         assertThat(out.line()).isEqualTo("héllo ✓ \"quoted\"");
         assertThat(out.metadata()).containsEntry("trace_id", "abc123");
     }

@@ -3,7 +3,7 @@ package io.lokiconnect.testkit.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lokiconnect.testkit.loki.LokiReceiver;
+import io.lokiconnect.receiver.LokiReceiver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

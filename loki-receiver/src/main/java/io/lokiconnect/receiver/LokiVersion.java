@@ -1,4 +1,4 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 /**
  * Which Loki's answers the receiver gives; they differ only in wording and in how many refusals one answer lists.

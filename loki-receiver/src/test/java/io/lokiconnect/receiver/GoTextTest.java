@@ -1,4 +1,4 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

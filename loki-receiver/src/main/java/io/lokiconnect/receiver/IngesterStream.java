@@ -1,7 +1,7 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 import io.lokiconnect.common.loki.Utf8;
-import io.lokiconnect.testkit.loki.LokiErrors.Refused;
+import io.lokiconnect.receiver.LokiErrors.Refused;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

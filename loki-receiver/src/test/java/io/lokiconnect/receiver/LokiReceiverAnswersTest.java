@@ -1,9 +1,9 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.testkit.loki.Pushes.Entry;
-import io.lokiconnect.testkit.loki.Pushes.Stream;
+import io.lokiconnect.receiver.Pushes.Entry;
+import io.lokiconnect.receiver.Pushes.Stream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,8 +10,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.common.loki.Utf8;
-import io.lokiconnect.testkit.loki.PushDecoder.DecodedEntry;
-import io.lokiconnect.testkit.loki.PushDecoder.DecodedStream;
+import io.lokiconnect.receiver.PushDecoder.DecodedEntry;
+import io.lokiconnect.receiver.PushDecoder.DecodedStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;

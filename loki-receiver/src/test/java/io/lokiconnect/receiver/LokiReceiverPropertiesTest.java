@@ -1,10 +1,10 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.lokiconnect.testkit.loki.Pushes.Entry;
-import io.lokiconnect.testkit.loki.Pushes.Stream;
+import io.lokiconnect.receiver.Pushes.Entry;
+import io.lokiconnect.receiver.Pushes.Stream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;

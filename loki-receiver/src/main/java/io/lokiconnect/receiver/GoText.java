@@ -1,4 +1,4 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 import io.lokiconnect.common.loki.LabelNames;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

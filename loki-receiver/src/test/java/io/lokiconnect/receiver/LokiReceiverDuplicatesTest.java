@@ -1,10 +1,10 @@
-package io.lokiconnect.testkit.loki;
+package io.lokiconnect.receiver;
 
-import static io.lokiconnect.testkit.loki.Pushes.entries;
+import static io.lokiconnect.receiver.Pushes.entries;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.testkit.loki.Pushes.Entry;
-import io.lokiconnect.testkit.loki.Pushes.Stream;
+import io.lokiconnect.receiver.Pushes.Entry;
+import io.lokiconnect.receiver.Pushes.Stream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;

@@ -1,0 +1,128 @@
+package io.lokiconnect.runner.layout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lokiconnect.testkit.connect.PluginDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What each module's production code must never use (README, "Build layout"). Scans src/main/java for the
+ * forbidden packages, imported or written out in full; comments are skipped. Package cycles inside a module are
+ * another test's concern.
+ */
+class ModuleImportRulesTest {
+
+    private static final List<String> TEST_LIBRARIES = List.of(
+            "org.junit", "org.assertj", "org.awaitility", "net.jqwik", "org.mockito", "okhttp3.mockwebserver");
+    private static final List<String> OUR_TOOLS = List.of(
+            "io.lokiconnect.testkit", "io.lokiconnect.receiver", "io.lokiconnect.runner", "io.lokiconnect.benchmarks");
+    private static final String SOURCE = "io.lokiconnect.source";
+    private static final String TRANSFORMS = "io.lokiconnect.transforms";
+    private static final String SINK = "io.lokiconnect.sink";
+    private static final String WORKER = "org.apache.kafka.connect.runtime";
+
+    /** Module -> packages its production code must not use. */
+    static final Map<String, List<String>> RULES = Map.of(
+            "common", concat(TEST_LIBRARIES, OUR_TOOLS, List.of(SOURCE, TRANSFORMS, SINK, "org.apache.kafka")),
+            "file-log-source-connector", concat(TEST_LIBRARIES, OUR_TOOLS, List.of(TRANSFORMS, SINK, WORKER)),
+            "transforms", concat(TEST_LIBRARIES, OUR_TOOLS, List.of(SOURCE, SINK, WORKER)),
+            "loki-sink-connector", concat(TEST_LIBRARIES, OUR_TOOLS, List.of(SOURCE, TRANSFORMS, WORKER)),
+            "loki-receiver", concat(TEST_LIBRARIES, List.of("io.lokiconnect.testkit", "io.lokiconnect.runner",
+                    "io.lokiconnect.benchmarks", SOURCE, TRANSFORMS, SINK, "org.apache.kafka")),
+            // The test kit loads the plugins from plugin.path, as a worker does: it never links to them.
+            "testkit", List.of(SOURCE, TRANSFORMS, SINK, "io.lokiconnect.runner", "io.lokiconnect.benchmarks"));
+
+    private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
+
+    @Test
+    void noModuleUsesWhatItMustNot() throws IOException {
+        Path root = PluginDirs.projectRoot();
+        List<String> violations = new ArrayList<>();
+        for (Map.Entry<String, List<String>> rule : RULES.entrySet()) {
+            Path sources = root.resolve(rule.getKey()).resolve("src/main/java");
+            assertThat(sources).as("module %s", rule.getKey()).isDirectory();
+            try (Stream<Path> files = Files.walk(sources)) {
+                List<Path> javaFiles = files.filter(f -> f.toString().endsWith(".java")).toList();
+                assertThat(javaFiles).as("sources of %s", rule.getKey()).isNotEmpty();
+                for (Path file : javaFiles) {
+                    for (String used : violations(Files.readString(file), rule.getValue())) {
+                        violations.add(root.relativize(file) + " uses " + used);
+                    }
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void theScannerFindsImportsAndFullNamesButNotComments() {
+        String source = """
+                package io.lokiconnect.sink;
+                import org.junit.jupiter.api.Test;
+                import static org.assertj.core.api.Assertions.assertThat;
+                /** Uses io.lokiconnect.testkit.Foo only in a comment. */
+                class X { // org.awaitility here too
+                    Object o = new io.lokiconnect.receiver.LokiReceiver();
+                    String s = "io.lokiconnect.sinkhole"; // a longer name is another package
+                }
+                """;
+        assertThat(violations(source, concat(TEST_LIBRARIES, OUR_TOOLS, List.of("io.lokiconnect.sin"))))
+                .containsExactly("org.junit", "org.assertj", "io.lokiconnect.receiver");
+    }
+
+    @Test
+    void pluginsDeclareTheTestKitAndTheReceiverOnlyInTestScope() throws IOException {
+        Path root = PluginDirs.projectRoot();
+        Pattern dependency = Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL);
+        for (String module : List.of("common", "file-log-source-connector", "transforms", "loki-sink-connector",
+                "loki-receiver")) {
+            String pom = Files.readString(root.resolve(module).resolve("pom.xml"));
+            Matcher m = dependency.matcher(pom);
+            while (m.find()) {
+                String declared = m.group(1);
+                boolean forbidden = declared.contains("<artifactId>loki-connect-testkit</artifactId>")
+                        || declared.contains("<artifactId>loki-connect-loki-receiver</artifactId>")
+                        || declared.contains("<groupId>org.junit")
+                        || declared.contains("<groupId>org.assertj</groupId>")
+                        || declared.contains("<groupId>org.awaitility</groupId>")
+                        || declared.contains("<groupId>net.jqwik</groupId>");
+                if (forbidden) {
+                    assertThat(declared).as("%s/pom.xml: %s", module, declared.strip())
+                            .contains("<scope>test</scope>");
+                }
+            }
+        }
+    }
+
+    /** The forbidden packages the source uses, in the order they first appear, outside comments. */
+    static List<String> violations(String javaSource, List<String> forbidden) {
+        String code = COMMENTS.matcher(javaSource).replaceAll(" ");
+        List<String> found = new ArrayList<>();
+        for (String pkg : forbidden) {
+            Matcher m = Pattern.compile("(?<![\\w.])" + Pattern.quote(pkg) + "(?![\\w])").matcher(code);
+            if (m.find()) {
+                found.add(pkg);
+            }
+        }
+        found.sort((a, b) -> Integer.compare(firstIndex(code, a), firstIndex(code, b)));
+        return found;
+    }
+
+    private static int firstIndex(String code, String pkg) {
+        return code.indexOf(pkg);
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        return Stream.of(lists).flatMap(List::stream).toList();
+    }
+}
