@@ -500,7 +500,24 @@ class JsonLabelsTest {
     }
 
     /** A struct field holding structs {@code depth} levels deep, under the label field {@code ctx}. */
+    /**
+     * Connect's Struct.put validates the whole value recursively (three frames a level), so a deep test value is
+     * built on a thread with a large stack; the transform itself then runs on the test's ordinary stack.
+     */
     private static Struct nestedStruct(int depth) {
+        Struct[] built = new Struct[1];
+        Thread builder = new Thread(null, () -> built[0] = buildNestedStruct(depth), "deep-struct", 512L << 20);
+        builder.start();
+        try {
+            builder.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return built[0];
+    }
+
+    private static Struct buildNestedStruct(int depth) {
         Schema schema = SchemaBuilder.struct().field("leaf", Schema.STRING_SCHEMA).build();
         Struct value = new Struct(schema).put("leaf", "x");
         for (int i = 1; i < depth; i++) {
