@@ -126,7 +126,7 @@ public class FileLogSourceConfig extends AbstractConfig {
             .define(HOST_NAME_CONFIG, Type.STRING, "", Importance.LOW,
                     "Value of the log.host header. Empty: the host name of the worker running the task. Not part of "
                             + "the source partition: a task that moves to another worker keeps its files' offsets.")
-            .define(HEADERS_CONFIG, Type.LIST, HEADERS_DEFAULT, FileLogSourceConfig::validateHeaders, Importance.LOW,
+            .define(HEADERS_CONFIG, Type.LIST, HEADERS_DEFAULT, new HeaderChoice(), Importance.LOW,
                     "Headers put on every record, from: path (log.file.path), offset (log.file.offset), host "
                             + "(log.host), name (log.file.name). Empty: none. The default is what the sink needs for "
                             + "file and host labels and for its sub-millisecond entry times; every header costs worker "
@@ -259,16 +259,6 @@ public class FileLogSourceConfig extends AbstractConfig {
         return getString(RECORD_KEY_CONFIG);
     }
 
-    private static void validateHeaders(String name, Object value) {
-        List<String> known = List.of(HEADER_PATH, HEADER_OFFSET, HEADER_HOST, HEADER_NAME);
-        for (Object header : (List<?>) value) {
-            if (!known.contains(String.valueOf(header).trim())) {
-                throw new ConfigException(name, value, "unknown header '" + header + "': use a comma-separated "
-                        + "subset of " + String.join(",", known) + ", or empty for none");
-            }
-        }
-    }
-
     public int taskIndex() {
         return getInt(TASK_INDEX_CONFIG);
     }
@@ -298,6 +288,25 @@ public class FileLogSourceConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "a Kafka topic name";
+        }
+    }
+
+    private static final class HeaderChoice implements ConfigDef.Validator {
+        private static final List<String> KNOWN = List.of(HEADER_PATH, HEADER_OFFSET, HEADER_HOST, HEADER_NAME);
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            for (Object header : (List<?>) value) {
+                if (!KNOWN.contains(String.valueOf(header).trim())) {
+                    throw new ConfigException(name, value, "unknown header '" + header + "': use a comma-separated "
+                            + "subset of " + String.join(",", KNOWN) + ", or empty for none");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a subset of " + String.join(",", KNOWN);
         }
     }
 
