@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -205,7 +206,11 @@ public final class WorkerBenchmarks {
                 fileLog.put("start.position", "beginning");
                 Map<String, String> fileLogFourHeaders = new LinkedHashMap<>(fileLog);
                 fileLogFourHeaders.putAll(FOUR_HEADERS);
-                for (String connector : sizes.smoke() ? SOURCES.subList(0, 2) : SOURCES) {
+                // The order rotates run by run: a connector run right after another one's deletion measured lower
+                // (phase 2 found FileLog, always second, behind the third variant in every round).
+                List<String> order = new ArrayList<>(sizes.smoke() ? SOURCES.subList(0, 2) : SOURCES);
+                Collections.rotate(order, -(r - 1 + Integer.getInteger("bench.rotate", 0)));
+                for (String connector : order) {
                     Map<String, String> config = connector.equals("FileStream") ? fileStream
                             : connector.equals("FileLog") ? fileLog : fileLogFourHeaders;
                     boolean keep = connector.equals("FileLog") && tuned && r == sizes.runs();
@@ -231,8 +236,8 @@ public final class WorkerBenchmarks {
         report.append(String.format(Locale.ROOT, "%n## Source: one file, %,d JSON lines of about %.0f bytes, "
                 + "tasks.max=1%n%n", n, (double) bytes / n));
         report.append("Both connectors in the same worker on the same file, StringConverter for key and value, the "
-                + "worker's `SimpleHeaderConverter`, a 1-partition topic, one after the other and interleaved run by "
-                + "run. Lines/s over the first " + sizes.window().toSeconds() + " s after the first record reached "
+                + "worker's `SimpleHeaderConverter`, a 1-partition topic, one after the other, their order rotated "
+                + "run by run. Lines/s over the first " + sizes.window().toSeconds() + " s after the first record reached "
                 + "the topic, or to the end of the file (topic end offsets polled every 100 ms). *tuned* = `producer.override.linger.ms=20`, `batch.size=524288`, `compression.type=lz4` "
                 + "on both (the overrides `connect-configs/file-log-source.json` ships). The raw producer sends the "
                 + "same lines from one thread for as long, reading the file, with the worker's producer settings (`acks=all`, "
