@@ -24,6 +24,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -50,6 +51,8 @@ public class FileLogSourceConfig extends AbstractConfig {
     public static final String ROTATE_WAIT_MS_CONFIG = "rotate.wait.ms";
     public static final String FILES_MAX_OPEN_CONFIG = "files.max.open";
     public static final String HOST_NAME_CONFIG = "host.name";
+    public static final String HEADERS_CONFIG = "headers";
+    public static final String RECORD_KEY_CONFIG = "record.key";
     /** Set by the connector on each task's config, never by users. */
     public static final String TASK_INDEX_CONFIG = "task.index";
     public static final String TASK_COUNT_CONFIG = "task.count";
@@ -70,6 +73,14 @@ public class FileLogSourceConfig extends AbstractConfig {
 
     private static final EnumChoice<LineOverflow> LINE_OVERFLOW = EnumChoice.of(LineOverflow.class);
     private static final EnumChoice<StartPosition> START_POSITION = EnumChoice.of(StartPosition.class);
+    public static final String HEADER_PATH = "path";
+    public static final String HEADER_NAME = "name";
+    public static final String HEADER_OFFSET = "offset";
+    public static final String HEADER_HOST = "host";
+    private static final String HEADERS_DEFAULT = "path,offset,host";
+    public static final String KEY_PATH_HASH = "path.hash";
+    public static final String KEY_PATH = "path";
+    public static final String KEY_NONE = "none";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new TopicName(), Importance.HIGH,
@@ -136,6 +147,17 @@ public class FileLogSourceConfig extends AbstractConfig {
             .define(HOST_NAME_CONFIG, Type.STRING, "", Importance.LOW,
                     "Value of the log.host header. Empty: the host name of the worker running the task. Not part of "
                             + "the source partition: a task that moves to another worker keeps its files' offsets.")
+            .define(HEADERS_CONFIG, Type.LIST, HEADERS_DEFAULT, new HeaderChoice(), Importance.LOW,
+                    "Headers put on every record, from: path (log.file.path), offset (log.file.offset), host "
+                            + "(log.host), name (log.file.name). Empty: none. The default is what the sink needs for "
+                            + "file and host labels and for its sub-millisecond entry times; every header costs worker "
+                            + "CPU and record bytes on both sides. log.line.part is always written on parts of split "
+                            + "lines.")
+            .define(RECORD_KEY_CONFIG, Type.STRING, KEY_PATH_HASH, ValidString.in(KEY_PATH_HASH, KEY_PATH, KEY_NONE),
+                    Importance.LOW,
+                    "Record key. path.hash: 8 hex digits of a hash of the file's path (a file's lines stay in one "
+                            + "partition, in order, with 8 bytes instead of the path); path: the path itself; none: "
+                            + "no key (the producer spreads lines over partitions: no order across them).")
             .defineInternal(TASK_INDEX_CONFIG, Type.INT, 0, Importance.LOW)
             .defineInternal(TASK_COUNT_CONFIG, Type.INT, 1, Importance.LOW);
 
@@ -269,6 +291,15 @@ public class FileLogSourceConfig extends AbstractConfig {
         }
     }
 
+    /** The headers chosen by {@code headers}: a subset of path, name, offset, host. */
+    public List<String> headers() {
+        return getList(HEADERS_CONFIG);
+    }
+
+    public String recordKey() {
+        return getString(RECORD_KEY_CONFIG);
+    }
+
     public int taskIndex() {
         return getInt(TASK_INDEX_CONFIG);
     }
@@ -290,6 +321,25 @@ public class FileLogSourceConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "a Kafka topic name";
+        }
+    }
+
+    private static final class HeaderChoice implements ConfigDef.Validator {
+        private static final List<String> KNOWN = List.of(HEADER_PATH, HEADER_OFFSET, HEADER_HOST, HEADER_NAME);
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            for (Object header : (List<?>) value) {
+                if (!KNOWN.contains(String.valueOf(header).trim())) {
+                    throw new ConfigException(name, value, "unknown header '" + header + "': use a comma-separated "
+                            + "subset of " + String.join(",", KNOWN) + ", or empty for none");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a subset of " + String.join(",", KNOWN);
         }
     }
 

@@ -19,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
@@ -34,6 +32,7 @@ public class FileLogSourceTask extends SourceTask {
     private FileLogSourceConfig config;
     private FileSetTailer tailer;
     private String host;
+    private LineRecords records;
     private final TailerStats stats = new TailerStats();
 
     @Override
@@ -45,6 +44,7 @@ public class FileLogSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         config = new FileLogSourceConfig(props);
         host = config.hostName();
+        records = new LineRecords(config.topic(), config.headers(), config.recordKey(), host);
         FileProblems problems = new FileProblems(stats.fileErrors);
         GlobWatcher watcher = new GlobWatcher(config.paths(), config.excludes(), config.allowedRoots(), problems);
         TailerSettings settings = new TailerSettings(config.lineMaxBytes(), config.lineOverflow() == LineOverflow.SPLIT,
@@ -76,26 +76,11 @@ public class FileLogSourceTask extends SourceTask {
             return null;
         }
         long now = System.currentTimeMillis();
-        List<SourceRecord> records = new ArrayList<>(lines.size());
+        List<SourceRecord> batch = new ArrayList<>(lines.size());
         for (TailedLine line : lines) {
-            records.add(toRecord(line, now));
+            batch.add(records.toRecord(line, now));
         }
-        return records;
-    }
-
-    private SourceRecord toRecord(TailedLine line, long timestamp) {
-        String path = line.path().toString();
-        ConnectHeaders headers = new ConnectHeaders();
-        headers.addString(FileHeaders.FILE_PATH, path);
-        headers.addString(FileHeaders.FILE_NAME, line.path().getFileName().toString());
-        headers.addString(FileHeaders.FILE_OFFSET, Long.toString(line.startOffset()));
-        headers.addString(FileHeaders.HOST, host);
-        if (line.part() != null) {
-            headers.addString(FileHeaders.LINE_PART, line.part());
-        }
-        return new SourceRecord(SourceOffsets.partition(line.identity()), SourceOffsets.offset(line),
-                config.topic(), null, Schema.STRING_SCHEMA, path, Schema.STRING_SCHEMA, line.text(), timestamp,
-                headers);
+        return batch;
     }
 
     @Override

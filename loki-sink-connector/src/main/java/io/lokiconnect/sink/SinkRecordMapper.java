@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,6 +52,10 @@ final class SinkRecordMapper {
     private final Map<String, String> sanitizedNames = new HashMap<>();
     /** Label sets seen lately, by the labels a record adds: most records repeat a few streams. */
     private final Map<Map<String, String>, LabelSet> labelSets = new HashMap<>();
+    /** The previous record's topic and label pairs and its label set; two lists swapped, none built per record. */
+    private List<String> previousLabels = new ArrayList<>();
+    private List<String> currentLabels = new ArrayList<>();
+    private LabelSet previousLabelSet;
 
     SinkRecordMapper(LokiSinkConfig config) {
         this.staticLabels = config.staticLabels();
@@ -67,11 +72,23 @@ final class SinkRecordMapper {
         if (record.value() == null) {
             return null;
         }
-        Map<String, String> labels = new HashMap<>();
+        // One pass over the headers: labels (as name, value pairs), metadata, the time and the source's position.
+        List<String> labels = currentLabels;
+        labels.clear();
+        labels.add(record.topic()); // the stream of a record without labels depends on its topic
         Map<String, String> metadata = null;
         long timestampNanos = Long.MIN_VALUE;
+        Header fileOffset = null;
+        Header filePath = null;
+        Header host = null;
         for (Header header : record.headers()) {
             String key = header.key();
+            switch (key) {
+                case FileHeaders.FILE_OFFSET -> fileOffset = header;
+                case FileHeaders.FILE_PATH -> filePath = header;
+                case FileHeaders.HOST -> host = header;
+                default -> { }
+            }
             Object value = header.value();
             if (value == null) {
                 continue;
@@ -79,7 +96,8 @@ final class SinkRecordMapper {
             if (key.startsWith(labelPrefix)) {
                 String text = value.toString();
                 if (!text.isEmpty()) {
-                    labels.put(labelName(key.substring(labelPrefix.length())), text);
+                    labels.add(labelName(key));
+                    labels.add(text);
                 }
             } else if (key.startsWith(metadataPrefix)) {
                 if (metadata == null) {
@@ -91,10 +109,12 @@ final class SinkRecordMapper {
             }
         }
         if (topicLabel) {
-            labels.put("topic", record.topic());
+            labels.add("topic");
+            labels.add(record.topic());
         }
         if (partitionLabel && record.kafkaPartition() != null) {
-            labels.put("partition", record.kafkaPartition().toString());
+            labels.add("partition");
+            labels.add(record.kafkaPartition().toString());
         }
         LabelSet labelSet = labelSet(labels, record.topic());
         if (timestampNanos == Long.MIN_VALUE) {
@@ -105,10 +125,29 @@ final class SinkRecordMapper {
             }
             timestampNanos = millis * 1_000_000L;
         }
-        timestampNanos = EntryTimes.distinct(timestampNanos, position(record));
+        timestampNanos = EntryTimes.distinct(timestampNanos, position(record, fileOffset, filePath, host));
         String value = valueText(record.value());
         String line = formatter.usesFields() ? formatter.format(value, formatFields(record)) : value;
         return new LokiEntry(labelSet, timestampNanos, line, metadata, pending);
+    }
+
+    /**
+     * The label set of {@code labels} (the topic, then name, value pairs). Consecutive records mostly share their
+     * stream, so the previous record's pairs are compared first; only a change builds a map for the cache.
+     */
+    private LabelSet labelSet(List<String> labels, String topic) {
+        if (previousLabelSet != null && labels.equals(previousLabels)) {
+            return previousLabelSet;
+        }
+        Map<String, String> byName = new HashMap<>();
+        for (int i = 1; i < labels.size(); i += 2) {
+            byName.put(labels.get(i), labels.get(i + 1)); // a later header of the same label wins
+        }
+        LabelSet labelSet = labelSet(byName, topic);
+        currentLabels = previousLabels;
+        previousLabels = labels;
+        previousLabelSet = labelSet;
+        return labelSet;
     }
 
     private LabelSet labelSet(Map<String, String> labels, String topic) {
@@ -129,13 +168,10 @@ final class SinkRecordMapper {
     }
 
     /** Where the line comes from: its file and byte offset (the source's headers), else its partition and offset. */
-    private static EntryTimes.Position position(SinkRecord record) {
-        Header offset = record.headers().lastWithName(FileHeaders.FILE_OFFSET);
+    private static EntryTimes.Position position(SinkRecord record, Header offset, Header path, Header host) {
         if (offset != null && offset.value() != null) {
             try {
                 long fileOffset = Long.parseLong(offset.value().toString().trim());
-                Header path = record.headers().lastWithName(FileHeaders.FILE_PATH);
-                Header host = record.headers().lastWithName(FileHeaders.HOST);
                 return EntryTimes.Position.inFile(path == null ? null : String.valueOf(path.value()),
                         host == null ? null : String.valueOf(host.value()), fileOffset);
             } catch (NumberFormatException notAPosition) {
@@ -158,9 +194,12 @@ final class SinkRecordMapper {
         return fields;
     }
 
-    /** Loki's label-name rule, the transform's too: {@code __x} becomes {@code _x}, {@code k8s.ns} {@code k8s_ns}. */
-    private String labelName(String raw) {
-        return sanitizedNames.computeIfAbsent(raw, LabelNames::sanitize);
+    /**
+     * Loki's label-name rule, the transform's too: {@code __x} becomes {@code _x}, {@code k8s.ns} {@code k8s_ns}.
+     * Cached by the whole header key, so the prefix is not cut off per record.
+     */
+    private String labelName(String headerKey) {
+        return sanitizedNames.computeIfAbsent(headerKey, k -> LabelNames.sanitize(k.substring(labelPrefix.length())));
     }
 
     private static long parseNanos(Object value) {

@@ -139,4 +139,57 @@ class SinkRecordMapperTest {
         assertThatThrownBy(() -> mapper().toEntry(record("t", 1, null, "x", new ConnectHeaders()), null))
                 .isInstanceOf(DataException.class).hasMessageContaining("no timestamp");
     }
+
+    /** The label set of the previous record is reused only when topic and label pairs are all the same. */
+    @Test
+    void consecutiveRecordsGetTheRightStreamWhenLabelsTopicOrOrderChange() {
+        SinkRecordMapper mapper = mapper();
+        java.util.function.BiFunction<String, String[], LokiEntry> entry = (topic, labels) -> {
+            ConnectHeaders headers = new ConnectHeaders();
+            for (int i = 0; i < labels.length; i += 2) {
+                headers.addString("loki.label." + labels[i], labels[i + 1]);
+            }
+            return mapper.toEntry(record(topic, 1, 1L, "line", headers), null);
+        };
+        LokiEntry first = entry.apply("logs", new String[] {"level", "info", "service", "api"});
+        assertThat(entry.apply("logs", new String[] {"level", "info", "service", "api"}).labels())
+                .isSameAs(first.labels());
+        assertThat(entry.apply("logs", new String[] {"level", "warn", "service", "api"}).labels().asMap())
+                .containsOnly(Map.entry("level", "warn"), Map.entry("service", "api"));
+        // The same labels in another order: the same stream.
+        assertThat(entry.apply("logs", new String[] {"service", "api", "level", "info"}).labels())
+                .isEqualTo(first.labels());
+        // A label given twice: the later header wins, as with one map per record.
+        assertThat(entry.apply("logs", new String[] {"level", "info", "level", "error"}).labels().asMap())
+                .containsOnly(Map.entry("level", "error"));
+        // Without labels the stream depends on the topic, also right after a record of another topic.
+        assertThat(entry.apply("a", new String[0]).labels().asMap()).containsOnly(Map.entry("job", "a"));
+        assertThat(entry.apply("b", new String[0]).labels().asMap()).containsOnly(Map.entry("job", "b"));
+        assertThat(entry.apply("b", new String[] {"level", ""}).labels().asMap()).containsOnly(Map.entry("job", "b"));
+    }
+
+    /** The source's headers in any order, with or without path and host: the file position gives the part. */
+    @Test
+    void filePositionIsReadInTheSamePassWhateverHeadersTheSourceSends() {
+        SinkRecordMapper mapper = mapper("labels.static", "job=x");
+        ConnectHeaders onlyOffset = new ConnectHeaders();
+        onlyOffset.addString("log.file.offset", "84");
+        ConnectHeaders reordered = new ConnectHeaders();
+        reordered.addString("log.host", "h");
+        reordered.addString("log.file.offset", "84");
+        reordered.addString("log.file.path", "/p");
+        ConnectHeaders inOrder = new ConnectHeaders();
+        inOrder.addString("log.file.path", "/p");
+        inOrder.addString("log.file.offset", "84");
+        inOrder.addString("log.host", "h");
+        long time = 1_700_000_000_000L;
+        long a = mapper.toEntry(record("logs", 5, time, "l", reordered), null).timestampNanos();
+        long b = mapper.toEntry(record("logs", 6, time, "l", inOrder), null).timestampNanos();
+        long c = mapper.toEntry(record("logs", 5, time, "l", onlyOffset), null).timestampNanos();
+        long byPartition = mapper.toEntry(record("logs", 5, time, "l", new ConnectHeaders()), null).timestampNanos();
+        assertThat(a).isEqualTo(b); // the file position, not the Kafka offset
+        assertThat(a).isNotEqualTo(c); // path and host shift the part
+        assertThat(c).isNotEqualTo(byPartition);
+        assertThat(c / 1_000_000L).isEqualTo(time);
+    }
 }

@@ -12,8 +12,10 @@ import io.lokiconnect.transforms.parse.MapFieldReader;
 import io.lokiconnect.transforms.parse.ParsedLine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.metrics.Monitorable;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -22,6 +24,7 @@ import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.slf4j.Logger;
@@ -49,6 +52,8 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     private LabelExtractor extractor;
     private String[] labelHeaders;
     private String[] metadataHeaders;
+    /** Every header name this transform writes. */
+    private Set<String> ownHeaders;
     private boolean outputMessage;
     private boolean failOnParseError;
     private InputFormat inputFormat;
@@ -65,6 +70,9 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         extractor = new LabelExtractor(extractorSettings(config), metrics);
         labelHeaders = headerNames(config.labelHeaderPrefix(), extractor.labelNames());
         metadataHeaders = headerNames(config.metadataHeaderPrefix(), extractor.metadataNames());
+        ownHeaders = new HashSet<>(List.of(labelHeaders));
+        ownHeaders.addAll(List.of(metadataHeaders));
+        ownHeaders.add(LokiHeaders.TIMESTAMP_NS);
         outputMessage = config.lineOutput() == JsonLabelsConfig.LineOutput.MESSAGE;
         failOnParseError = config.onParseError() == JsonLabelsConfig.OnParseError.FAIL;
         inputFormat = config.inputFormat();
@@ -107,24 +115,32 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         ExtractedEntry entry = extractor.extract(line);
 
         Headers headers = record.headers().duplicate();
+        // One scan for headers this transform writes; each remove() is another scan, so only when there are some.
+        boolean replace = hasOwnHeader(headers);
         String[] labels = entry.labelValues();
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != null) {
-                headers.remove(labelHeaders[i]);
+                if (replace) {
+                    headers.remove(labelHeaders[i]);
+                }
                 headers.addString(labelHeaders[i], labels[i]);
             }
         }
         String[] metadata = entry.metadataValues();
         for (int i = 0; i < metadata.length; i++) {
             if (metadata[i] != null) {
-                headers.remove(metadataHeaders[i]);
+                if (replace) {
+                    headers.remove(metadataHeaders[i]);
+                }
                 headers.addString(metadataHeaders[i], metadata[i]);
             }
         }
         Long timestamp = record.timestamp();
         if (entry.hasTimestamp()) {
             timestamp = Math.floorDiv(entry.timestampNs(), 1_000_000L);
-            headers.remove(LokiHeaders.TIMESTAMP_NS);
+            if (replace) {
+                headers.remove(LokiHeaders.TIMESTAMP_NS);
+            }
             headers.addString(LokiHeaders.TIMESTAMP_NS, Long.toString(entry.timestampNs()));
         }
         Schema valueSchema = record.valueSchema();
@@ -135,6 +151,15 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         }
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                 valueSchema, newValue, timestamp, headers);
+    }
+
+    private boolean hasOwnHeader(Headers headers) {
+        for (Header header : headers) {
+            if (ownHeaders.contains(header.key())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ParsedLine parse(Object value) throws LineParseException {

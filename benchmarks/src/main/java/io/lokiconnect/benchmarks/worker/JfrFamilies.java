@@ -83,9 +83,10 @@ final class JfrFamilies {
             new Family("source: FileLog partition + offset maps (SourceOffsets)",
                     s -> s.has("io.lokiconnect.source.offsets.SourceOffsets.")),
             new Family("source: FileLog headers built (ConnectHeaders in toRecord)",
-                    s -> s.has("FileLogSourceTask.toRecord") && s.has("org.apache.kafka.connect.header.")),
+                    s -> s.hasAny("FileLogSourceTask.toRecord", "LineRecords.toRecord")
+                            && s.has("org.apache.kafka.connect.header.")),
             new Family("source: FileLog rest of toRecord (path strings, SourceRecord)",
-                    s -> s.has("FileLogSourceTask.toRecord")),
+                    s -> s.hasAny("FileLogSourceTask.toRecord", "LineRecords.toRecord")),
             new Family("source: FileLog tailer (read, split lines, decode)",
                     s -> s.has("io.lokiconnect.source.")),
             new Family("source: FileStreamSourceTask.poll (read, decode, maps)",

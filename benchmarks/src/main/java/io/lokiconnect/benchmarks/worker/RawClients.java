@@ -48,8 +48,9 @@ final class RawClients {
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.putAll(overrides);
         String path = file.toString();
-        byte[] key = path.getBytes(StandardCharsets.UTF_8);
-        byte[] name = file.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
+        // FileLog's default record shape: record.key=path.hash (8 hex digits), headers=path,offset,host.
+        byte[] key = String.format("%08x", path.hashCode()).getBytes(StandardCharsets.UTF_8);
         byte[] host = java.net.InetAddress.getLocalHost().getHostName().getBytes(StandardCharsets.UTF_8);
         long lines = 0;
         long offset = 0;
@@ -64,8 +65,7 @@ final class RawClients {
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
                 if (keyAndHeaders) {
                     RecordHeaders headers = new RecordHeaders();
-                    headers.add(FileHeaders.FILE_PATH, key);
-                    headers.add(FileHeaders.FILE_NAME, name);
+                    headers.add(FileHeaders.FILE_PATH, pathBytes);
                     headers.add(FileHeaders.FILE_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
                     headers.add(FileHeaders.HOST, host);
                     producer.send(new ProducerRecord<>(topic, null, null, key, value, headers));

@@ -45,10 +45,18 @@ public final class SourceOffsets {
     }
 
     public static Map<String, Object> offset(TailedLine line) {
+        return offset(line, line.path().toString());
+    }
+
+    /**
+     * The offset after {@code line}, whose path as text is {@code path} (built once per file by the caller). A new
+     * map per line: the worker keeps each record's offset map until the record is acknowledged.
+     */
+    public static Map<String, Object> offset(TailedLine line, String path) {
         ResumePoint resume = line.resume();
         Map<String, Object> offset = new HashMap<>(12);
         offset.put(POSITION, resume.position());
-        offset.put(PATH, line.path().toString());
+        offset.put(PATH, path);
         offset.put(PARTIAL, resume.partialFlushed());
         offset.put(FINGERPRINT, resume.fingerprint());
         offset.put(FINGERPRINT_LENGTH, (long) resume.fingerprintLength());

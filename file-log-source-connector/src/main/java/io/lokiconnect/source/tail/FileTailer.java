@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,8 @@ public final class FileTailer {
     private final TailerSettings settings;
     private final TailerStats stats;
     private final CharsetDecoder decoder;
+    /** ASCII bytes are the same characters in this charset, so an all-ASCII line needs no decoder. */
+    private final boolean asciiCompatible;
     private Path path;
     private FileChannel channel;
     /** Allocated while the handle is open: thousands of idle tracked files hold no read buffer. */
@@ -80,6 +83,9 @@ public final class FileTailer {
         this.decoder = settings.charset().newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
+        Charset charset = settings.charset();
+        this.asciiCompatible = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
+                || charset.equals(StandardCharsets.ISO_8859_1);
         long position = start.position();
         this.readPosition = position;
         this.committedPosition = position;
@@ -276,6 +282,12 @@ public final class FileTailer {
     private long scan(List<TailedLine> out, int startSize, int maxLines, long maxBytes) throws IOException {
         long emitted = 0;
         while (readBuffer.hasRemaining() && out.size() - startSize < maxLines && emitted < maxBytes) {
+            if (!partialFlushed && !skippingRestOfLine) {
+                copyRun();
+                if (!readBuffer.hasRemaining()) {
+                    break;
+                }
+            }
             byte b = readBuffer.get();
             readPosition++;
             if (partialFlushed) {
@@ -323,6 +335,38 @@ public final class FileTailer {
             append(b);
         }
         return emitted;
+    }
+
+    /**
+     * Copies the bytes up to the next newline (or the buffer's end) into the pending line in one go, as long as
+     * the line stays within {@code lineMaxBytes}: the byte loop in {@link #scan} then only sees newlines and the
+     * bytes that make a line overflow, so it decides exactly what it decided byte by byte.
+     */
+    private void copyRun() {
+        int room = settings.lineMaxBytes() - pendingLength;
+        if (room <= 0 || !readBuffer.hasArray()) {
+            return;
+        }
+        byte[] array = readBuffer.array();
+        int from = readBuffer.arrayOffset() + readBuffer.position();
+        int end = from + Math.min(readBuffer.remaining(), room);
+        int i = from;
+        while (i < end && array[i] != '\n') {
+            i++;
+        }
+        int run = i - from;
+        if (run == 0) {
+            return;
+        }
+        if (pendingLength + run > pending.length) {
+            // At most lineMaxBytes + 1: a full line and the '\r' that may end it.
+            pending = Arrays.copyOf(pending, (int) Math.min(Math.max(Math.max(pending.length * 2L, 256),
+                    pendingLength + (long) run), settings.lineMaxBytes() + 1L));
+        }
+        System.arraycopy(array, from, pending, pendingLength, run);
+        pendingLength += run;
+        readBuffer.position(readBuffer.position() + run);
+        readPosition += run;
     }
 
     private long overflow(List<TailedLine> out, byte next) throws IOException {
@@ -411,6 +455,10 @@ public final class FileTailer {
     }
 
     private String decode(int length) {
+        if (asciiCompatible && isAscii(pending, length)) {
+            // Most log lines: one copy, no decoder (the decoder would copy into a CharBuffer, then into a String).
+            return new String(pending, 0, length, StandardCharsets.ISO_8859_1);
+        }
         try {
             CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(pending, 0, length));
             return chars.toString();
@@ -418,6 +466,15 @@ public final class FileTailer {
             stats.malformedLines.incrementAndGet();
             return new String(pending, 0, length, settings.charset());
         }
+    }
+
+    private static boolean isAscii(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void updateFingerprint() throws IOException {
