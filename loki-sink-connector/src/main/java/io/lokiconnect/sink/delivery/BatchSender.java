@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,7 +60,11 @@ public final class BatchSender implements AutoCloseable {
     }
 
     public void submit(LokiBatch batch) {
-        executor.execute(() -> send(batch));
+        try {
+            executor.execute(() -> send(batch));
+        } catch (RejectedExecutionException abandonedAlready) {
+            listener.abandoned(batch);
+        }
     }
 
     /** Batches queued or being sent. */
@@ -204,15 +209,16 @@ public final class BatchSender implements AutoCloseable {
         return text.length() > 500 ? text.substring(0, 500) + "..." : text;
     }
 
-    /** Lets queued and running batches finish for up to {@code timeoutMillis}, then abandons the rest. */
-    public void close(long timeoutMillis) {
-        executor.shutdown();
+    /**
+     * Abandons every batch at once: queued ones are not sent, pushes in flight are cancelled, retry backoffs end; each
+     * batch ends as {@link DeliveryListener#abandoned}. Waits up to {@code waitMillis} for the threads to end.
+     */
+    public void abandon(long waitMillis) {
+        closing = true;
+        executor.shutdownNow().forEach(Runnable::run);
+        client.cancelAll();
         try {
-            if (!executor.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                closing = true;
-                executor.shutdownNow().forEach(Runnable::run);
-                executor.awaitTermination(Math.min(timeoutMillis, 5000), TimeUnit.MILLISECONDS);
-            }
+            executor.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -220,7 +226,7 @@ public final class BatchSender implements AutoCloseable {
 
     @Override
     public void close() {
-        close(0);
+        abandon(0);
     }
 
     /** The batch cannot be delivered: the task fails. */

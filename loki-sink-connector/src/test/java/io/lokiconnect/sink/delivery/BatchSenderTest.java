@@ -34,7 +34,7 @@ class BatchSenderTest {
     @AfterEach
     void stop() throws IOException {
         if (sender != null) {
-            sender.close(1000);
+            sender.abandon(1000);
         }
         if (client != null) {
             client.close();
@@ -195,16 +195,42 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isEqualTo(5);
     }
 
+    /** Issue: a stop waited for a push retried with backoff and outlasted Connect's 5 s graceful stop. */
     @Test
-    void closingAbandonsABatchStillInRetry() throws Exception {
-        for (int i = 0; i < 50; i++) {
-            server.enqueue(new MockResponse().setResponseCode(500));
+    void abandoningEndsARetryBackoffAtOnce() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            server.enqueue(new MockResponse().setResponseCode(401));
         }
-        start(-1, 200, 200);
+        start(-1, 60_000, 60_000);
         sender.submit(batch());
-        Thread.sleep(300);
-        sender.close(100);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        Thread.sleep(200); // in the 60 s backoff now
+        long started = System.nanoTime();
+        sender.abandon(5_000);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
         assertThat(outcome()).isEqualTo("abandoned");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void abandoningCancelsAPushInFlight() throws Exception {
+        server.enqueue(new MockResponse().setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.NO_RESPONSE));
+        start(-1, 10, 10);
+        sender.submit(batch());
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        long started = System.nanoTime();
+        sender.abandon(5_000);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        assertThat(outcome()).isEqualTo("abandoned");
+    }
+
+    @Test
+    void aBatchSubmittedAfterAbandoningIsAbandonedUnsent() throws Exception {
+        start(-1, 10, 10);
+        sender.abandon(1_000);
+        sender.submit(batch());
+        assertThat(outcome()).isEqualTo("abandoned");
+        assertThat(server.getRequestCount()).isZero();
     }
 
     private static final class Recorder implements DeliveryListener {
