@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends closed batches on {@code max.in.flight.batches} threads until Loki has answered for every entry. Each push is
  * retried per {@link RetryPolicy} on no answer, 429, 5xx, 401 and 403; a 413 splits the push in halves down to single
- * entries; a 400 settles the entries its body names as refused and sends the rest again, since Loki does not always
- * name every refused entry (see {@link Rejections}); a 400 naming none splits the push like a 413. Only a single entry
- * refused alone is taken as refused without a name. Any other answer (3xx, 404, other 4xx) fails the batch at once.
+ * entries; a 400 settles the entries its body names as refused and the others as stored, never sending them again
+ * (Loki keeps the valid entries of a push it answers 400, and a second copy is visible once the first left the head
+ * block; see {@link Rejections}); a 400 naming none (a proxy's, a push Loki could not read) splits the push like a
+ * 413. Only a single entry refused alone is taken as refused without a name. Any other answer (3xx, 404, other 4xx) fails the batch at once.
  * Every batch ends in exactly one {@link DeliveryListener} call: settled, failed or abandoned.
  */
 public final class BatchSender implements AutoCloseable {
@@ -121,11 +122,12 @@ public final class BatchSender implements AutoCloseable {
                         rest.add(entry);
                     }
                 }
-                if (!rest.isEmpty()) {
-                    // Loki stored them or refused them without saying so: asking again tells which (a stored entry
-                    // sent again is identical, and Loki drops it as a duplicate).
-                    work.addFirst(part.subset(rest));
-                }
+                // Loki stored the entries its 400 does not name: the distributor pushes the valid entries of a
+                // request, the ingester keeps what it appended. Its answer can leave refused ones out (the ingester
+                // reports only the request's last failing stream, at most max_returned_stream_errors entries), but
+                // sending the rest again would store a second copy of every stored one that left its stream's head
+                // block, and Loki refuses the left-out ones again: they are taken as stored.
+                settlement.accept(rest, push);
             }
             default -> throw new IllegalStateException("unexpected outcome " + response.outcome());
         }
