@@ -186,9 +186,9 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "its partitions until pushes complete, so heap stays bounded with a slow or dead Loki.",
                     GROUP_BATCH, 8, ConfigDef.Width.SHORT, "Buffer bytes")
             .define(FLUSH_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
-                    "On stop, time in ms to wait for buffered batches to be sent; what is not acknowledged by then is "
-                            + "re-read and sent again after restart (Loki drops an identical entry only while the first "
-                            + "is in the stream's head block, so a push in flight at the stop may show twice).",
+                    "Ignored, kept so existing configs stay valid: a stop abandons buffered batches and pushes at "
+                            + "once, since Connect commits nothing after it stops a task and the next task sends them "
+                            + "again (a stop that waited outlasted task.shutdown.graceful.timeout.ms).",
                     GROUP_BATCH, 9, ConfigDef.Width.SHORT, "Flush timeout (ms)")
             .define(LABELS_STATIC_CONFIG, Type.LIST, "", StaticLabels.validator(), Importance.MEDIUM,
                     "Labels put on every stream, comma-separated name=value: job=kafka-logs,env=prod. Read as the "
@@ -377,10 +377,6 @@ public class LokiSinkConfig extends AbstractConfig {
 
     public long bufferMaxBytes() {
         return getLong(BUFFER_MAX_BYTES_CONFIG);
-    }
-
-    public long flushTimeoutMs() {
-        return getLong(FLUSH_TIMEOUT_MS_CONFIG);
     }
 
     public LabelSet staticLabels() {

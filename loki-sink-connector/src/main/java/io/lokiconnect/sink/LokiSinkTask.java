@@ -42,8 +42,13 @@ import org.slf4j.LoggerFactory;
 public class LokiSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(LokiSinkTask.class);
-    /** Longest time put() blocks for back-pressure before pausing partitions, well below max.poll.interval.ms. */
-    private static final long MAX_BLOCK_MILLIS = 10_000;
+    /**
+     * Longest time put() blocks for back-pressure before pausing partitions: well below max.poll.interval.ms, and
+     * short beside Connect's 5 s task.shutdown.graceful.timeout.ms, since a stop waits for put() to return.
+     */
+    private static final long MAX_BLOCK_MILLIS = 1_000;
+    /** Longest time stop() waits for the sender's threads to end after cancelling their pushes. */
+    private static final long STOP_WAIT_MILLIS = 1_000;
     /** Longest time preCommit() waits for the dead letter queue. */
     private static final long DLQ_WAIT_MILLIS = 5_000;
 
@@ -217,6 +222,7 @@ public class LokiSinkTask extends SinkTask {
             }
         }
         backPressure.check();
+        metrics.publishPending();
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (Map.Entry<AcknowledgedOffsets.Partition, Long> e : offsets.committable().entrySet()) {
             TopicPartition tp = new TopicPartition(e.getKey().topic(), e.getKey().partition());
@@ -252,17 +258,20 @@ public class LokiSinkTask extends SinkTask {
         }
     }
 
+    /**
+     * Abandons every batch at once: pushes in flight are cancelled and retry backoffs end. Connect has committed the
+     * task's offsets (preCommit) before it stops the task and commits nothing after, so whatever a stop still sent
+     * would be read and sent again by the next task: a duplicate for nothing. What Loki did not acknowledge stays
+     * uncommitted (at-least-once); a stop that waited for a retried push would outlast Connect's
+     * task.shutdown.graceful.timeout.ms and the task's replacement would start beside it.
+     */
     @Override
     public void stop() {
         if (timer != null) {
             timer.shutdownNow();
         }
         if (sender != null) {
-            LokiBatch last = batcher.closeNow();
-            if (last != null && failure.get() == null) {
-                sender.submit(last);
-            }
-            sender.close(config.flushTimeoutMs());
+            sender.abandon(STOP_WAIT_MILLIS);
         }
         if (client != null) {
             client.close();

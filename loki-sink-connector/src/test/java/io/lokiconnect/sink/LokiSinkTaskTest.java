@@ -208,15 +208,74 @@ class LokiSinkTaskTest {
         assertThat(bufferedBytes()).isEqualTo(2000 + 40);
     }
 
+    /**
+     * Issue: after the token was fixed through the REST API, the old tasks (retrying 401s with backoff) did not stop
+     * within Connect's 5 s task.shutdown.graceful.timeout.ms. A stop abandons the retry at once and commits nothing
+     * Loki did not acknowledge; nothing buffered is sent by the stop (Connect commits nothing after it).
+     */
     @Test
-    void stopWaitsAtMostFlushTimeoutForBufferedBatches() {
-        server.enqueue(new MockResponse().setResponseCode(204).setHeadersDelay(5, TimeUnit.SECONDS));
-        start("flush.timeout.ms", "300", "batch.max.wait.ms", "60000");
-        task.put(List.of(record(0, "buffered", "info")));
+    void stopAbandonsARetriedPushAtOnceAndCommitsNothing() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            server.enqueue(new MockResponse().setResponseCode(401).setBody("Unauthorized"));
+        }
+        start("max.retries", "-1", "retry.backoff.min.ms", "30000", "retry.backoff.max.ms", "60000",
+                "batch.max.bytes", "1024");
+        task.put(List.of(record(0, "x".repeat(700), "info"), record(1, "y".repeat(700), "info")));
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        task.put(List.of(record(2, "buffered, not sent", "info")));
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(3)))).isEmpty();
+
         long started = System.nanoTime();
         task.stop();
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
         assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    /** The same while a push is in flight to a slow Loki (a task restart answered 500 "Failed to start task"). */
+    @Test
+    void stopCancelsAPushInFlightAtOnce() throws Exception {
+        server.enqueue(new MockResponse().setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.NO_RESPONSE));
+        start("batch.max.wait.ms", "50");
+        task.put(List.of(record(0, "in flight", "info")));
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+
+        long started = System.nanoTime();
+        task.stop();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        assertThat(bufferedBytes()).isZero();
+    }
+
+    /**
+     * Issue: the new task died on "A metric named records-received-total already exists" while its predecessor,
+     * whose stop timed out, still held the names. It starts, and publishes once the predecessor closed its metrics.
+     */
+    @Test
+    void aTaskStartsWhileItsPredecessorStillHoldsTheMetricNames() throws Exception {
+        acceptAll(0);
+        start();
+        task.put(List.of(record(0, "a", "info")));
+        PluginMetricsImpl successorMetrics = new PluginMetricsImpl(metrics, Map.of());
+        LokiSinkTask successor = new LokiSinkTask();
+        successor.initialize(new RecordingContext(Set.of(TP), successorMetrics));
+        try {
+            Map<String, String> props = new HashMap<>();
+            props.put("loki.url", server.url("/").toString());
+            props.put("labels.static", "job=test");
+            props.put("batch.max.wait.ms", "50");
+            successor.start(props);
+            successor.open(List.of(TP));
+            successor.put(List.of(record(0, "a", "info"), record(1, "b", "info")));
+            assertThat(metricValue("records-received-total", Map.of())).as("the predecessor's").isEqualTo(1.0);
+
+            ((PluginMetricsImpl) context.pluginMetrics()).close(); // the worker, once the predecessor's stop ended
+            successor.preCommit(Map.of(TP, new OffsetAndMetadata(2)));
+
+            assertThat(metricValue("records-received-total", Map.of())).isEqualTo(2.0);
+        } finally {
+            successor.stop();
+        }
     }
 
     @Test

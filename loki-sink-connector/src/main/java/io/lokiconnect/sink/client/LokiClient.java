@@ -117,6 +117,11 @@ public final class LokiClient implements Closeable {
         }
     }
 
+    /** Cancels every push under way: each fails at once with an IOException. */
+    public void cancelAll() {
+        http.dispatcher().cancelAll();
+    }
+
     @Override
     public void close() {
         http.dispatcher().executorService().shutdown();

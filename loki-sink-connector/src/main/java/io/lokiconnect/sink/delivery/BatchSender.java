@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends closed batches on {@code max.in.flight.batches} threads until Loki has answered for every entry. Each push is
  * retried per {@link RetryPolicy} on no answer, 429, 5xx, 401 and 403; a 413 splits the push in halves down to single
- * entries; a 400 settles the entries its body names as refused and sends the rest again, since Loki does not always
- * name every refused entry (see {@link Rejections}); a 400 naming none splits the push like a 413. Only a single entry
- * refused alone is taken as refused without a name. Any other answer (3xx, 404, other 4xx) fails the batch at once.
+ * entries; a 400 settles the entries its body names as refused and the others as stored, never sending them again
+ * (Loki keeps the valid entries of a push it answers 400, and a second copy is visible once the first left the head
+ * block; see {@link Rejections}); a 400 naming none (a proxy's, a push Loki could not read) splits the push like a
+ * 413. Only a single entry refused alone is taken as refused without a name. Any other answer (3xx, 404, other 4xx) fails the batch at once.
  * Every batch ends in exactly one {@link DeliveryListener} call: settled, failed or abandoned.
  */
 public final class BatchSender implements AutoCloseable {
@@ -59,7 +61,11 @@ public final class BatchSender implements AutoCloseable {
     }
 
     public void submit(LokiBatch batch) {
-        executor.execute(() -> send(batch));
+        try {
+            executor.execute(() -> send(batch));
+        } catch (RejectedExecutionException abandonedAlready) {
+            listener.abandoned(batch);
+        }
     }
 
     private void send(LokiBatch batch) {
@@ -111,11 +117,12 @@ public final class BatchSender implements AutoCloseable {
                         rest.add(entry);
                     }
                 }
-                if (!rest.isEmpty()) {
-                    // Loki stored them or refused them without saying so: asking again tells which (a stored entry
-                    // sent again is identical, and Loki drops it as a duplicate).
-                    work.addFirst(part.subset(rest));
-                }
+                // Loki stored the entries its 400 does not name: the distributor pushes the valid entries of a
+                // request, the ingester keeps what it appended. Its answer can leave refused ones out (the ingester
+                // reports only the request's last failing stream, at most max_returned_stream_errors entries), but
+                // sending the rest again would store a second copy of every stored one that left its stream's head
+                // block, and Loki refuses the left-out ones again: they are taken as stored.
+                settlement.accept(rest, push);
             }
             default -> throw new IllegalStateException("unexpected outcome " + response.outcome());
         }
@@ -199,15 +206,16 @@ public final class BatchSender implements AutoCloseable {
         return text.length() > 500 ? text.substring(0, 500) + "..." : text;
     }
 
-    /** Lets queued and running batches finish for up to {@code timeoutMillis}, then abandons the rest. */
-    public void close(long timeoutMillis) {
-        executor.shutdown();
+    /**
+     * Abandons every batch at once: queued ones are not sent, pushes in flight are cancelled, retry backoffs end; each
+     * batch ends as {@link DeliveryListener#abandoned}. Waits up to {@code waitMillis} for the threads to end.
+     */
+    public void abandon(long waitMillis) {
+        closing = true;
+        executor.shutdownNow().forEach(Runnable::run);
+        client.cancelAll();
         try {
-            if (!executor.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                closing = true;
-                executor.shutdownNow().forEach(Runnable::run);
-                executor.awaitTermination(Math.min(timeoutMillis, 5000), TimeUnit.MILLISECONDS);
-            }
+            executor.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -215,7 +223,7 @@ public final class BatchSender implements AutoCloseable {
 
     @Override
     public void close() {
-        close(0);
+        abandon(0);
     }
 
     /** The batch cannot be delivered: the task fails. */

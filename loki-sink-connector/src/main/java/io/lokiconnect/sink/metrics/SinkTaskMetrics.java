@@ -1,17 +1,18 @@
 package io.lokiconnect.sink.metrics;
 
+import io.lokiconnect.common.metrics.PluginGauges;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
 
 /**
  * A sink task's counters, published through Connect's PluginMetrics (KIP-877) under
  * {@code kafka.connect:type=plugins,connector=<name>,task=<n>}. They answer the original pipeline's "Loki write
- * requests total" and its metric extraction (lines by level). Works without PluginMetrics too (unit tests).
+ * requests total" and its metric extraction (lines by level). Works without PluginMetrics too (unit tests), and
+ * starts while a predecessor whose stop timed out still holds the names ({@link PluginGauges}).
  */
 public final class SinkTaskMetrics {
 
@@ -35,10 +36,10 @@ public final class SinkTaskMetrics {
 
     private final Map<String, AtomicLong> linesByLevel = new ConcurrentHashMap<>();
     private final int levelValuesMax;
-    private final PluginMetrics plugin;
+    private final PluginGauges gauges;
 
     public SinkTaskMetrics(PluginMetrics plugin, int levelValuesMax, LongSupplier bufferedBytes) {
-        this.plugin = plugin;
+        this.gauges = new PluginGauges(plugin, "Loki sink task");
         this.levelValuesMax = levelValuesMax;
         if (plugin == null) {
             return;
@@ -102,19 +103,21 @@ public final class SinkTaskMetrics {
         batchLatencyMaxMs.accumulateAndGet(millis, Math::max);
     }
 
+    /** Publishes the metrics a predecessor task still held when this one started; returns how many still wait. */
+    public int publishPending() {
+        return gauges.retryPending();
+    }
+
     private AtomicLong newLevelCounter(String level) {
         AtomicLong counter = new AtomicLong();
-        if (plugin != null) {
-            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
-            tags.put("level", level);
-            plugin.addMetric(plugin.metricName("lines-by-level-total", "Lines received, by their level label.", tags),
-                    (Gauge<Long>) (config, now) -> counter.get());
-        }
+        LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+        tags.put("level", level);
+        gauges.add("lines-by-level-total", "Lines received, by their level label.",
+                tags, counter::get);
         return counter;
     }
 
     private void add(String name, String description, LongSupplier value) {
-        plugin.addMetric(plugin.metricName(name, description, new LinkedHashMap<>()),
-                (Gauge<Long>) (config, now) -> value.getAsLong());
+        gauges.add(name, description, value);
     }
 }

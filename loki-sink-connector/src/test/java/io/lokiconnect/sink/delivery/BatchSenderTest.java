@@ -35,7 +35,7 @@ class BatchSenderTest {
     @AfterEach
     void stop() throws IOException {
         if (sender != null) {
-            sender.close(1000);
+            sender.abandon(1000);
         }
         if (client != null) {
             client.close();
@@ -124,10 +124,12 @@ class BatchSenderTest {
         });
     }
 
+    /**
+     * Loki keeps the entries of a 400 it does not name: sending them again stored second copies (visible once the
+     * first left the head block). They are taken as stored and nothing is sent again.
+     */
     @Test
-    void aRefusalIsNotRetriedAndTheEntriesItDoesNotNameAreAskedAboutAgain() throws Exception {
-        // Loki names the entry of 1970-01-01T00:00:01Z ("a") as too old; "b" and "c" are sent again to learn their fate.
-        // Loki answers that way to every push holding "a"; a push without it is stored.
+    void aRefusalTakesTheEntriesItDoesNotNameAsStoredAndSendsNothingAgain() throws Exception {
         answerByLines(lines -> lines.contains("a") ? new MockResponse().setResponseCode(400).setBody(
                 "entry for stream '{job=\"x\"}' has timestamp too old: 1970-01-01T00:00:01Z, oldest acceptable "
                         + "timestamp is: 2026-11-18T00:00:00Z") : new MockResponse().setResponseCode(204));
@@ -135,7 +137,21 @@ class BatchSenderTest {
         sender.submit(batch("a", "b", "c"));
         assertThat(outcome()).isEqualTo("refused [a]");
         assertThat(recorder.lastSettlement.accepted()).extracting(LokiEntry::line).containsExactly("b", "c");
-        assertThat(recorder.statuses).contains(400, 204);
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    /** The ingester's answer (only the last failing stream, one line per refused entry): the same rule. */
+    @Test
+    void anIngesterRefusalTakesTheOtherEntriesAsStored() throws Exception {
+        answerByLines(lines -> new MockResponse().setResponseCode(400).setBody(
+                "entry with timestamp 1970-01-01 00:00:02 +0000 UTC ignored, reason: 'entry too far behind, oldest "
+                        + "acceptable timestamp is: 2026-11-18T00:00:00Z',\nuser 'fake', total ignored: 1 out of 3 "
+                        + "for stream: {job=\"x\"}"));
+        start(5, 10, 20);
+        sender.submit(batch("a", "b", "c"));
+        assertThat(outcome()).isEqualTo("refused [b]");
+        assertThat(recorder.lastSettlement.accepted()).extracting(LokiEntry::line).containsExactly("a", "c");
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test
@@ -196,17 +212,42 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isEqualTo(5);
     }
 
+    /** Issue: a stop waited for a push retried with backoff and outlasted Connect's 5 s graceful stop. */
     @Test
-    void closingAbandonsABatchStillInRetry() throws Exception {
-        for (int i = 0; i < 50; i++) {
-            server.enqueue(new MockResponse().setResponseCode(500));
+    void abandoningEndsARetryBackoffAtOnce() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            server.enqueue(new MockResponse().setResponseCode(401));
         }
-        start(-1, 200, 200);
+        start(-1, 60_000, 60_000);
         sender.submit(batch());
-        // In retry: Loki answered two attempts with a 500, and the sender waits 200 ms before the next.
-        await().atMost(Duration.ofSeconds(30)).until(() -> server.getRequestCount() >= 2);
-        sender.close(100);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        Thread.sleep(200); // in the 60 s backoff now
+        long started = System.nanoTime();
+        sender.abandon(5_000);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
         assertThat(outcome()).isEqualTo("abandoned");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void abandoningCancelsAPushInFlight() throws Exception {
+        server.enqueue(new MockResponse().setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.NO_RESPONSE));
+        start(-1, 10, 10);
+        sender.submit(batch());
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        long started = System.nanoTime();
+        sender.abandon(5_000);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        assertThat(outcome()).isEqualTo("abandoned");
+    }
+
+    @Test
+    void aBatchSubmittedAfterAbandoningIsAbandonedUnsent() throws Exception {
+        start(-1, 10, 10);
+        sender.abandon(1_000);
+        sender.submit(batch());
+        assertThat(outcome()).isEqualTo("abandoned");
+        assertThat(server.getRequestCount()).isZero();
     }
 
     private static final class Recorder implements DeliveryListener {

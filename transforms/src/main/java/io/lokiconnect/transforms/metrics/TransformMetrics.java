@@ -1,11 +1,8 @@
 package io.lokiconnect.transforms.metrics;
 
-import java.util.LinkedHashMap;
+import io.lokiconnect.common.metrics.PluginGauges;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Counts what one JsonLabels instance did. Counting works without Connect; {@link #register(PluginMetrics)}
@@ -14,20 +11,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransformMetrics {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TransformMetrics.class);
-
     private final LongAdder parsed = new LongAdder();
     private final LongAdder passedThrough = new LongAdder();
     private final LongAdder parseErrors = new LongAdder();
     private final LongAdder timestampFailures = new LongAdder();
     private final LongAdder labelTruncations = new LongAdder();
     private final LongAdder cardinalityOverflows = new LongAdder();
-    private boolean registrationFailureLogged;
 
-    public void register(PluginMetrics metrics) {
-        if (metrics == null) {
+    /** A name a previous instance still holds (its task did not stop in time) is not published: see PluginGauges. */
+    public void register(PluginMetrics pluginMetrics) {
+        if (pluginMetrics == null) {
             return;
         }
+        PluginGauges metrics = new PluginGauges(pluginMetrics, "JsonLabels");
         add(metrics, "records-parsed-total", "Records whose value was parsed and labelled.", parsed);
         add(metrics, "records-passed-through-total",
                 "Records forwarded unchanged: null values, and unparseable values under on.parse.error=passthrough.",
@@ -44,20 +40,8 @@ public final class TransformMetrics {
                 cardinalityOverflows);
     }
 
-    private void add(PluginMetrics metrics, String name, String description, LongAdder value) {
-        try {
-            metrics.addMetric(metrics.metricName(name, description, new LinkedHashMap<>()),
-                    (Gauge<Long>) (config, now) -> value.sum());
-        } catch (IllegalArgumentException taken) {
-            // A task whose graceful stop timed out still holds its instance's metrics when Connect starts the new
-            // one; failing here would fail the new task too. The new instance counts, unpublished, until restarted.
-            if (!registrationFailureLogged) {
-                registrationFailureLogged = true;
-                LOG.warn("JsonLabels metric {} is still registered by a previous instance of this transform (its task "
-                        + "did not stop in time); this instance's metrics are not published until the task restarts.",
-                        name);
-            }
-        }
+    private static void add(PluginGauges metrics, String name, String description, LongAdder value) {
+        metrics.add(name, description, value::sum);
     }
 
     public void recordParsed() {
