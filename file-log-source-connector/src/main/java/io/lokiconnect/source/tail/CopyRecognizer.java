@@ -36,6 +36,23 @@ final class CopyRecognizer {
         this.windowMs = windowMs;
     }
 
+    /** Flags in a checkpoint's fourth element: the line state a stored offset had at its position. */
+    private static final long PARTIAL_FLUSHED = 1;
+    private static final long SKIPPING_LINE = 2;
+
+    /**
+     * The checkpoint of a stored offset. Unlike the tailer's own checkpoints (always line starts) it may lie inside
+     * a split line, inside a truncated line's skipped rest or just before the newline of a flushed partial line:
+     * its line state goes with it, or the copy would resume there as if at a line start and ship the rest of a
+     * line as a line of its own. A copy matched inside a split line resumes at that line's start (its parts
+     * already shipped from the original are shipped again, inside the duplicate window), so that every file's
+     * records carry whole part sequences 1, 2, ..., n/n.
+     */
+    static long[] checkpointOf(ResumePoint stored) {
+        return new long[] {stored.position(), stored.prefixCrc(), stored.linePart(),
+                (stored.partialFlushed() ? PARTIAL_FLUSHED : 0) | (stored.skippingLine() ? SKIPPING_LINE : 0)};
+    }
+
     /** A tracked file was found truncated (or shorter than its stored offset) with these checkpoints. */
     void truncated(List<long[]> checkpoints, long nowMillis) {
         List<long[]> usable = checkpoints.stream().filter(c -> c[0] >= Fingerprint.MAX_BYTES).toList();
@@ -59,11 +76,19 @@ final class CopyRecognizer {
                 Optional<long[]> match = largestMatch(channel, size, it.next().checkpoints());
                 if (match.isPresent()) {
                     it.remove(); // one copy per truncation
-                    return Optional.of(ResumePoint.at(match.get()[0], match.get()[1], true));
+                    return Optional.of(resumePoint(match.get()));
                 }
             }
         }
         return Optional.empty();
+    }
+
+    private static ResumePoint resumePoint(long[] checkpoint) {
+        if (checkpoint.length < 4) {
+            return ResumePoint.at(checkpoint[0], checkpoint[1], true); // the tailer's own: a line start
+        }
+        return new ResumePoint(checkpoint[0], (checkpoint[3] & PARTIAL_FLUSHED) != 0, 0, 0, checkpoint[1], true,
+                (int) checkpoint[2], (checkpoint[3] & SKIPPING_LINE) != 0);
     }
 
     /** Streams the candidate once, comparing its running CRC-64 at each checkpoint within its size. */
@@ -73,6 +98,10 @@ final class CopyRecognizer {
         long position = 0;
         long crc = 0;
         long[] best = null;
+        // The last line start read, and the CRC-64 before it: where a match inside a split line resumes.
+        long lineStart = 0;
+        long lineStartCrc = 0;
+        long[] bestLineStart = null;
         for (long[] checkpoint : checkpoints) {
             if (checkpoint[0] > size) {
                 break;
@@ -83,6 +112,14 @@ final class CopyRecognizer {
                 if (n <= 0) {
                     return Optional.ofNullable(best);
                 }
+                int lastNewline = n - 1;
+                while (lastNewline >= 0 && buffer.get(lastNewline) != '\n') {
+                    lastNewline--;
+                }
+                if (lastNewline >= 0) {
+                    lineStart = position + lastNewline + 1;
+                    lineStartCrc = Crc64.update(crc, buffer.array(), 0, lastNewline + 1);
+                }
                 crc = Crc64.update(crc, buffer.array(), 0, n);
                 position += n;
             }
@@ -90,6 +127,10 @@ final class CopyRecognizer {
                 break; // a prefix that differs here differs at every later checkpoint too
             }
             best = checkpoint;
+            bestLineStart = new long[] {lineStart, lineStartCrc};
+        }
+        if (best != null && best.length >= 4 && best[2] > 0) {
+            return Optional.of(bestLineStart);
         }
         return Optional.ofNullable(best);
     }

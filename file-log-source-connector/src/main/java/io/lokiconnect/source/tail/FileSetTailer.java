@@ -409,7 +409,7 @@ public final class FileSetTailer implements AutoCloseable {
             // Shorter than the stored position (truncated) or other first bytes (a reused inode): a new file.
             stats.truncations.incrementAndGet();
             if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
-                copies.truncated(List.<long[]>of(new long[] {stored.get().position(), stored.get().prefixCrc()}), now);
+                copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
             }
         } else if (firstScan && startAtEndNow) {
             start = ResumePoint.at(size, 0, false);

@@ -118,4 +118,44 @@ class CopytruncateCopyTest {
         assertThat(h.stats.copiesRecognized.get()).isZero();
     }
 
+    /**
+     * The model test's shrunk failure: the task stopped with its offset after the first part of a split line (a
+     * small poll), the file was copied and truncated while it was down, and the restarted task recognised the copy
+     * at that offset. The copy must not resume there as if at a line start (the rest of the line arrived as a line
+     * of its own, part "1"): it resumes at that line's start, and the line arrives whole, parts 1, 2, 3/3 (its
+     * first part twice: the copytruncate duplicate window).
+     */
+    @Test
+    void aCopyMadeWhileTheTaskWasDownInsideASplitLineResumesAtThatLinesStart() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, lines("a", 0, 20)); // past Fingerprint.MAX_BYTES: a checkpoint a copy is recognised on
+        String longLine = "ßé X😀 ßß中🎉€0ß_🎉éaaab😀€🎉ßßéb _é X😀🎉0b🎉😀abé🎉b中ßX";
+        assertThat(longLine.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isGreaterThan(2 * 48 - 1); // two full parts of 48 cannot hold it: UTF-8 cuts make three
+        FileSetTailer first = h.tailer(h.watcher(dir + "/app.log*"), TailerHarness.utf8(48),
+                new FileSetTailer.Options(false, 0, 2, null, 100, 1_000));
+        List<String> read = new ArrayList<>(h.drain(first, 2, 600));
+        append(file, longLine + "\r\n");
+        List<io.lokiconnect.source.model.TailedLine> part = first.poll(1, 16); // one part of the long line
+        assertThat(part).singleElement().satisfies(l -> assertThat(l.part()).isEqualTo("1"));
+        h.stored.put(part.get(0).identity(), io.lokiconnect.source.offsets.SourceOffsets.parse(
+                io.lokiconnect.source.offsets.SourceOffsets.offset(part.get(0))).orElseThrow());
+        assertThat(h.stored.get(part.get(0).identity()).linePart()).isEqualTo(1);
+        first.close();
+        copyTruncate(file, dir.resolve("app.log.c0.log"));
+
+        FileSetTailer restarted = h.tailer(h.watcher(dir + "/app.log*"), TailerHarness.utf8(48),
+                new FileSetTailer.Options(false, 0, 2, null, 100, 1_000));
+        List<io.lokiconnect.source.model.TailedLine> rest = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rest.addAll(restarted.poll(1000, 1 << 20));
+            h.clock.addAndGet(600);
+        }
+
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+        // Before the fix: parts "1", "2/2" holding only the rest of the line.
+        assertThat(rest).extracting(io.lokiconnect.source.model.TailedLine::part).containsExactly("1", "2", "3/3");
+        assertThat(rest.get(0).text()).isEqualTo(part.get(0).text());
+        assertThat(String.join("", texts(rest))).isEqualTo(longLine);
+        assertThat(read).hasSize(20);
+    }
 }
