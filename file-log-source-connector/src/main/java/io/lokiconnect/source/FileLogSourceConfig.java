@@ -24,7 +24,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -71,16 +70,29 @@ public class FileLogSourceConfig extends AbstractConfig {
         END
     }
 
+    /** {@code record.key}: the key of every record. */
+    public enum RecordKey implements ConfigChoice {
+        /** 8 hex digits of a hash of the path: a file's lines stay in one partition, in order, in 8 bytes. */
+        PATH_HASH,
+        /** The path itself. */
+        PATH,
+        /** No key: the producer spreads lines over partitions. */
+        NONE;
+
+        @Override
+        public String value() {
+            return this == PATH_HASH ? "path.hash" : ConfigChoice.super.value();
+        }
+    }
+
     private static final EnumChoice<LineOverflow> LINE_OVERFLOW = EnumChoice.of(LineOverflow.class);
+    private static final EnumChoice<RecordKey> RECORD_KEY = EnumChoice.of(RecordKey.class);
     private static final EnumChoice<StartPosition> START_POSITION = EnumChoice.of(StartPosition.class);
     public static final String HEADER_PATH = "path";
     public static final String HEADER_NAME = "name";
     public static final String HEADER_OFFSET = "offset";
     public static final String HEADER_HOST = "host";
     private static final String HEADERS_DEFAULT = "path,offset,host";
-    public static final String KEY_PATH_HASH = "path.hash";
-    public static final String KEY_PATH = "path";
-    public static final String KEY_NONE = "none";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new TopicName(), Importance.HIGH,
@@ -153,11 +165,11 @@ public class FileLogSourceConfig extends AbstractConfig {
                             + "file and host labels and for its sub-millisecond entry times; every header costs worker "
                             + "CPU and record bytes on both sides. log.line.part is always written on parts of split "
                             + "lines.")
-            .define(RECORD_KEY_CONFIG, Type.STRING, KEY_PATH_HASH, ValidString.in(KEY_PATH_HASH, KEY_PATH, KEY_NONE),
-                    Importance.LOW,
+            .define(RECORD_KEY_CONFIG, Type.STRING, RecordKey.PATH_HASH.value(), RECORD_KEY, Importance.LOW,
                     "Record key. path.hash: 8 hex digits of a hash of the file's path (a file's lines stay in one "
                             + "partition, in order, with 8 bytes instead of the path); path: the path itself; none: "
-                            + "no key (the producer spreads lines over partitions: no order across them).")
+                            + "no key (the producer spreads lines over partitions: no order across them).",
+                    null, -1, Width.SHORT, RECORD_KEY_CONFIG, RECORD_KEY)
             .defineInternal(TASK_INDEX_CONFIG, Type.INT, 0, Importance.LOW)
             .defineInternal(TASK_COUNT_CONFIG, Type.INT, 1, Importance.LOW);
 
@@ -296,8 +308,8 @@ public class FileLogSourceConfig extends AbstractConfig {
         return getList(HEADERS_CONFIG);
     }
 
-    public String recordKey() {
-        return getString(RECORD_KEY_CONFIG);
+    public RecordKey recordKey() {
+        return RECORD_KEY.parse(RECORD_KEY_CONFIG, getString(RECORD_KEY_CONFIG));
     }
 
     public int taskIndex() {

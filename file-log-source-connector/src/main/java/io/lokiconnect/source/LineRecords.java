@@ -24,7 +24,7 @@ final class LineRecords {
     private final boolean nameHeader;
     private final boolean offsetHeader;
     private final boolean hostHeader;
-    private final String keyMode;
+    private final FileLogSourceConfig.RecordKey keyMode;
 
     private FileIdentity identity;
     private Path path;
@@ -33,7 +33,7 @@ final class LineRecords {
     private String nameText;
     private String key;
 
-    LineRecords(String topic, List<String> headers, String keyMode, String host) {
+    LineRecords(String topic, List<String> headers, FileLogSourceConfig.RecordKey keyMode, String host) {
         this.topic = topic;
         this.host = host;
         this.pathHeader = headers.contains(FileLogSourceConfig.HEADER_PATH);
@@ -53,9 +53,9 @@ final class LineRecords {
             Path fileName = path.getFileName();
             nameText = fileName == null ? pathText : fileName.toString();
             key = switch (keyMode) {
-                case FileLogSourceConfig.KEY_PATH -> pathText;
-                case FileLogSourceConfig.KEY_NONE -> null;
-                default -> pathHash(pathText);
+                case PATH -> pathText;
+                case NONE -> null;
+                case PATH_HASH -> pathHash(pathText);
             };
         }
         ConnectHeaders headers = new ConnectHeaders();
