@@ -202,7 +202,7 @@ abstract class FaultScenarios {
             try {
                 run(s, s.sourceConfig("app-*.log*"), sink, () -> {
                     Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                            .until(() -> CONNECT.taskMetric(s.sink, "partitions-paused-total") > 0);
+                            .until(() -> CONNECT.taskMetricSum(s.sink, "partitions-paused-total") > 0);
                     try (Admin admin = CONNECT.cluster().kafka().createAdminClient()) {
                         admin.createPartitions(Map.of(s.topic, NewPartitions.increaseTo(6))).all().get();
                     }

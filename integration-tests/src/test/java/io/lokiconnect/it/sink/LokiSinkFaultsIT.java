@@ -153,7 +153,7 @@ class LokiSinkFaultsIT {
         CONNECT.deployConnector(connector, config);
         CONNECT.awaitRunning(connector, 2, Duration.ofSeconds(60));
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> CONNECT.taskMetric(connector, "partitions-paused-total") > 0);
+                .until(() -> CONNECT.taskMetricSum(connector, "partitions-paused-total") > 0);
 
         CONNECT.addWorker();
         CONNECT.awaitWorkers(2, Duration.ofSeconds(60));

@@ -217,6 +217,20 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
      * this JVM. -1 when no task of the connector publishes it (yet).
      */
     public long taskMetric(String connector, String name) {
+        List<Long> values = taskMetricValues(connector, name);
+        return values.isEmpty() ? -1 : values.get(0);
+    }
+
+    /**
+     * The sum of a task metric over all of the connector's tasks (-1 when no task publishes it): with several tasks,
+     * {@link #taskMetric} reads whichever task JMX lists first, which may not be the one that counted.
+     */
+    public long taskMetricSum(String connector, String name) {
+        List<Long> values = taskMetricValues(connector, name);
+        return values.isEmpty() ? -1 : values.stream().mapToLong(Long::longValue).sum();
+    }
+
+    private List<Long> taskMetricValues(String connector, String name) {
         javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         Set<javax.management.ObjectName> names;
         try {
@@ -224,21 +238,21 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
         } catch (javax.management.MalformedObjectNameException e) {
             throw new IllegalStateException(e);
         }
+        List<Long> values = new java.util.ArrayList<>();
         for (javax.management.ObjectName objectName : names) {
             String c = objectName.getKeyProperty("connector");
             if (c == null || !c.replace("\"", "").equals(connector) || objectName.getKeyProperty("task") == null) {
                 continue;
             }
             try {
-                Object value = server.getAttribute(objectName, name);
-                if (value instanceof Number number) {
-                    return number.longValue();
+                if (server.getAttribute(objectName, name) instanceof Number number) {
+                    values.add(number.longValue());
                 }
             } catch (Exception notThisPlugin) {
                 // converters and transforms of the task publish their own plugin metrics
             }
         }
-        return -1;
+        return values;
     }
 
     /** Waits until {@code n} workers answer their health check. */
