@@ -237,7 +237,9 @@ final class BenchCluster implements AutoCloseable {
 
     /** Starts a flight recording of execution samples in the worker (settings: {@link JfrFamilies#SETTINGS}). */
     void startRecording(String name) throws Exception {
-        Path settings = work.resolve("jfr").resolve("samples.jfc");
+        // -Dbench.jfc=<file> records other events too (parks, socket reads) when looking for waits, not CPU.
+        String custom = System.getProperty("bench.jfc");
+        Path settings = custom != null ? Path.of(custom) : work.resolve("jfr").resolve("samples.jfc");
         if (!Files.exists(settings)) {
             Files.createDirectories(settings.getParent());
             Files.writeString(settings, JfrFamilies.SETTINGS);
