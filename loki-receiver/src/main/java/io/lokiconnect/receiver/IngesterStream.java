@@ -3,9 +3,10 @@ package io.lokiconnect.receiver;
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.receiver.LokiErrors.Refused;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One stream in Loki's ingester ({@code pkg/ingester/stream.go}, unordered writes, the default since 2.4), as far as
@@ -31,9 +32,10 @@ final class IngesterStream {
 
     private final Map<String, String> labels;
     private final List<ReceivedEntry> entries = new ArrayList<>();
-    /** Stored entries by time, for counting visible duplicates: a ReceivedEntry or a List of them. */
-    private final Map<Long, Object> byTime = new HashMap<>();
-    private final Map<Long, List<String>> head = new HashMap<>();
+    /** Time and line of every stored entry, for counting visible duplicates (one set lookup per entry). */
+    private final Set<TimeAndLine> storedKeys = new HashSet<>();
+    /** Time and line of the entries in the head block. */
+    private final Set<TimeAndLine> head = new HashSet<>();
     private long headBytes;
     private boolean hasLast;
     private long lastTs;
@@ -79,8 +81,8 @@ final class IngesterStream {
             toStore.add(entry);
         }
         for (PushDecoder.DecodedEntry entry : toStore) {
-            List<String> sameTime = head.computeIfAbsent(entry.timestampNanos(), t -> new ArrayList<>(1));
-            boolean duplicateInHead = sameTime.contains(entry.line());
+            TimeAndLine key = new TimeAndLine(entry.timestampNanos(), entry.line());
+            boolean duplicateInHead = head.contains(key);
             hasLast = true;
             lastTs = entry.timestampNanos();
             lastLine = entry.line();
@@ -92,11 +94,11 @@ final class IngesterStream {
                 dropped++;
                 continue;
             }
-            sameTime.add(entry.line());
+            head.add(key);
             headBytes += Utf8.encodedLength(entry.line()) + metadataBytes(entry.metadata());
             ReceivedEntry received = new ReceivedEntry(labels, entry.timestampNanos(), entry.line(),
-                    Map.copyOf(entry.metadata()));
-            if (isStoredAlready(received)) {
+                    entry.metadata().isEmpty() ? Map.of() : Map.copyOf(entry.metadata()));
+            if (!storedKeys.add(key)) {
                 visible++;
             }
             entries.add(received);
@@ -109,25 +111,15 @@ final class IngesterStream {
         return new Outcome(stored, refused, dropped, visible);
     }
 
-    /** True when an entry equal in time and line was stored before; records {@code entry} as stored. */
-    @SuppressWarnings("unchecked")
-    private boolean isStoredAlready(ReceivedEntry entry) {
-        Object existing = byTime.get(entry.timestampNanos());
-        if (existing == null) {
-            byTime.put(entry.timestampNanos(), entry);
-            return false;
+    private record TimeAndLine(long time, String line) {
+        @Override
+        public int hashCode() {
+            // SplitMix64's finaliser spreads nanosecond times that differ in a few bits over all hash bits.
+            long z = time;
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            return (int) (z ^ (z >>> 31)) * 31 + line.hashCode();
         }
-        List<ReceivedEntry> list;
-        if (existing instanceof ReceivedEntry single) {
-            list = new ArrayList<>(2);
-            list.add(single);
-            byTime.put(entry.timestampNanos(), list);
-        } else {
-            list = (List<ReceivedEntry>) existing;
-        }
-        boolean duplicate = list.stream().anyMatch(e -> e.line().equals(entry.line()));
-        list.add(entry);
-        return duplicate;
     }
 
     private static int metadataBytes(Map<String, String> metadata) {
