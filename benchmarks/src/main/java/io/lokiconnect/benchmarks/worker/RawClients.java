@@ -27,17 +27,26 @@ final class RawClients {
     private RawClients() {
     }
 
+    /** What a record carries besides its line. */
+    enum Shape {
+        /** The line only, as FileStreamSourceConnector writes it. */
+        PLAIN,
+        /** FileLogSourceConnector's default: the 8-hex-digit key of the path. */
+        KEY,
+        /** The key and the three file headers ({@code headers=path,offset,host}). */
+        KEY_AND_HEADERS
+    }
+
     /**
      * Sends every line of {@code file} to {@code topic} from one thread, reading the file as it goes, with the
      * producer settings a Connect worker gives its source tasks ({@code acks=all}, one request in flight per
-     * connection, {@code linger.ms=0}) plus {@code overrides}. With {@code keyAndHeaders} each record also gets the
-     * key and the four headers FileLogSourceConnector writes, to separate record size from worker overhead.
+     * connection, {@code linger.ms=0}) plus {@code overrides}, each line as a record of {@code shape}.
      *
      * @param window stop sending after this long (the rest of the file is not sent)
      * @return lines/s from the first send to the end of the final flush
      */
     static double produce(String bootstrap, Path file, String topic, Map<String, String> overrides,
-                          boolean keyAndHeaders, Duration window) throws Exception {
+                          Shape shape, Duration window) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -49,7 +58,7 @@ final class RawClients {
         props.putAll(overrides);
         String path = file.toString();
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
-        // FileLog's default record shape: record.key=path.hash (8 hex digits), headers=path,offset,host.
+        // FileLog's key (record.key=path.hash: 8 hex digits) and its optional headers=path,offset,host.
         byte[] key = String.format("%08x", path.hashCode()).getBytes(StandardCharsets.UTF_8);
         byte[] host = java.net.InetAddress.getLocalHost().getHostName().getBytes(StandardCharsets.UTF_8);
         long lines = 0;
@@ -63,12 +72,14 @@ final class RawClients {
             String line;
             while ((line = in.readLine()) != null && ((lines & 1023) != 0 || System.nanoTime() < stop)) {
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
-                if (keyAndHeaders) {
+                if (shape == Shape.KEY_AND_HEADERS) {
                     RecordHeaders headers = new RecordHeaders();
                     headers.add(FileHeaders.FILE_PATH, pathBytes);
                     headers.add(FileHeaders.FILE_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
                     headers.add(FileHeaders.HOST, host);
                     producer.send(new ProducerRecord<>(topic, null, null, key, value, headers));
+                } else if (shape == Shape.KEY) {
+                    producer.send(new ProducerRecord<>(topic, key, value));
                 } else {
                     producer.send(new ProducerRecord<>(topic, value));
                 }

@@ -40,15 +40,14 @@ public final class WorkerBenchmarks {
     static final String END_MARKER = "<!-- end of generated figures: hand-written analysis below is kept -->";
 
     private static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
-    private static final String SIMPLE_HEADER_CONVERTER = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
     /**
-     * The source connectors compared: Kafka's; ours on its defaults; ours with the record shape it had before issue
-     * 12's phase 2 (four headers, the path as key), the same-run "before" of the smaller records.
+     * The source connectors compared: Kafka's; ours on its defaults; ours with the three file headers on (the
+     * default before issue 12's phase 3), the same-run "before" of the header-less default.
      */
-    private static final List<String> SOURCES = List.of("FileStream", "FileLog", "FileLog+4headers");
-    /** FileLog's record shape before phase 2: {@code headers} and {@code record.key} as they were. */
-    private static final Map<String, String> FOUR_HEADERS = Map.of("headers", "path,name,offset,host",
-            "record.key", "path");
+    private static final List<String> SOURCES = List.of("FileStream", "FileLog", "FileLog+3headers");
+    /** FileLog's record shape before phase 3: {@code headers} and {@code record.key} as they were. */
+    private static final Map<String, String> THREE_HEADERS = Map.of("headers", "path,offset,host",
+            "record.key", "path.hash");
 
     private static final Map<String, String> TUNED = Map.of("linger.ms", "20", "batch.size", "524288",
             "compression.type", "lz4");
@@ -176,7 +175,8 @@ public final class WorkerBenchmarks {
 
     // ---------------------------------------------------------------------------------------------------- source
 
-    private String keptTopic;
+    /** The last tuned run's topics, FileLog's records of each shape: the sink's input. */
+    private final Map<RawClients.Shape, String> keptTopics = new java.util.EnumMap<>(RawClients.Shape.class);
 
     private void sourceSingleFile() throws Exception {
         Path dir = Files.createDirectories(work.resolve("source-one"));
@@ -204,16 +204,16 @@ public final class WorkerBenchmarks {
                 fileLog.put("connector.class", "io.lokiconnect.source.FileLogSourceConnector");
                 fileLog.put("paths", file.toString());
                 fileLog.put("start.position", "beginning");
-                Map<String, String> fileLogFourHeaders = new LinkedHashMap<>(fileLog);
-                fileLogFourHeaders.putAll(FOUR_HEADERS);
+                Map<String, String> fileLogThreeHeaders = new LinkedHashMap<>(fileLog);
+                fileLogThreeHeaders.putAll(THREE_HEADERS);
                 // The order rotates run by run: a connector run right after another one's deletion measured lower
                 // (phase 2 found FileLog, always second, behind the third variant in every round).
                 List<String> order = new ArrayList<>(sizes.smoke() ? SOURCES.subList(0, 2) : SOURCES);
                 Collections.rotate(order, -(r - 1 + Integer.getInteger("bench.rotate", 0)));
                 for (String connector : order) {
                     Map<String, String> config = connector.equals("FileStream") ? fileStream
-                            : connector.equals("FileLog") ? fileLog : fileLogFourHeaders;
-                    boolean keep = connector.equals("FileLog") && tuned && r == sizes.runs();
+                            : connector.equals("FileLog") ? fileLog : fileLogThreeHeaders;
+                    boolean keep = !connector.equals("FileStream") && tuned && r == sizes.runs();
                     SourceResult res = sourceRun(connector.toLowerCase(Locale.ROOT).replace("+", "-") + "-" + mode, config, 1, n,
                             sizes.window(), profile ? connector + ", " + mode + " producer" : null, keep);
                     rate.computeIfAbsent(connector + " " + mode, k -> new ArrayList<>()).add(res.rate());
@@ -224,9 +224,9 @@ public final class WorkerBenchmarks {
                     String topic = "raw-" + (++runSeq);
                     cluster.createTopic(topic, 1);
                     Map<String, String> producer = tuned ? TUNED : Map.of();
-                    double lps = RawClients.produce(cluster.bootstrapServers(), file, topic, producer, keyed,
-                            sizes.window());
-                    log(String.format("  raw producer %s%s: %,.0f lines/s", mode, keyed ? " +key+headers" : "", lps));
+                    double lps = RawClients.produce(cluster.bootstrapServers(), file, topic, producer,
+                            keyed ? RawClients.Shape.KEY : RawClients.Shape.PLAIN, sizes.window());
+                    log(String.format("  raw producer %s%s: %,.0f lines/s", mode, keyed ? " +key" : "", lps));
                     rate.computeIfAbsent("raw " + mode + (keyed ? " keyed" : ""), k -> new ArrayList<>())
                             .add(measured("raw producer", lps));
                     cluster.deleteTopic(topic);
@@ -241,21 +241,19 @@ public final class WorkerBenchmarks {
                 + "the topic, or to the end of the file (topic end offsets polled every 100 ms). *tuned* = `producer.override.linger.ms=20`, `batch.size=524288`, `compression.type=lz4` "
                 + "on both (the overrides `connect-configs/file-log-source.json` ships). The raw producer sends the "
                 + "same lines from one thread for as long, reading the file, with the worker's producer settings (`acks=all`, "
-                + "`max.in.flight.requests.per.connection=1`, `linger.ms=0`) plus the same tuning; *+key+headers* "
-                + "adds FileLog's default key (8 hex digits of the path's hash) and its three default headers "
-                + "(`log.file.path`, `log.file.offset`, `log.host`), to split record size from worker overhead. "
-                + "*FileLog+4headers* is FileLog with the record shape it had before issue 12's phase 2 "
-                + "(`headers=path,name,offset,host`, `record.key=path`): the same run's *before* of the smaller "
-                + "records (the tailer and per-file map changes are in both). "
+                + "`max.in.flight.requests.per.connection=1`, `linger.ms=0`) plus the same tuning; *+key* "
+                + "adds FileLog's default key (8 hex digits of the path's hash), its default record shape. "
+                + "*FileLog+3headers* is FileLog with the three file headers on (`headers=path,offset,host`, the "
+                + "default before issue 12's phase 3): the same run's *before* of the header-less default. "
                 + "Ratios are per run, then min / median / max.\n\n");
         report.append("| worker producer | FileStreamSourceConnector | FileLogSourceConnector | FileLog / FileStream "
-                + "| FileLog+4headers | FileLog+4headers / FileStream | FileLog / FileLog+4headers "
-                + "| raw KafkaProducer | raw +key+headers | FileLog / raw |\n"
+                + "| FileLog+3headers | FileLog+3headers / FileStream | FileLog / FileLog+3headers "
+                + "| raw KafkaProducer | raw +key | FileLog / raw |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|\n");
         for (String mode : List.of("default", "tuned")) {
             Figure fs = Figure.of(rate.get("FileStream " + mode));
             Figure fl = Figure.of(rate.get("FileLog " + mode));
-            Figure fsh = Figure.of(rate.get("FileLog+4headers " + mode));
+            Figure fsh = Figure.of(rate.get("FileLog+3headers " + mode));
             Figure raw = Figure.of(rate.get("raw " + mode));
             report.append("| ").append(mode).append(" | ").append(fs.lines()).append(" | ").append(fl.lines())
                     .append(" | ").append(Figure.ratio(fl, fs).times()).append(" | ").append(fsh.lines())
@@ -265,6 +263,13 @@ public final class WorkerBenchmarks {
                     .append(Figure.ratio(fl, raw).times()).append(" |\n");
         }
         report.append("\n(lines/s, min / **median** / max)\n");
+        Figure shipped = Figure.of(rate.get("FileLog tuned"));
+        Figure plain = Figure.of(rate.get("FileStream default"));
+        report.append("\nAs a user runs them on a worker left at its defaults: FileLog posted from "
+                + "`connect-configs/file-log-source.json` (its producer overrides are the *tuned* row) against "
+                + "FileStream posted with the keys its documentation gives (the *default* row), per run: **")
+                .append(Figure.ratio(shipped, plain).times()).append("** (FileLog ").append(shipped.lines())
+                .append(" lines/s, FileStream ").append(plain.lines()).append(").\n");
         report.append("\nThe worker's producer, from its JMX metrics at the end of each run (median of the runs):\n\n"
                 + "| connector, producer | record-size-avg B | batch-size-avg B | records-per-request-avg "
                 + "| request-latency-avg ms | compression-rate-avg | bytes per record on the broker |\n"
@@ -379,7 +384,8 @@ public final class WorkerBenchmarks {
         }
         metrics.put("broker-bytes-per-record", (double) cluster.bytesOnBroker(topic) / cluster.recordsIn(topic));
         if (keepTopic) {
-            keptTopic = topic;
+            keptTopics.put(config.containsKey("headers") ? RawClients.Shape.KEY_AND_HEADERS : RawClients.Shape.KEY,
+                    topic);
         } else {
             cluster.deleteTopic(topic);
         }
@@ -390,69 +396,79 @@ public final class WorkerBenchmarks {
     // ------------------------------------------------------------------------------------------------------ sink
 
     private void sink() throws Exception {
-        long n = sizes.sourceLines();
-        String topic = keptTopic;
         Duration window = sizes.window().multipliedBy(3).dividedBy(2);
-        if (topic == null) {
-            Path file = Files.createDirectories(work.resolve("sink")).resolve("app.log");
-            LogLines.writeFile(file, 0, n);
-            topic = "sink-input";
-            cluster.createTopic(topic, 1);
-            RawClients.produce(cluster.bootstrapServers(), file, topic, TUNED, true, Duration.ofMinutes(5));
+        List<RawClients.Shape> shapes = sizes.smoke() ? List.of(RawClients.Shape.KEY)
+                : List.of(RawClients.Shape.KEY, RawClients.Shape.KEY_AND_HEADERS);
+        Map<RawClients.Shape, String> topics = new java.util.EnumMap<>(RawClients.Shape.class);
+        for (RawClients.Shape shape : shapes) {
+            String topic = keptTopics.get(shape);
+            if (topic == null) {
+                Path file = Files.createDirectories(work.resolve("sink")).resolve("app.log");
+                if (!Files.exists(file)) {
+                    LogLines.writeFile(file, 0, sizes.sourceLines());
+                }
+                topic = "sink-input-" + shape.name().toLowerCase(Locale.ROOT);
+                cluster.createTopic(topic, 1);
+                RawClients.produce(cluster.bootstrapServers(), file, topic, TUNED, shape, Duration.ofMinutes(5));
+            }
+            topics.put(shape, topic);
+            log(String.format("sink: %,d records in %s", cluster.recordsIn(topic), topic));
         }
-        n = cluster.recordsIn(topic);
-        log(String.format("sink: %,d records in %s", n, topic));
-        List<Double> sink = new ArrayList<>();
-        List<Double> simpleHeaders = new ArrayList<>();
+        Map<RawClients.Shape, List<Double>> sink = new java.util.EnumMap<>(RawClients.Shape.class);
         List<Double> raw = new ArrayList<>();
+        long n = cluster.recordsIn(topics.get(RawClients.Shape.KEY));
         for (int r = 1; r <= sizes.runs(); r++) {
-            for (boolean shipped : sizes.smoke() ? new boolean[] {true} : new boolean[] {true, false}) {
-            String name = "sink-" + (shipped ? "" : "simpleheaders-") + (++runSeq);
-            boolean profile = r == sizes.runs();
-            try (LokiReceiver receiver = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
-                Map<String, String> config = cluster.shipped("loki-sink.json", Map.of("KAFKA_TOPIC", topic,
-                        "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl()),
-                        shipped ? Map.of() : Map.of("header.converter", SIMPLE_HEADER_CONVERTER));
-                if (profile) {
-                    cluster.startRecording(name);
+            for (RawClients.Shape shape : shapes) {
+                String topic = topics.get(shape);
+                long expected = cluster.recordsIn(topic);
+                boolean headers = shape == RawClients.Shape.KEY_AND_HEADERS;
+                String name = "sink-" + (headers ? "headers-" : "") + (++runSeq);
+                boolean profile = r == sizes.runs();
+                try (LokiReceiver receiver = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
+                    Map<String, String> config = cluster.shipped("loki-sink.json", Map.of("KAFKA_TOPIC", topic,
+                            "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl()), Map.of());
+                    if (profile) {
+                        cluster.startRecording(name);
+                    }
+                    cluster.putConnector(name, config);
+                    Arrival arrival = awaitEntries(name, receiver::acceptedEntries, expected, window);
+                    double rate = arrival.rateFromFirst();
+                    if (profile) {
+                        Path jfr = work.resolve("jfr").resolve(name + ".jfr");
+                        cluster.stopRecording(name, jfr);
+                        profile("LokiSinkConnector (loki-sink.json as shipped: JsonLabels, protobuf + snappy) on "
+                                + (headers ? "records with the three file headers" : "FileLog's default records")
+                                + " into the receiver", jfr, arrival.count());
+                    }
+                    cluster.deleteConnector(name);
+                    sink.computeIfAbsent(shape, k -> new ArrayList<>()).add(measured(name, rate));
+                    log(String.format("  %s: %,.0f lines/s (%d duplicates dropped, %d visible)", name, rate,
+                            receiver.duplicatesDiscarded(), receiver.visibleDuplicates()));
                 }
-                cluster.putConnector(name, config);
-                Arrival arrival = awaitEntries(name, receiver::acceptedEntries, n, window);
-                double rate = arrival.rateFromFirst();
-                if (profile) {
-                    Path jfr = work.resolve("jfr").resolve(name + ".jfr");
-                    cluster.stopRecording(name, jfr);
-                    profile("LokiSinkConnector (loki-sink.json " + (shipped ? "as shipped" : "with the worker's "
-                            + "SimpleHeaderConverter") + ": JsonLabels, protobuf + snappy) into the receiver", jfr,
-                            arrival.count());
-                }
-                cluster.deleteConnector(name);
-                (shipped ? sink : simpleHeaders).add(measured(name, rate));
-                log(String.format("  %s: %,.0f lines/s (%d duplicates)", name, rate, receiver.duplicatesDiscarded()));
             }
-            }
-            double consumed = RawClients.consume(cluster.bootstrapServers(), topic, n, 2000, Duration.ofMinutes(5));
+            double consumed = RawClients.consume(cluster.bootstrapServers(), topics.get(RawClients.Shape.KEY), n,
+                    2000, Duration.ofMinutes(5));
             raw.add(measured("raw consumer", consumed));
             log(String.format("  raw consumer: %,.0f records/s", consumed));
         }
-        Figure s = Figure.of(sink);
+        Figure s = Figure.of(sink.get(RawClients.Shape.KEY));
         Figure c = Figure.of(raw);
-        report.append(String.format(Locale.ROOT, "%n## Sink: %,d records (FileLog's, with its key and headers) in a "
-                + "1-partition topic%n%n", n));
+        report.append(String.format(Locale.ROOT, "%n## Sink: %,d records of FileLog's in a 1-partition topic%n%n", n));
         report.append("`connect-configs/loki-sink.json` as shipped (JsonLabels for level/service/timestamp/message, "
-                + "protobuf + snappy, `consumer.override.max.poll.records=2000`, DLQ) into the test kit's "
-                + "Loki-protocol receiver, which decodes and checks every push and holds every entry (in the harness "
-                + "JVM, on the same 2 cores). Lines/s over the first " + window.toSeconds() + " s after the first entry "
-                + "was accepted (or to the last entry). The raw consumer "
-                + "reads the whole topic from the beginning in one thread (byte arrays, same max.poll.records) and "
-                + "discards the records.\n\n");
-        Figure h = Figure.of(simpleHeaders);
-        report.append("| LokiSinkConnector, shipped (`header.converter=StringConverter`) "
-                + "| the same with the worker's SimpleHeaderConverter | raw KafkaConsumer records/s | shipped / raw "
-                + "| SimpleHeaderConverter / raw |\n|---|---|---|---|---|\n");
-        report.append("| ").append(s.lines()).append(" | ").append(h.lines()).append(" | ").append(c.lines())
-                .append(" | ").append(Figure.ratio(s, c).times()).append(" | ").append(Figure.ratio(h, c).times())
-                .append(" |\n");
+                + "protobuf + snappy, `header.converter=StringConverter`, `consumer.override.max.poll.records=2000`, "
+                + "DLQ) into the test kit's Loki-protocol receiver, which decodes and checks every push and holds "
+                + "every entry (in the harness JVM, on the same 2 cores). Its input: the last tuned source run's "
+                + "topics, FileLog's default records (key and line) and records with the three file headers "
+                + "(`headers=path,offset,host`). Lines/s over the first " + window.toSeconds() + " s after the first "
+                + "entry was accepted (or to the last entry). The raw consumer reads the default records' topic "
+                + "from the beginning in one thread (byte arrays, same max.poll.records) and discards them.\n\n");
+        report.append("| LokiSinkConnector, default records | the same, records with the three headers "
+                + "| raw KafkaConsumer records/s | default records / raw | with headers / raw |\n|---|---|---|---|---|\n");
+        Figure h = sink.containsKey(RawClients.Shape.KEY_AND_HEADERS)
+                ? Figure.of(sink.get(RawClients.Shape.KEY_AND_HEADERS)) : null;
+        report.append("| ").append(s.lines()).append(" | ").append(h == null ? "n/a" : h.lines()).append(" | ")
+                .append(c.lines()).append(" | ").append(Figure.ratio(s, c).times()).append(" | ")
+                .append(h == null ? "n/a" : Figure.ratio(h, c).times()).append(" |\n");
     }
 
     /** When the first entry arrived and when the expected count was reached (System.nanoTime). */
