@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * </ul>
  * Loki does not always name every refused entry: the distributor returns the ingester's error instead of its own when
  * both fail, the ingester reports one stream per request and at most {@code max_returned_stream_errors} entries.
- * So this class only says which entries the body names; the sender sends the others again to learn their fate.
+ * So this class only says which entries the body names; the sender takes the others as stored (Loki stored the
+ * valid entries of the request, and refuses a left-out one again if it is sent again) or, when the body names none,
+ * splits the batch to learn each part's fate.
  */
 public final class Rejections {
 
@@ -136,7 +138,7 @@ public final class Rejections {
             }
             // entry with timestamp <Go time> ignored, reason: '<reason>',  (older: '<reason>' for stream: {..},)
             int reasonAt = line.indexOf(REASON);
-            if (reasonAt < 0) {
+            if (reasonAt < ENTRY_PREFIX.length()) { // no reason, or one that starts inside the prefix: no time
                 continue;
             }
             int inline = line.lastIndexOf(INLINE_STREAM);

@@ -87,6 +87,13 @@ public final class BatchSender implements AutoCloseable {
         } catch (Abandoned e) {
             listener.abandoned(batch);
             return;
+        } catch (RuntimeException | Error e) {
+            // A bug here must not end the sender thread silently: the batch would never settle, its bytes never be
+            // released and its partitions stay paused behind a "Loki is slow" warning. Fail the task instead: its
+            // offsets are not committed and a restart sends the batch again.
+            log.error("Unexpected error while pushing a batch of {} entries", batch.entryCount(), e);
+            listener.failed(batch, "unexpected error while pushing a batch of " + batch.entryCount() + " entries: " + e);
+            return;
         }
         listener.settled(batch, settlement, System.nanoTime() - started);
     }

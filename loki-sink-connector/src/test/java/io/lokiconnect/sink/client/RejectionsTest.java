@@ -142,6 +142,19 @@ class RejectionsTest {
         assertThat(Rejections.refused(batch(), body)).containsOnlyKeys(old);
     }
 
+    /**
+     * An entry line whose reason starts inside "entry with timestamp " (no time between them) names nothing; it
+     * threw StringIndexOutOfBoundsException, which ended the sender thread with the batch unsettled.
+     */
+    @Test
+    void anEntryLineWithoutATimeNamesNothing() {
+        for (String line : new String[] {"entry with timestamp ignored, reason: 'x',",
+                "entry with timestamp  ignored, reason: 'x',", "entry with timestamp ignored, reason: '',"}) {
+            String body = line + "\nuser 'fake', total ignored: 1 out of 3 for stream: " + api();
+            assertThat(Rejections.refused(batch(), body)).as(line).isEmpty();
+        }
+    }
+
     // --- what is not named -------------------------------------------------------------------------------------
 
     @Test

@@ -250,6 +250,40 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isZero();
     }
 
+    /** A bug while pushing fails the batch (and so the task) instead of ending the sender thread unsettled. */
+    @Test
+    void anUnexpectedErrorWhilePushingFailsTheBatchInsteadOfLosingIt() throws Exception {
+        client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
+                server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
+                Duration.ofSeconds(5), 2, "test"));
+        ProtobufPushEncoder sizes = new ProtobufPushEncoder();
+        io.lokiconnect.sink.push.PushEncoder failing = new io.lokiconnect.sink.push.PushEncoder() {
+            @Override
+            public io.lokiconnect.sink.push.EncodedPush encode(LokiBatch batch) {
+                throw new AssertionError("a bug");
+            }
+
+            @Override
+            public int entrySize(LokiEntry entry) {
+                return sizes.entrySize(entry);
+            }
+
+            @Override
+            public int streamSize(LabelSet labels) {
+                return sizes.streamSize(labels);
+            }
+        };
+        sender = new BatchSender(client, failing, new RetryPolicy(0, 10, 10), 1, "test-sender", recorder);
+        sender.submit(batch());
+        assertThat(outcome()).startsWith("failed: unexpected error").contains("a bug");
+        // The sender still works for the next batch.
+        server.enqueue(new MockResponse().setResponseCode(204));
+        sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(0, 10, 10), 1, "test-sender",
+                recorder);
+        sender.submit(batch());
+        assertThat(outcome()).isEqualTo("delivered");
+    }
+
     private static final class Recorder implements DeliveryListener {
         final BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
         final List<Integer> statuses = new CopyOnWriteArrayList<>();
