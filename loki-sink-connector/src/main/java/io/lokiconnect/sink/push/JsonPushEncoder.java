@@ -92,12 +92,15 @@ public final class JsonPushEncoder implements PushEncoder {
         }
     }
 
-    /** Length of {@code s} as a JSON string in UTF-8, quotes included. */
+    /**
+     * Length of {@code s} as a JSON string in UTF-8, quotes included: exact for what the generator writes, so a
+     * batch never exceeds batch.max.bytes (a surrogate counted as 3 bytes let emoji lines double it).
+     */
     static int jsonStringSize(String s) {
         int size = 2;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
+            if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
                 size += 2;
             } else if (c < 0x20) {
                 size += 6;
@@ -105,6 +108,8 @@ public final class JsonPushEncoder implements PushEncoder {
                 size += 1;
             } else if (c < 0x800) {
                 size += 2;
+            } else if (Character.isSurrogate(c)) {
+                size += 6; // Jackson writes each surrogate as a six-character escape (pairs are not combined by default)
             } else {
                 size += 3;
             }
