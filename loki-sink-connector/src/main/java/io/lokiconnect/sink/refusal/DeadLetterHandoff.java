@@ -50,8 +50,7 @@ public final class DeadLetterHandoff {
     public void collect() {
         for (Iterator<Reported> it = reported.iterator(); it.hasNext(); ) {
             Reported r = it.next();
-            if (r.future().isDone()) {
-                finish(r);
+            if (r.future().isDone() && finish(r)) {
                 it.remove();
             }
         }
@@ -69,7 +68,9 @@ public final class DeadLetterHandoff {
             } catch (ExecutionException e) {
                 throw failure(r, e.getCause());
             }
-            finish(r);
+            if (!finish(r)) {
+                return;
+            }
             it.remove();
         }
     }
@@ -78,16 +79,21 @@ public final class DeadLetterHandoff {
         return reported.size();
     }
 
-    private void finish(Reported r) {
+    /**
+     * Marks the record done once its report is written; false when interrupted (the producer's future checks the
+     * interrupt flag even when complete): the report is kept and collected next time, never dropped untracked.
+     */
+    private boolean finish(Reported r) {
         try {
             r.future().get();
         } catch (ExecutionException e) {
             throw failure(r, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            return false;
         }
         done.accept(r.record());
+        return true;
     }
 
     private static HandoffFailure failure(Reported r, Throwable cause) {

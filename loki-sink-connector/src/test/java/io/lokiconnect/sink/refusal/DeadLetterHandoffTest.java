@@ -59,4 +59,55 @@ class DeadLetterHandoffTest {
                 .hasMessageContaining("logs-0@3").hasMessageContaining("topic does not exist");
         assertThat(offsets.committable()).isEmpty();
     }
+
+    /**
+     * Kafka's producer future waits on a latch, which throws when the thread is interrupted even if the write is
+     * done. The report must stay pending then, not be dropped with its record never marked done (its partition's
+     * offsets would never move again).
+     */
+    @Test
+    void anInterruptedCollectKeepsTheReportAndMarksItDoneLater() throws Exception {
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(0);
+        DeadLetterHandoff latchHandoff = new DeadLetterHandoff((record, message) -> new java.util.concurrent.Future<Void>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                return false;
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+
+            @Override
+            public boolean isDone() {
+                return written.getCount() == 0;
+            }
+
+            @Override
+            public Void get() throws InterruptedException {
+                written.await();
+                return null;
+            }
+
+            @Override
+            public Void get(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+                written.await(timeout, unit);
+                return null;
+            }
+        }, offsets::done);
+        latchHandoff.report(refusal(0));
+        Thread.currentThread().interrupt();
+        try {
+            latchHandoff.collect();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(latchHandoff.pending()).isEqualTo(1);
+        assertThat(offsets.committable()).isEmpty();
+        latchHandoff.collect();
+        assertThat(latchHandoff.pending()).isZero();
+        assertThat(offsets.committable()).containsValue(1L);
+    }
 }
