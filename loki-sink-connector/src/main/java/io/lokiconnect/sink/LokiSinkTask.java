@@ -203,8 +203,11 @@ public class LokiSinkTask extends SinkTask {
             if (batch != null) {
                 sender.submit(batch);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // The batch may have left the batcher already: fail the task (nothing of it is committed, a restart
+            // sends it again) rather than strand it and freeze its partitions' offsets.
             log.error("Could not hand an expired batch to the sender", e);
+            failure.compareAndSet(null, new ConnectException("Could not hand an expired batch to the sender: " + e, e));
         }
     }
 
@@ -247,7 +250,7 @@ public class LokiSinkTask extends SinkTask {
     }
 
     private void fail(RuntimeException e) {
-        failure.compareAndSet(null, new ConnectException(e.getMessage(), e.getCause()));
+        failure.compareAndSet(null, new ConnectException(e.getMessage(), e));
         throwIfFailed();
     }
 
