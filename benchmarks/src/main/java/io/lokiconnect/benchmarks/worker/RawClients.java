@@ -31,7 +31,8 @@ final class RawClients {
      * Sends every line of {@code file} to {@code topic} from one thread, reading the file as it goes, with the
      * producer settings a Connect worker gives its source tasks ({@code acks=all}, one request in flight per
      * connection, {@code linger.ms=0}) plus {@code overrides}. With {@code keyAndHeaders} each record also gets the
-     * key and the four headers FileLogSourceConnector writes, to separate record size from worker overhead.
+     * key and the three headers FileLogSourceConnector writes with {@code headers=path,offset,host}, to separate
+     * record size from worker overhead.
      *
      * @param window stop sending after this long (the rest of the file is not sent)
      * @return lines/s from the first send to the end of the final flush
@@ -49,7 +50,7 @@ final class RawClients {
         props.putAll(overrides);
         String path = file.toString();
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
-        // FileLog's default record shape: record.key=path.hash (8 hex digits), headers=path,offset,host.
+        // FileLog's default key (record.key=path.hash, 8 hex digits) and the headers of headers=path,offset,host.
         byte[] key = String.format("%08x", path.hashCode()).getBytes(StandardCharsets.UTF_8);
         byte[] host = java.net.InetAddress.getLocalHost().getHostName().getBytes(StandardCharsets.UTF_8);
         long lines = 0;

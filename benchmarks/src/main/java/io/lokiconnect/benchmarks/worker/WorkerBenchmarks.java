@@ -242,8 +242,9 @@ public final class WorkerBenchmarks {
                 + "on both (the overrides `connect-configs/file-log-source.json` ships). The raw producer sends the "
                 + "same lines from one thread for as long, reading the file, with the worker's producer settings (`acks=all`, "
                 + "`max.in.flight.requests.per.connection=1`, `linger.ms=0`) plus the same tuning; *+key+headers* "
-                + "adds FileLog's default key (8 hex digits of the path's hash) and its three default headers "
-                + "(`log.file.path`, `log.file.offset`, `log.host`), to split record size from worker overhead. "
+                + "adds FileLog's default key (8 hex digits of the path's hash) and the three headers of "
+                + "`headers=path,offset,host` (`log.file.path`, `log.file.offset`, `log.host`; FileLog's default "
+                + "writes none since phase 3), to split record size from worker overhead. "
                 + "*FileLog+4headers* is FileLog with the record shape it had before issue 12's phase 2 "
                 + "(`headers=path,name,offset,host`, `record.key=path`): the same run's *before* of the smaller "
                 + "records (the tailer and per-file map changes are in both). "
@@ -437,7 +438,7 @@ public final class WorkerBenchmarks {
         }
         Figure s = Figure.of(sink);
         Figure c = Figure.of(raw);
-        report.append(String.format(Locale.ROOT, "%n## Sink: %,d records (FileLog's, with its key and headers) in a "
+        report.append(String.format(Locale.ROOT, "%n## Sink: %,d records (FileLog's, with its default key and headers) in a "
                 + "1-partition topic%n%n", n));
         report.append("`connect-configs/loki-sink.json` as shipped (JsonLabels for level/service/timestamp/message, "
                 + "protobuf + snappy, `consumer.override.max.poll.records=2000`, DLQ) into the test kit's "
