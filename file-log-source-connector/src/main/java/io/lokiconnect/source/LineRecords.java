@@ -44,7 +44,8 @@ final class LineRecords {
     }
 
     SourceRecord toRecord(TailedLine line, long timestamp) {
-        if (line.identity() != identity || !line.path().equals(path)) {
+        // The same Path object for a file's lines (the tailer's): compare references before bytes.
+        if (line.identity() != identity || line.path() != path && !line.path().equals(path)) {
             identity = line.identity();
             path = line.path();
             // Shared by the file's records: immutable, and the worker only reads and hashes it.

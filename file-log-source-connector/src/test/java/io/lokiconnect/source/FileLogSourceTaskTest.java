@@ -34,6 +34,7 @@ class FileLogSourceTaskTest {
         props.put("topic", "logs");
         props.put("paths", dir + "/*.log");
         props.put("host.name", host);
+        props.put("headers", "host");
         props.put("poll.interval.ms", "10");
         FileLogSourceTask task = new FileLogSourceTask();
         task.initialize(new SourceTaskContext() {

@@ -44,15 +44,25 @@ class LineRecordsTest {
     }
 
     @Test
-    void byDefaultPathOffsetAndHostHeadersAndAnEightDigitKeyOfThePath() {
+    void byDefaultNoHeadersAndAnEightDigitKeyOfThePath() {
         SourceRecord record = records(config(Map.of())).toRecord(line(API, API_LOG, 120, "up", null), 5L);
-        assertThat(headers(record)).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "log.file.path", "/var/log/app/api.log", "log.file.offset", "120", "log.host", "web-01"));
+        assertThat(headers(record)).isEmpty();
         assertThat((String) record.key()).hasSize(8).matches("[0-9a-f]{8}")
                 .isEqualTo(String.format("%08x", "/var/log/app/api.log".hashCode()));
         assertThat(record.value()).isEqualTo("up");
         assertThat(record.timestamp()).isEqualTo(5L);
         assertThat(record.topic()).isEqualTo("logs");
+    }
+
+    @Test
+    void thePreviousDefaultShapeIsOneSettingAway() {
+        SourceRecord record = records(config(Map.of("headers", "path,offset,host")))
+                .toRecord(line(API, API_LOG, 120, "up", null), 5L);
+        assertThat(headers(record)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "log.file.path", "/var/log/app/api.log", "log.file.offset", "120", "log.host", "web-01"));
+        SourceRecord offsetOnly = records(config(Map.of("headers", "offset")))
+                .toRecord(line(API, API_LOG, 120, "up", null), 5L);
+        assertThat(headers(offsetOnly)).containsExactlyEntriesOf(Map.of("log.file.offset", "120"));
     }
 
     @Test
@@ -86,7 +96,7 @@ class LineRecordsTest {
 
     @Test
     void theFilesPartitionIsSharedByItsRecordsAndEveryRecordGetsItsOwnOffset() {
-        LineRecords records = records(config(Map.of()));
+        LineRecords records = records(config(Map.of("headers", "path")));
         List<SourceRecord> out = new ArrayList<>();
         out.add(records.toRecord(line(API, API_LOG, 0, "a", null), 1L));
         out.add(records.toRecord(line(API, API_LOG, 2, "b", null), 1L));
@@ -106,7 +116,7 @@ class LineRecordsTest {
 
     @Test
     void aRenamedFileGetsItsNewPathInHeadersAndOffset() {
-        LineRecords records = records(config(Map.of()));
+        LineRecords records = records(config(Map.of("headers", "path")));
         records.toRecord(line(API, API_LOG, 0, "a", null), 1L);
         SourceRecord renamed = records.toRecord(line(API, Path.of("/var/log/app/api.log.1"), 2, "b", null), 1L);
         assertThat(headers(renamed)).containsEntry("log.file.path", "/var/log/app/api.log.1");

@@ -3,9 +3,16 @@ package io.lokiconnect.source.offsets;
 import io.lokiconnect.source.model.FileIdentity;
 import io.lokiconnect.source.model.ResumePoint;
 import io.lokiconnect.source.model.TailedLine;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The shape of source partitions and offsets. Partition: the file's identity as every host sees it (its inode,
@@ -49,27 +56,92 @@ public final class SourceOffsets {
     }
 
     /**
-     * The offset after {@code line}, whose path as text is {@code path} (built once per file by the caller). A new
-     * map per line: the worker keeps each record's offset map until the record is acknowledged.
+     * The offset after {@code line}, whose path as text is {@code path} (built once per file by the caller). The
+     * worker keeps every record's offset map until the record is acknowledged but reads only the latest per
+     * partition, when it flushes offsets: so a small immutable view over the line's {@link ResumePoint}, whose
+     * entries (and boxed values) are made only when read, instead of a filled {@code HashMap} per line.
      */
     public static Map<String, Object> offset(TailedLine line, String path) {
-        ResumePoint resume = line.resume();
-        Map<String, Object> offset = new HashMap<>(12);
-        offset.put(POSITION, resume.position());
-        offset.put(PATH, path);
-        offset.put(PARTIAL, resume.partialFlushed());
-        offset.put(FINGERPRINT, resume.fingerprint());
-        offset.put(FINGERPRINT_LENGTH, (long) resume.fingerprintLength());
-        if (resume.prefixCrcKnown()) {
-            offset.put(PREFIX_CRC, resume.prefixCrc());
+        return new OffsetMap(line.resume(), path);
+    }
+
+    /**
+     * The offset as a map: the same keys, value types (Long, Boolean, String), equality, hash code and iteration
+     * order as the {@code HashMap} of earlier versions, so stored offsets are written byte for byte as before.
+     */
+    private static final class OffsetMap extends AbstractMap<String, Object> {
+
+        /** A {@code HashMap}'s iteration order for these keys, put in this order (what earlier versions wrote). */
+        private static final List<String> KEY_ORDER;
+
+        static {
+            Map<String, Object> order = new HashMap<>(12);
+            for (String key : List.of(POSITION, PATH, PARTIAL, FINGERPRINT, FINGERPRINT_LENGTH, PREFIX_CRC,
+                    LINE_PART, LINE_SKIP)) {
+                order.put(key, key);
+            }
+            KEY_ORDER = List.copyOf(order.keySet());
         }
-        if (resume.linePart() > 0) {
-            offset.put(LINE_PART, (long) resume.linePart());
+
+        private final ResumePoint resume;
+        private final String path;
+
+        OffsetMap(ResumePoint resume, String path) {
+            this.resume = resume;
+            this.path = path;
         }
-        if (resume.skippingLine()) {
-            offset.put(LINE_SKIP, true);
+
+        @Override
+        public Object get(Object key) {
+            if (!(key instanceof String name)) {
+                return null;
+            }
+            return switch (name) {
+                case POSITION -> resume.position();
+                case PATH -> path;
+                case PARTIAL -> resume.partialFlushed();
+                case FINGERPRINT -> resume.fingerprint();
+                case FINGERPRINT_LENGTH -> (long) resume.fingerprintLength();
+                case PREFIX_CRC -> resume.prefixCrcKnown() ? resume.prefixCrc() : null;
+                case LINE_PART -> resume.linePart() > 0 ? (long) resume.linePart() : null;
+                case LINE_SKIP -> resume.skippingLine() ? Boolean.TRUE : null;
+                default -> null;
+            };
         }
-        return offset;
+
+        @Override
+        public boolean containsKey(Object key) {
+            // Every present key has a non-null value (path is never null: it comes from a Path).
+            return get(key) != null || (PATH.equals(key) && path == null);
+        }
+
+        @Override
+        public int size() {
+            return 5 + (resume.prefixCrcKnown() ? 1 : 0) + (resume.linePart() > 0 ? 1 : 0)
+                    + (resume.skippingLine() ? 1 : 0);
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            List<Entry<String, Object>> entries = new ArrayList<>(size());
+            for (String key : KEY_ORDER) {
+                if (containsKey(key)) {
+                    entries.add(new SimpleImmutableEntry<>(key, get(key)));
+                }
+            }
+            List<Entry<String, Object>> view = Collections.unmodifiableList(entries);
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, Object>> iterator() {
+                    return view.iterator();
+                }
+
+                @Override
+                public int size() {
+                    return view.size();
+                }
+            };
+        }
     }
 
     /** Reads a stored offset; empty when there is none. Numbers may come back as Integer or Long (JSON). */

@@ -5,7 +5,6 @@ import io.lokiconnect.source.model.ResumePoint;
 import io.lokiconnect.source.model.TailedLine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -42,8 +41,14 @@ public final class FileTailer {
     private final TailerSettings settings;
     private final TailerStats stats;
     private final CharsetDecoder decoder;
-    /** ASCII bytes are the same characters in this charset, so an all-ASCII line needs no decoder. */
-    private final boolean asciiCompatible;
+    /**
+     * UTF-8, US-ASCII or ISO-8859-1: decoded by {@code new String}, whose check for non-ASCII bytes is a JVM
+     * intrinsic and which copies an all-ASCII line once; other charsets go through the decoder.
+     */
+    private final boolean jdkDecodes;
+    /** Lines and bytes read since the counters were last published: two atomic updates per read, not per line. */
+    private long unpublishedLines;
+    private long unpublishedBytes;
     private Path path;
     private FileChannel channel;
     /** Allocated while the handle is open: thousands of idle tracked files hold no read buffer. */
@@ -84,7 +89,7 @@ public final class FileTailer {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         Charset charset = settings.charset();
-        this.asciiCompatible = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
+        this.jdkDecodes = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
                 || charset.equals(StandardCharsets.ISO_8859_1);
         long position = start.position();
         this.readPosition = position;
@@ -152,7 +157,11 @@ public final class FileTailer {
     /** Emits a pending last line without newline now (the file is being forgotten); returns the bytes emitted. */
     public long flushPending(List<TailedLine> out) throws IOException {
         if (pendingLength > 0 && !skippingRestOfLine && channel != null) {
-            return emitPartial(out);
+            try {
+                return emitPartial(out);
+            } finally {
+                publishStats();
+            }
         }
         return 0;
     }
@@ -172,6 +181,23 @@ public final class FileTailer {
      * Stops at the end of the file.
      */
     public long read(int maxLines, long maxBytes, List<TailedLine> out, long nowMillis) throws IOException {
+        try {
+            return readLines(maxLines, maxBytes, out, nowMillis);
+        } finally {
+            publishStats();
+        }
+    }
+
+    private void publishStats() {
+        if (unpublishedLines > 0) {
+            stats.linesRead.addAndGet(unpublishedLines);
+            stats.bytesRead.addAndGet(unpublishedBytes);
+            unpublishedLines = 0;
+            unpublishedBytes = 0;
+        }
+    }
+
+    private long readLines(int maxLines, long maxBytes, List<TailedLine> out, long nowMillis) throws IOException {
         open();
         detectTruncation();
         int startSize = out.size();
@@ -448,33 +474,40 @@ public final class FileTailer {
     private TailedLine line(int length, long position, String part, boolean partial, int partAfter,
                             boolean skipAfter) throws IOException {
         updateFingerprint();
-        stats.linesRead.incrementAndGet();
-        stats.bytesRead.addAndGet(position - lineStart);
+        unpublishedLines++;
+        unpublishedBytes += position - lineStart;
         return new TailedLine(identity, path, lineStart, decode(length), part, new ResumePoint(position, partial,
                 fingerprint, fingerprintLength, crc, crcKnown, partAfter, skipAfter));
     }
 
     private String decode(int length) {
-        if (asciiCompatible && isAscii(pending, length)) {
-            // Most log lines: one copy, no decoder (the decoder would copy into a CharBuffer, then into a String).
-            return new String(pending, 0, length, StandardCharsets.ISO_8859_1);
+        if (jdkDecodes) {
+            // Most log lines are ASCII: one intrinsic scan and one copy, no decoder (which would copy into a
+            // CharBuffer, then into a String). new String replaces malformed input with U+FFFD, as the strict
+            // path below does after counting it; only a line that shows a U+FFFD (a Latin-1 string, i.e. every
+            // ASCII line, answers that without scanning) is decoded again strictly, to tell a malformed line
+            // from one that really contains U+FFFD.
+            String text = new String(pending, 0, length, settings.charset());
+            if (text.indexOf('\uFFFD') >= 0 && strictlyDecoded(length) == null) {
+                stats.malformedLines.incrementAndGet();
+            }
+            return text;
         }
-        try {
-            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(pending, 0, length));
-            return chars.toString();
-        } catch (CharacterCodingException e) {
+        String text = strictlyDecoded(length);
+        if (text == null) {
             stats.malformedLines.incrementAndGet();
             return new String(pending, 0, length, settings.charset());
         }
+        return text;
     }
 
-    private static boolean isAscii(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            if (bytes[i] < 0) {
-                return false;
-            }
+    /** The first {@code length} pending bytes by the charset's reporting decoder; null when they are malformed. */
+    private String strictlyDecoded(int length) {
+        try {
+            return decoder.reset().decode(ByteBuffer.wrap(pending, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
         }
-        return true;
     }
 
     private void updateFingerprint() throws IOException {

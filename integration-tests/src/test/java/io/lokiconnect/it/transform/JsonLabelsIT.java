@@ -65,6 +65,7 @@ class JsonLabelsIT {
         Files.write(log, jsonLines());
         CONNECT.createTopic("labelled", 1);
         Map<String, String> config = SourceTestSupport.sourceConfig("labelled", dir + "/*.log", 1);
+        config.put("headers", "path,offset,host"); // off by default; the transform keeps them
         CONNECT.deployConnector("labelled-source", transform(config));
 
         List<ConsumerRecord<byte[], byte[]>> records = CONNECT.consume("labelled", 3, Duration.ofSeconds(60));
@@ -76,6 +77,9 @@ class JsonLabelsIT {
         assertThat(header(warn, "loki.timestamp.ns")).isEqualTo(Long.toString(T1_NS));
         assertThat(warn.timestamp()).isEqualTo(T1_NS / 1_000_000L);
         assertThat(header(warn, "log.file.path")).isEqualTo(log.toString());
+        assertThat(header(warn, "log.file.offset")).isEqualTo("0");
+        assertThat(header(warn, "log.host")).isNotBlank();
+        assertThat(warn.headers().lastHeader("log.file.name")).isNull();
 
         ConsumerRecord<byte[], byte[]> info = records.get(1);
         assertThat(new String(info.value(), StandardCharsets.UTF_8)).isEqualTo("checkpoint ✓");
