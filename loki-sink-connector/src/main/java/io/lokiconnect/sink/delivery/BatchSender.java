@@ -99,14 +99,24 @@ public final class BatchSender implements AutoCloseable {
     }
 
     /** Pushes {@code part}; settles what Loki answered for, queues what it must be asked about again. */
-    private void settle(LokiBatch part, Settlement settlement, Deque<LokiBatch> work) throws Failure, Abandoned {
+    private void settle(LokiBatch whole, Settlement settlement, Deque<LokiBatch> work) throws Failure, Abandoned {
+        LokiBatch part = withoutRevoked(whole, settlement);
+        if (part == null) {
+            return;
+        }
         EncodedPush push;
         try {
             push = encoder.encode(part);
         } catch (RuntimeException e) {
             throw new Failure("could not encode a batch of " + part.entryCount() + " entries: " + e);
         }
-        LokiResponse response = pushWithRetries(part, push);
+        LokiResponse response;
+        try {
+            response = pushWithRetries(part, push);
+        } catch (Revoked e) {
+            work.addFirst(part); // encoded again without the revoked partitions' entries
+            return;
+        }
         List<LokiEntry> entries = part.entries();
         switch (response.outcome()) {
             case SUCCESS -> settlement.accept(entries, push);
@@ -148,7 +158,49 @@ public final class BatchSender implements AutoCloseable {
     }
 
     /** One push, retried until Loki answers with something other than no answer, 429, 5xx, 401 or 403. */
-    private LokiResponse pushWithRetries(LokiBatch part, EncodedPush push) throws Failure, Abandoned {
+    /**
+     * {@code part} without the entries whose partition was revoked from the task since they were batched (counted in
+     * the settlement); null when none is left. The partition's next owner reads them again from the committed
+     * offset, which they are beyond: pushing them here too would store every one twice.
+     */
+    private static LokiBatch withoutRevoked(LokiBatch part, Settlement settlement) {
+        List<LokiEntry> entries = part.entries();
+        int revoked = 0;
+        for (LokiEntry entry : entries) {
+            if (isRevoked(entry)) {
+                revoked++;
+            }
+        }
+        if (revoked == 0) {
+            return part;
+        }
+        settlement.dropRevoked(revoked);
+        if (revoked == entries.size()) {
+            return null;
+        }
+        List<LokiEntry> live = new ArrayList<>(entries.size() - revoked);
+        for (LokiEntry entry : entries) {
+            if (!isRevoked(entry)) {
+                live.add(entry);
+            }
+        }
+        return part.subset(live);
+    }
+
+    private static boolean isRevoked(LokiEntry entry) {
+        return entry.record() != null && entry.record().isRevoked();
+    }
+
+    private static boolean anyRevoked(LokiBatch part) {
+        for (LokiEntry entry : part.entries()) {
+            if (isRevoked(entry)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private LokiResponse pushWithRetries(LokiBatch part, EncodedPush push) throws Failure, Abandoned, Revoked {
         int retries = 0;
         while (true) {
             String problem;
@@ -194,6 +246,9 @@ public final class BatchSender implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new Abandoned();
             }
+            if (anyRevoked(part)) {
+                throw new Revoked(); // a rebalance while retrying: send only what the task still owns
+            }
         }
     }
 
@@ -237,6 +292,13 @@ public final class BatchSender implements AutoCloseable {
     private static final class Failure extends Exception {
         Failure(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** Some entries' partitions were revoked while the push was being retried. */
+    private static final class Revoked extends Exception {
+        Revoked() {
+            super(null, null, false, false);
         }
     }
 

@@ -46,6 +46,11 @@ public final class DeliveryBookkeeper implements DeliveryListener {
         for (LokiEntry entry : settlement.accepted()) {
             offsets.done(entry.record());
         }
+        if (settlement.revokedDropped() > 0) {
+            log.info("Did not push {} of {} entries of batch {}: their partitions were revoked from this task, and "
+                    + "their next owner reads them from the last committed offset", settlement.revokedDropped(),
+                    batch.entryCount(), batch.sequence());
+        }
         if (!settlement.refused().isEmpty()) {
             log.warn("Loki refused {} of {} entries of batch {}; first reason: {}", settlement.refused().size(),
                     batch.entryCount(), batch.sequence(), settlement.refused().values().iterator().next());

@@ -19,6 +19,7 @@ public final class Settlement {
     private int acknowledgedPushes;
     private long acknowledgedBytes;
     private long acknowledgedCompressedBytes;
+    private int revokedDropped;
 
     void accept(List<LokiEntry> entries, EncodedPush push) {
         accepted.addAll(entries);
@@ -29,6 +30,15 @@ public final class Settlement {
 
     void refuse(LokiEntry entry, String reason) {
         refused.put(entry, reason);
+    }
+
+    void dropRevoked(int entries) {
+        revokedDropped += entries;
+    }
+
+    /** Entries not pushed because their partition was revoked meanwhile (its new owner sends them). */
+    public int revokedDropped() {
+        return revokedDropped;
     }
 
     /** Entries Loki stored. */

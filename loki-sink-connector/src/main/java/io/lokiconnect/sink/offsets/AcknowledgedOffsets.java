@@ -79,10 +79,20 @@ public final class AcknowledgedOffsets {
         return count;
     }
 
-    /** Forgets a partition this task no longer owns (rebalance); its new owner re-reads what was not committed. */
+    /**
+     * Forgets a partition this task no longer owns (rebalance); its new owner re-reads what was not committed. Its
+     * records not yet done are marked revoked, so the sender drops those it has not pushed yet.
+     */
     public synchronized void forget(String topic, int partition) {
         Partition key = new Partition(topic, partition);
-        pending.remove(key);
+        ArrayDeque<PendingRecord> queue = pending.remove(key);
+        if (queue != null) {
+            for (PendingRecord record : queue) {
+                if (!record.isDone()) {
+                    record.markRevoked();
+                }
+            }
+        }
         committable.remove(key);
     }
 }

@@ -13,6 +13,7 @@ public final class PendingRecord {
     private final long offset;
     private volatile Object source;
     private volatile boolean done;
+    private volatile boolean revoked;
 
     public PendingRecord(String topic, int partition, long offset, Object source) {
         this.topic = topic;
@@ -40,6 +41,18 @@ public final class PendingRecord {
 
     public boolean isDone() {
         return done;
+    }
+
+    /**
+     * True once its partition was taken from the task (rebalance): its offset was not committed, so the partition's
+     * next owner reads it again, and sending it from here too would only store it twice.
+     */
+    public boolean isRevoked() {
+        return revoked;
+    }
+
+    void markRevoked() {
+        revoked = true;
     }
 
     void markDone() {

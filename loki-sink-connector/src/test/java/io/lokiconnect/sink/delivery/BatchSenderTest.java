@@ -250,6 +250,65 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isZero();
     }
 
+    private static LokiBatch batchOf(io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets, int... partitions) {
+        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
+        for (int i = 0; i < partitions.length; i++) {
+            batcher.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L + i, "p" + partitions[i] + "-" + i,
+                    Map.of(), offsets.track("logs", partitions[i], i, null)), 0);
+        }
+        return batcher.closeNow();
+    }
+
+    private List<String> acceptedLines() {
+        List<String> lines = new java.util.ArrayList<>();
+        recorder.lastSettlement.accepted().forEach(e -> lines.add(e.line()));
+        java.util.Collections.sort(lines);
+        return lines;
+    }
+
+    /** A rebalance before the push: the revoked partition's entries are left to its next owner, the rest sent. */
+    @Test
+    void entriesOfARevokedPartitionAreNotPushed() throws Exception {
+        start(0, 10, 10);
+        io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets = new io.lokiconnect.sink.offsets.AcknowledgedOffsets();
+        LokiBatch batch = batchOf(offsets, 0, 1, 0, 1);
+        offsets.forget("logs", 1);
+        server.enqueue(new MockResponse().setResponseCode(204));
+        sender.submit(batch);
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(acceptedLines()).containsExactly("p0-0", "p0-2");
+        assertThat(recorder.lastSettlement.revokedDropped()).isEqualTo(2);
+        assertThat(server.getRequestCount()).isEqualTo(1);
+
+        LokiBatch allRevoked = batchOf(offsets, 3, 3);
+        offsets.forget("logs", 3);
+        sender.submit(allRevoked);
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(recorder.lastSettlement.revokedDropped()).isEqualTo(2);
+        assertThat(server.getRequestCount()).as("nothing left to push").isEqualTo(1);
+    }
+
+    /** A rebalance while a push is retried: the next attempt sends only the entries the task still owns. */
+    @Test
+    void aRebalanceDuringRetriesNarrowsTheNextAttempt() throws Exception {
+        start(-1, 300, 300);
+        io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets = new io.lokiconnect.sink.offsets.AcknowledgedOffsets();
+        LokiBatch batch = batchOf(offsets, 0, 1, 1);
+        server.enqueue(new MockResponse().setResponseCode(503).setBody("down"));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        sender.submit(batch);
+        okhttp3.mockwebserver.RecordedRequest first = server.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(first).as("first attempt").isNotNull();
+        offsets.forget("logs", 1); // during the 300 ms backoff
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(acceptedLines()).containsExactly("p0-0");
+        assertThat(recorder.lastSettlement.revokedDropped()).isEqualTo(2);
+        okhttp3.mockwebserver.RecordedRequest second = server.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(second.getBodySize()).as("the retry is encoded again, without the revoked entries")
+                .isLessThan(first.getBodySize());
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
     /** A bug while pushing fails the batch (and so the task) instead of ending the sender thread unsettled. */
     @Test
     void anUnexpectedErrorWhilePushingFailsTheBatchInsteadOfLosingIt() throws Exception {
