@@ -6,8 +6,8 @@ package io.lokiconnect.source.model;
  * @param position          byte position just after the last byte emitted
  * @param partialFlushed    the last line was emitted without its newline: skip that newline when it arrives
  * @param fingerprint       CRC32 of the first {@code fingerprintLength} bytes, to detect a reused inode
- * @param prefixCrc         CRC-64 of the bytes before {@code position}, to recognise a copy of this file
- * @param prefixCrcKnown    false for offsets written before the checksum existed
+ * @param prefixCrc         {@code PrefixCrc} of the bytes before {@code position}, to recognise a copy of this file
+ * @param prefixCrcKnown    false for offsets written before this checksum existed (none, or the CRC-64 of earlier versions)
  * @param linePart          parts of the line at {@code position} already emitted (0 at a line start)
  * @param skippingLine      {@code position} is inside a truncated line whose rest is skipped
  */

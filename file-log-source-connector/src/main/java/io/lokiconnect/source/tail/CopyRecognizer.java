@@ -17,8 +17,8 @@ import java.util.Optional;
  * shipped again.
  *
  * <p>A new file is a copy of a file truncated within the last {@code windowMs} when its bytes up to one of that
- * file's read checkpoints (line starts where a read ended, with the CRC-64 of everything before them) have the
- * same CRC-64: the whole prefix is compared, once, not a short fingerprint. Only checkpoints of at least
+ * file's read checkpoints (line starts where a read ended, with the {@link PrefixCrc} of everything before them)
+ * have the same checksum: the whole prefix is compared, once, not a short fingerprint. Only checkpoints of at least
  * {@link Fingerprint#MAX_BYTES} bytes count, so two files that merely share a first line or a banner are never
  * taken for one another. The copy resumes at the largest matching checkpoint: lines the original had after it and
  * that the copy holds too (written between the last read and the copy) are shipped a second time: that is the
@@ -91,14 +91,14 @@ final class CopyRecognizer {
                 (int) checkpoint[2], (checkpoint[3] & SKIPPING_LINE) != 0);
     }
 
-    /** Streams the candidate once, comparing its running CRC-64 at each checkpoint within its size. */
+    /** Streams the candidate once, comparing its running checksum at each checkpoint within its size. */
     private static Optional<long[]> largestMatch(FileChannel channel, long size, List<long[]> checkpoints)
             throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         long position = 0;
         long crc = 0;
         long[] best = null;
-        // The last line start read, and the CRC-64 before it: where a match inside a split line resumes.
+        // The last line start read, and the checksum before it: where a match inside a split line resumes.
         long lineStart = 0;
         long lineStartCrc = 0;
         long[] bestLineStart = null;
@@ -118,9 +118,9 @@ final class CopyRecognizer {
                 }
                 if (lastNewline >= 0) {
                     lineStart = position + lastNewline + 1;
-                    lineStartCrc = Crc64.update(crc, buffer.array(), 0, lastNewline + 1);
+                    lineStartCrc = PrefixCrc.update(crc, buffer.array(), 0, lastNewline + 1);
                 }
-                crc = Crc64.update(crc, buffer.array(), 0, n);
+                crc = PrefixCrc.update(crc, buffer.array(), 0, n);
                 position += n;
             }
             if (crc != checkpoint[1]) {

@@ -70,10 +70,10 @@ public final class FileTailer {
     private long fingerprint;
     private int fingerprintLength;
     private boolean atEof;
-    /** CRC-64 of the bytes before committedPosition; unknown after an offset written by an older version. */
+    /** PrefixCrc of the bytes before committedPosition; unknown after an offset written by an older version. */
     private long crc;
     private boolean crcKnown;
-    /** While the rest of a truncated line is skipped: CRC-64 of the bytes before readPosition. */
+    /** While the rest of a truncated line is skipped: PrefixCrc of the bytes before readPosition. */
     private long skipCrc;
     /** (position, checksum) at the line starts where recent reads ended: what a copy of this file is checked on. */
     private final ArrayDeque<long[]> checkpoints = new ArrayDeque<>();
@@ -320,7 +320,7 @@ public final class FileTailer {
                 partialFlushed = false;
                 if (b == '\n') {
                     // The newline that ends a line already emitted at its flush: nothing new to emit.
-                    crc = Crc64.update(crc, b);
+                    crc = PrefixCrc.update(crc, b);
                     committedPosition = readPosition;
                     lineStart = readPosition;
                     continue;
@@ -329,7 +329,7 @@ public final class FileTailer {
             if (b == '\n') {
                 if (skippingRestOfLine) {
                     skippingRestOfLine = false;
-                    crc = Crc64.update(skipCrc, b);
+                    crc = PrefixCrc.update(skipCrc, b);
                     committedPosition = readPosition;
                     lineStart = readPosition;
                     pendingLength = 0;
@@ -339,13 +339,13 @@ public final class FileTailer {
                         length--;
                     }
                     String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
-                    crc = Crc64.update(Crc64.update(crc, pending, 0, pendingLength), b);
+                    crc = PrefixCrc.update(PrefixCrc.update(crc, pending, 0, pendingLength), b);
                     emitted += emit(out, length, part, false);
                 }
                 continue;
             }
             if (skippingRestOfLine) {
-                skipCrc = Crc64.update(skipCrc, b);
+                skipCrc = PrefixCrc.update(skipCrc, b);
                 continue;
             }
             // The line is full and this byte does not end it: emit a part first. One byte of room is kept for a
@@ -354,7 +354,7 @@ public final class FileTailer {
             if (pendingLength > limit || pendingLength == limit && b != '\r') {
                 emitted += overflow(out, b);
                 if (skippingRestOfLine) {
-                    skipCrc = Crc64.update(skipCrc, b);
+                    skipCrc = PrefixCrc.update(skipCrc, b);
                     continue;
                 }
             }
@@ -401,17 +401,17 @@ public final class FileTailer {
             stats.linesSplit.incrementAndGet();
             partIndex++;
             int rest = pendingLength - cut;
-            crc = Crc64.update(crc, pending, 0, cut);
+            crc = PrefixCrc.update(crc, pending, 0, cut);
             long bytes = emitPart(out, cut, String.valueOf(partIndex));
             System.arraycopy(pending, cut, pending, 0, rest);
             pendingLength = rest;
             return bytes;
         }
         stats.linesTruncated.incrementAndGet();
-        crc = Crc64.update(crc, pending, 0, cut);
+        crc = PrefixCrc.update(crc, pending, 0, cut);
         skippingRestOfLine = true;
         long bytes = emitPart(out, cut, "truncated");
-        skipCrc = Crc64.update(crc, pending, cut, pendingLength - cut);
+        skipCrc = PrefixCrc.update(crc, pending, cut, pendingLength - cut);
         pendingLength = 0;
         return bytes;
     }
@@ -455,7 +455,7 @@ public final class FileTailer {
     /** Emits the pending bytes of a last line that has no newline (yet); its newline will emit nothing. */
     private long emitPartial(List<TailedLine> out) throws IOException {
         String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
-        crc = Crc64.update(crc, pending, 0, pendingLength);
+        crc = PrefixCrc.update(crc, pending, 0, pendingLength);
         long bytes = emit(out, pendingLength, part, true);
         partialFlushed = true;
         return bytes;

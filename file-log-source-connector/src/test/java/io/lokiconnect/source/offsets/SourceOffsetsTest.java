@@ -31,7 +31,7 @@ class SourceOffsetsTest {
 
     private static final FileIdentity FILE = new FileIdentity("(dev=803,ino=42)", "/");
 
-    /** The offset exactly as versions up to this change built it. */
+    /** The offset as the HashMap of earlier versions built it (with the current checksum key). */
     private static Map<String, Object> legacy(ResumePoint resume, String path) {
         Map<String, Object> offset = new HashMap<>(12);
         offset.put(SourceOffsets.POSITION, resume.position());
@@ -127,7 +127,7 @@ class SourceOffsetsTest {
     }
 
     @Test
-    void aStoredOffsetOfThePreviousVersionReadsBackTheSame() {
+    void aStoredOffsetOfThePreviousVersionResumesAtItsPositionWithItsCrc64TakenForUnknown() {
         // What the previous version stored, as the worker's converter reads it back (numbers may be Integer).
         Map<String, Object> stored = new LinkedHashMap<>();
         stored.put("path", "/var/log/app.log");
@@ -137,10 +137,16 @@ class SourceOffsetsTest {
         stored.put("position", 4096);
         stored.put("prefix.crc64", -7L);
         stored.put("line.part", 2);
-        ResumePoint expected = new ResumePoint(4096, false, 123456789L, 1024, -7L, true, 2, false);
-        assertThat(SourceOffsets.parse(stored)).contains(expected);
-        assertThat(SourceOffsets.parse(offset(expected, "/var/log/app.log"))).contains(expected);
-        assertThat(offset(expected, "/var/log/app.log")).isEqualTo(legacy(expected, "/var/log/app.log"));
+        // Everything but the checksum, which another algorithm computed: unknown, as in offsets before it existed.
+        assertThat(SourceOffsets.parse(stored))
+                .contains(new ResumePoint(4096, false, 123456789L, 1024, 0L, false, 2, false));
+
+        stored.put(SourceOffsets.PREFIX_CRC, -7L);
+        ResumePoint current = new ResumePoint(4096, false, 123456789L, 1024, -7L, true, 2, false);
+        assertThat(SourceOffsets.parse(stored)).as("the current checksum key wins").contains(current);
+        assertThat(SourceOffsets.parse(offset(current, "/var/log/app.log"))).contains(current);
+        assertThat(offset(current, "/var/log/app.log")).isEqualTo(legacy(current, "/var/log/app.log"))
+                .containsEntry("prefix.crc32c.crc32", -7L).doesNotContainKey("prefix.crc64");
     }
 
     @Test
