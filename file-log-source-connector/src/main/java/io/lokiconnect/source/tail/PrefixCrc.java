@@ -55,16 +55,10 @@ public final class PrefixCrc {
             return crc;
         }
         CRC32C high = new CRC32C();
-        int word = forcingWord((int) (crc >>> 32), CRC32C_TABLE, CRC32C_BACK);
-        for (int k = 0; k < 32; k += 8) {
-            high.update(word >>> k);
-        }
+        high.update(forcing((int) (crc >>> 32), true));
         high.update(bytes, offset, length);
         CRC32 low = new CRC32();
-        word = forcingWord((int) crc, CRC32_TABLE, CRC32_BACK);
-        for (int k = 0; k < 32; k += 8) {
-            low.update(word >>> k);
-        }
+        low.update(forcing((int) crc, false));
         low.update(bytes, offset, length);
         return high.getValue() << 32 | low.getValue();
     }
@@ -93,7 +87,7 @@ public final class PrefixCrc {
         return ~register;
     }
 
-    /** {@link #forcingWord} for CRC-32C ({@code crc32c}) or CRC-32, as bytes: for tests. */
+    /** The four bytes of {@link #forcingWord} for CRC-32C ({@code crc32c}) or CRC-32, in the order they are fed. */
     static byte[] forcing(int value, boolean crc32c) {
         int word = crc32c ? forcingWord(value, CRC32C_TABLE, CRC32C_BACK) : forcingWord(value, CRC32_TABLE, CRC32_BACK);
         return new byte[] {(byte) word, (byte) (word >>> 8), (byte) (word >>> 16), (byte) (word >>> 24)};
