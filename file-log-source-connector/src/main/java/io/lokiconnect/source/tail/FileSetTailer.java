@@ -234,7 +234,15 @@ public final class FileSetTailer implements AutoCloseable {
                 continue;
             }
             try {
-                if (tailer.isOpen() && !tailer.readToEnd()) {
+                // Closed handles too (files.max.open, a failed read): found under its new name, a file with unread
+                // bytes is kept until a poll reopens and finishes it, never forgotten with its rest unread.
+                if (!tailer.isOpen() && !holds(tailer.path(), tailer.identity()) && !relocate(tailer)) {
+                    problems.report(tailer.path(), "was rotated away while its handle was closed (files.max.open) "
+                            + "and is no longer beside its old name: what it held after the last read is not shipped");
+                    forget(tailer, out);
+                    continue;
+                }
+                if (!tailer.readToEnd()) {
                     continue;
                 }
                 tailer.flushPending(out);

@@ -84,6 +84,35 @@ class RotationGraceTest {
         assertThat(read).contains("a1", "a2", "c1", "c2", "d1", "d2", "b199").doesNotHaveDuplicates();
     }
 
+    /** The same with files.max.open=1: the rotated files' handles are closed when their rest is due. */
+    @Test
+    void rotatedFilesWhoseHandlesWereClosedAreReadToTheirEndBeforeBeingForgotten() throws IOException {
+        List<String> rotated = List.of("a", "c", "d");
+        for (String name : rotated) {
+            append(dir.resolve(name + ".log"), name + "1\n");
+        }
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            many.append("b").append(i).append('\n');
+        }
+        append(dir.resolve("b.log"), many.toString());
+        FileSetTailer t = tailer(dir + "/*.log", TailerHarness.utf8(1024), 1);
+        List<String> read = new ArrayList<>(texts(t.poll(1000, 1 << 20)));
+        for (String name : rotated) {
+            append(dir.resolve(name + ".log"), name + "2\n");
+            Files.move(dir.resolve(name + ".log"), dir.resolve(name + ".old"));
+        }
+        read.addAll(texts(t.poll(1, 1 << 20))); // the scan that sees them gone from the globs
+        h.clock.addAndGet(ROTATE_WAIT); // their grace ends before a poll of one line can visit each of them
+        for (int i = 0; i < 300; i++) {
+            read.addAll(texts(t.poll(1, 1 << 20)));
+        }
+        assertThat(read).contains("a1", "a2", "c1", "c2", "d1", "d2", "b199").doesNotHaveDuplicates();
+        h.clock.addAndGet(ROTATE_WAIT);
+        t.poll(1, 1 << 20);
+        assertThat(t.tailedPaths()).as("read to their end, then forgotten").hasSize(1);
+    }
+
     @Test
     void aPendingLastLineWithoutNewlineIsEmittedWhenTheDeletedFileIsForgotten() throws IOException {
         Path file = dir.resolve("gone.log");
