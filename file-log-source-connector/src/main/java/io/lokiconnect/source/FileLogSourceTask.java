@@ -1,6 +1,7 @@
 package io.lokiconnect.source;
 
 import io.lokiconnect.common.Version;
+import io.lokiconnect.common.metrics.PluginGauges;
 import io.lokiconnect.common.headers.FileHeaders;
 import io.lokiconnect.source.FileLogSourceConfig.LineOverflow;
 import io.lokiconnect.source.FileLogSourceConfig.StartPosition;
@@ -34,6 +35,7 @@ public class FileLogSourceTask extends SourceTask {
     private String host;
     private LineRecords records;
     private final TailerStats stats = new TailerStats();
+    private PluginGauges gauges;
 
     @Override
     public String version() {
@@ -54,9 +56,17 @@ public class FileLogSourceTask extends SourceTask {
                 config.rotateWaitMs(), config.multilineMaxBytes());
         tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
                 options, this::storedOffset, stats, problems, System::currentTimeMillis);
-        SourceTaskMetrics.register(context.pluginMetrics(), stats);
+        gauges = SourceTaskMetrics.register(pluginMetrics(), stats);
         log.info("Task {} of {} tailing {} into topic {}", config.taskIndex() + 1, config.taskCount(),
                 config.paths(), config.topic());
+    }
+
+    private org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+        try {
+            return context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            return null; // worker older than Kafka 4.1 (KIP-877): the task runs without its metrics
+        }
     }
 
     private Optional<ResumePoint> storedOffset(FileIdentity identity) {
@@ -69,6 +79,7 @@ public class FileLogSourceTask extends SourceTask {
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
+        gauges.retryPending(); // names a predecessor still held at start
         List<TailedLine> lines = tailer.poll(config.batchMaxRecords(), config.batchMaxBytes());
         if (lines.isEmpty()) {
             // Nothing new anywhere: wait instead of spinning (near-zero CPU when idle).
