@@ -303,6 +303,9 @@ public class FileLogSourceConfig extends AbstractConfig {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
+            // Every worker without a resolvable name would share this one in log.host: say so once per task start.
+            org.slf4j.LoggerFactory.getLogger(FileLogSourceConfig.class).warn("The host name could not be looked up "
+                    + "({}); log.host is 'localhost'. Set {} to name this worker.", e.getMessage(), HOST_NAME_CONFIG);
             return "localhost";
         }
     }

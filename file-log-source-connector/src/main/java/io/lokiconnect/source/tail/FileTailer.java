@@ -62,6 +62,7 @@ public final class FileTailer {
     private boolean skippingRestOfLine;
     private boolean partialFlushed;
     private long lastGrowthMillis;
+    private long lastBytesBehind;
     /** The furthest position ever read: bytes read again after a reopen are not growth. */
     private long highWater;
     /** Where the last read found the end of the file; -1 when it stopped at a batch limit before the end. */
@@ -167,13 +168,15 @@ public final class FileTailer {
     }
 
     /** Bytes in the file not yet emitted. */
+    /** Bytes not yet read; the last known figure when the size cannot be read (an unreadable file is not "0 behind"). */
     public long bytesBehind() {
         try {
             long size = channel == null ? Files.size(path) : channel.size();
-            return Math.max(0, size - committedPosition);
+            lastBytesBehind = Math.max(0, size - committedPosition);
         } catch (IOException e) {
-            return 0;
+            // keep the last figure
         }
+        return lastBytesBehind;
     }
 
     /**
