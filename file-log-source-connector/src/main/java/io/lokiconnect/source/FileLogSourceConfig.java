@@ -128,7 +128,9 @@ public class FileLogSourceConfig extends AbstractConfig {
                             + "that appear later, or while a task was down or moving, are read from their beginning.",
                     null, -1, Width.SHORT, START_POSITION_CONFIG, START_POSITION)
             .define(ENCODING_CONFIG, Type.STRING, "UTF-8", new CharsetName(), Importance.LOW,
-                    "Character set of the files. Malformed bytes are replaced with U+FFFD and counted.")
+                    "Character set of the files; one that writes ASCII as ASCII (UTF-8, ISO-8859-x, windows-125x), "
+                            + "since lines are split at the newline byte. Malformed bytes are replaced with U+FFFD "
+                            + "and counted.")
             .define(PARTIAL_LINE_FLUSH_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
                     "A last line without newline is emitted once the file has not grown for this long, in ms; its "
                             + "newline, when it comes, does not emit it again.")
@@ -411,10 +413,20 @@ public class FileLogSourceConfig extends AbstractConfig {
     private static final class CharsetName implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
+            Charset charset;
             try {
-                Charset.forName(String.valueOf(value));
+                charset = Charset.forName(String.valueOf(value));
             } catch (RuntimeException e) {
                 throw new ConfigException(name, value, "is not a character set this JVM knows, e.g. UTF-8 or ISO-8859-1");
+            }
+            // Lines are split at the byte '\n': a character set that does not write ASCII as ASCII (UTF-16, UTF-32,
+            // EBCDIC) would split inside characters and ship garbage.
+            String ascii = "\n\r\t az AZ 09 {}\":,.-_/";
+            if (!charset.canEncode() || !java.util.Arrays.equals(ascii.getBytes(charset),
+                    ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+                throw new ConfigException(name, value, "writes ASCII characters as other bytes, so lines cannot be "
+                        + "split at newline bytes; use an ASCII-compatible character set such as UTF-8, ISO-8859-1 or "
+                        + "windows-1252 (convert UTF-16 files to UTF-8 first)");
             }
         }
 

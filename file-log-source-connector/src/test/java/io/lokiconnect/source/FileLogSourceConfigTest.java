@@ -90,6 +90,22 @@ class FileLogSourceConfigTest {
         assertThat(errors(props, "paths")).singleElement().asString().contains("unresolved reference");
     }
 
+    /** Lines are split at the byte '\n': only character sets that write ASCII as ASCII are accepted. */
+    @Test
+    void characterSetsThatDoNotWriteAsciiAsAsciiAreRejectedWithTheFix() {
+        for (String charset : new String[] {"UTF-16", "UTF-16LE", "UTF-32"}) {
+            Map<String, String> props = valid();
+            props.put("encoding", charset);
+            assertThat(errors(props, "encoding")).as(charset).singleElement().asString()
+                    .contains("ASCII-compatible").contains("UTF-8");
+        }
+        for (String charset : new String[] {"UTF-8", "US-ASCII", "ISO-8859-1", "windows-1252", "ISO-8859-15"}) {
+            Map<String, String> props = valid();
+            props.put("encoding", charset);
+            assertThat(errors(props, "encoding")).as(charset).isEmpty();
+        }
+    }
+
     @Test
     void badValuesAreRejectedWithTheKey() {
         Map<String, String> props = valid();
