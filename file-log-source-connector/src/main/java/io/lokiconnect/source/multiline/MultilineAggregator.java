@@ -22,7 +22,10 @@ public final class MultilineAggregator {
     private final int maxLines;
     private final int maxBytes;
     private final long flushMs;
-    private final StringBuilder text = new StringBuilder();
+    /** Characters kept allocated between events; a larger event's buffer is given back once it is emitted. */
+    private static final int KEEP_CHARS = 64 * 1024;
+
+    private StringBuilder text = new StringBuilder();
     private int textBytes;
     private TailedLine first;
     private TailedLine last;
@@ -110,10 +113,19 @@ public final class MultilineAggregator {
         lines = 0;
     }
 
+    /** Bytes its event buffer holds allocated (two per character: the buffer-bytes metric). */
+    public long bufferBytes() {
+        return 2L * text.capacity();
+    }
+
     private void emit(List<TailedLine> out, String part) {
         out.add(new TailedLine(first.identity(), last.path(), first.startOffset(), text.toString(), part,
                 last.resume()));
-        text.setLength(0);
+        if (text.capacity() > KEEP_CHARS) {
+            text = new StringBuilder(); // one long event must not hold up to multiline.max.bytes per file for good
+        } else {
+            text.setLength(0);
+        }
         textBytes = 0;
         first = null;
         last = null;

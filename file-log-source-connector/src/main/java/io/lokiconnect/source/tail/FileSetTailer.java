@@ -115,7 +115,8 @@ public final class FileSetTailer implements AutoCloseable {
             nextScanMillis = now + options.scanIntervalMs();
             // One size lookup per file per scan interval, not per poll: the metric lags by at most a scan.
             stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehind).sum());
-            stats.bufferBytes.set(tailers.values().stream().mapToLong(FileTailer::bufferBytes).sum());
+            stats.bufferBytes.set(tailers.values().stream().mapToLong(FileTailer::bufferBytes).sum()
+                    + aggregators.values().stream().mapToLong(MultilineAggregator::bufferBytes).sum());
         }
         List<TailedLine> out = new ArrayList<>();
         List<FileTailer> order = new ArrayList<>(tailers.values());

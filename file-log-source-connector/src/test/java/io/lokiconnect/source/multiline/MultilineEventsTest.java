@@ -48,6 +48,33 @@ class MultilineEventsTest {
         return out;
     }
 
+    /**
+     * A long event's buffer counts in buffer-bytes while it is pending and is given back once the event is emitted,
+     * so one stack trace does not hold up to multiline.max.bytes per file for good.
+     */
+    @Test
+    void aLongEventsBufferIsCountedWhilePendingAndGivenBackOnceEmitted() throws IOException {
+        StringBuilder trace = new StringBuilder("2026-01-01 ERROR boom");
+        for (int i = 0; i < 3000; i++) {
+            trace.append("\n\tat frame").append(i).append("(F.java:").append(i).append(')');
+        }
+        Path file = dir.resolve("a.log");
+        Files.writeString(file, trace + "\n", StandardCharsets.UTF_8);
+        FileProblems problems = new FileProblems(stats.fileErrors);
+        FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
+                new FileAssignment(0, 1), new TailerSettings(4096, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, START, 10_000, 1_000, 10_000, 1 << 20),
+                id -> Optional.empty(), stats, problems, clock::get);
+        assertThat(t.poll(10_000, 64L << 20)).as("the event is still open").isEmpty();
+        t.poll(10_000, 64L << 20);
+        assertThat(stats.bufferBytes.get()).as("the pending event's buffer").isGreaterThan(trace.length());
+        Files.writeString(file, "2026-01-01 INFO next\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        List<TailedLine> out = new ArrayList<>(t.poll(10_000, 64L << 20));
+        assertThat(out).extracting(TailedLine::text).containsExactly(trace.toString());
+        t.poll(10_000, 64L << 20);
+        assertThat(stats.bufferBytes.get()).as("given back once emitted").isLessThan(trace.length());
+    }
+
     @Test
     void thePartsOfALongLineInsideAnEventAreJoinedWithoutANewlineAndNeverStartAnEvent() throws IOException {
         // The second part of the long line begins with "2026-": it is not the start of a line, so no new event.
