@@ -24,7 +24,7 @@ public final class SourceTaskMetrics {
         add(gauges, "files-with-errors-total", "Files or directories not read (unreadable, dangling link, directory, binary, a read that failed; each retried every scan.interval.ms), counted once per reason.",
                 stats.fileErrors);
         add(gauges, "bytes-behind", "Bytes written to the tailed files and not yet read.", stats.bytesBehind);
-        add(gauges, "buffer-bytes", "Bytes of read and line buffers the task holds (a long line's buffer is given "
+        add(gauges, "buffer-bytes", "Bytes of read, line and multiline-event buffers the task holds (a long line or event's buffer is given "
                 + "back once the line is emitted; closed files hold none).", stats.bufferBytes);
         add(gauges, "rotations-total", "Rotations detected (a path now names another file).", stats.rotations);
         add(gauges, "truncations-total", "Truncations detected (copytruncate, or a reused inode).", stats.truncations);
