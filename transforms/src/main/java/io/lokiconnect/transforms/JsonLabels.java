@@ -137,7 +137,12 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         }
         Long timestamp = record.timestamp();
         if (entry.hasTimestamp()) {
-            timestamp = Math.floorDiv(entry.timestampNs(), 1_000_000L);
+            long millis = Math.floorDiv(entry.timestampNs(), 1_000_000L);
+            // Kafka refuses a record time before 1970 (the worker fails the source task on it, again after every
+            // restart): such a line keeps its record's time; the header carries its own for Loki.
+            if (millis >= 0) {
+                timestamp = millis;
+            }
             if (replace) {
                 headers.remove(LokiHeaders.TIMESTAMP_NS);
             }

@@ -180,12 +180,20 @@ class JsonLabelsTest {
         assertThat(out.value()).isEqualTo("m");
     }
 
+    /**
+     * Kafka refuses record times before 1970 (the worker would fail the source task, and again after every restart):
+     * the record keeps its own time, the header carries the line's.
+     */
     @Test
-    void timestampBeforeTheEpochRoundsTheMillisecondsDown() {
-        SourceRecord out = configured().apply(record("{\"timestamp\":\"1969-12-31T23:59:59.9995Z\"}"));
-
-        assertThat(out.timestamp()).isEqualTo(-1L);
-        assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).isEqualTo("-500000");
+    void timestampBeforeTheEpochKeepsTheRecordTimeAndGoesInTheHeader() {
+        for (String[] c : new String[][] {{"1969-12-31T23:59:59.9995Z", "-500000"},
+                {"1969-12-31T23:59:58Z", "-2000000000"}, {"1969-12-31T23:59:59.999Z", "-1000000"}}) {
+            SourceRecord out = configured().apply(record("{\"timestamp\":\"" + c[0] + "\"}"));
+            assertThat(out.timestamp()).as(c[0]).isEqualTo(RECORD_TIME);
+            assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).as(c[0]).isEqualTo(c[1]);
+        }
+        SourceRecord epoch = configured().apply(record("{\"timestamp\":\"1970-01-01T00:00:00.0005Z\"}"));
+        assertThat(epoch.timestamp()).as("at the epoch").isEqualTo(0L);
     }
 
     @Test
