@@ -281,6 +281,23 @@ class FileSetTailerTest {
         assertThat(String.join("", events)).isEqualTo(trace.toString().strip());
     }
 
+    /** multiline.max.lines=4: events of 3, 4 and 5 lines (the last with a multi-byte character on its 5th line). */
+    @Test
+    void multilineMaxLinesAtOneBelowAndOneAboveTheLimit() throws IOException {
+        String three = "2026-01-01 A\n\t1\n\t2";
+        String four = "2026-01-01 B\n\t1\n\t2\n\t3";
+        String five = "2026-01-01 C\n\t1\n\t2\n\t3\n\t€ 4";
+        append(dir.resolve("a.log"), three + "\n" + four + "\n" + five + "\n2026-01-01 D\n");
+        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, Pattern.compile("^\\d{4}-"), 4, 1_000));
+        List<String> events = new ArrayList<>(drain(t));
+        clock.addAndGet(1_500);
+        events.addAll(drain(t));
+        assertThat(events).containsExactly(three, four, "2026-01-01 C\n\t1\n\t2\n\t3", "\n\t€ 4",
+                "2026-01-01 D");
+        assertThat(String.join("", events.subList(2, 4))).isEqualTo(five);
+    }
+
     @Test
     void multilineFlushEmitsTheLastEventAfterQuietTime() throws IOException {
         append(dir.resolve("a.log"), "2026-01-01 ERROR boom\n\tat A.b(A.java:1)\n");
