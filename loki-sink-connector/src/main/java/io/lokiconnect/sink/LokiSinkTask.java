@@ -184,7 +184,7 @@ public class LokiSinkTask extends SinkTask {
             if (levelLabel != null) {
                 metrics.countLevel(entry.labels().get(levelLabel));
             }
-            backPressure.add(LokiBatch.lineBytes(entry));
+            backPressure.add(entry.lineBytes());
             for (LokiBatch batch : batcher.add(entry, now)) {
                 sender.submit(batch);
             }
