@@ -165,8 +165,8 @@ public class LokiSinkTask extends SinkTask {
         routeRefusals();
         offsets.compact();
         long now = System.nanoTime();
+        metrics.recordsReceived.addAndGet(records.size());
         for (SinkRecord record : records) {
-            metrics.recordsReceived.incrementAndGet();
             PendingRecord pending = offsets.track(record.topic(), record.kafkaPartition(), record.kafkaOffset(),
                     keepRecordsForDlq ? record : null);
             LokiEntry entry;
