@@ -18,7 +18,6 @@ import io.lokiconnect.sink.refusal.Refusal;
 import io.lokiconnect.sink.refusal.RefusalRouter;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +53,8 @@ public class LokiSinkTask extends SinkTask {
     private static final long DLQ_WAIT_MILLIS = 5_000;
     /** The worker's sink record, which carries the consumed bytes for its dead letter queue reporter. */
     static final String WORKER_RECORD_CLASS = "org.apache.kafka.connect.runtime.InternalSinkRecord";
+    /** That class once seen (one worker, one class), so later records are checked by identity, not by name. */
+    private static volatile Class<?> workerRecordClass;
 
     private LokiSinkConfig config;
     private SinkRecordMapper mapper;
@@ -142,12 +143,17 @@ public class LokiSinkTask extends SinkTask {
      * whole: the reporter would convert it again, and the copy would lose its content.
      */
     static SinkRecord forDeadLetters(SinkRecord record) {
-        if (!WORKER_RECORD_CLASS.equals(record.getClass().getName())) {
-            return record;
+        Class<?> type = record.getClass();
+        if (type != workerRecordClass) {
+            if (!WORKER_RECORD_CLASS.equals(type.getName())) {
+                return record;
+            }
+            workerRecordClass = type;
         }
+        // null headers: an empty ConnectHeaders without a list
         SinkRecord slim = record.newRecord(record.topic(), record.kafkaPartition(), null, null, null, null,
-                record.timestamp(), List.of());
-        return slim.getClass() == record.getClass() ? slim : record;
+                record.timestamp(), null);
+        return slim.getClass() == type ? slim : record;
     }
 
     private org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
