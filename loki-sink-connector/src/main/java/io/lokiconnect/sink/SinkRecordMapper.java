@@ -60,6 +60,8 @@ final class SinkRecordMapper {
     private final EntryTimes.FileShifts fileShifts = new EntryTimes.FileShifts();
     /** Label sets seen lately, by the labels a record adds: most records repeat a few streams. */
     private final Map<Map<String, String>, LabelSet> labelSets = new HashMap<>();
+    /** Label sets seen lately, by the topic and label pairs of a record (as {@link #currentLabels} holds them). */
+    private final Map<List<String>, LabelSet> labelSetsByPairs = new HashMap<>();
     /** The previous record's topic and label pairs and its label set; two lists swapped, none built per record. */
     private List<String> previousLabels = new ArrayList<>();
     private List<String> currentLabels = new ArrayList<>();
@@ -150,11 +152,19 @@ final class SinkRecordMapper {
         if (previousLabelSet != null && labels.equals(previousLabels)) {
             return previousLabelSet;
         }
-        Map<String, String> byName = new HashMap<>();
-        for (int i = 1; i < labels.size(); i += 2) {
-            byName.put(labels.get(i), labels.get(i + 1)); // a later header of the same label wins
+        // Streams that alternate: looked up by the pairs themselves, a map of them is built only for a new stream.
+        LabelSet labelSet = labelSetsByPairs.get(labels);
+        if (labelSet == null) {
+            Map<String, String> byName = new HashMap<>();
+            for (int i = 1; i < labels.size(); i += 2) {
+                byName.put(labels.get(i), labels.get(i + 1)); // a later header of the same label wins
+            }
+            labelSet = labelSet(byName, topic);
+            if (labelSetsByPairs.size() >= MAX_CACHED_LABEL_SETS) {
+                labelSetsByPairs.clear(); // a label exploding in cardinality must not grow the heap
+            }
+            labelSetsByPairs.put(List.copyOf(labels), labelSet);
         }
-        LabelSet labelSet = labelSet(byName, topic);
         currentLabels = previousLabels;
         previousLabels = labels;
         previousLabelSet = labelSet;
