@@ -50,8 +50,18 @@ final class SinkRecordMapper {
     private final LineFormatter formatter;
     private final List<String> formatHeaders;
     private final Map<String, String> sanitizedNames = new HashMap<>();
+    /**
+     * The last label header keys seen and their label names, compared by identity: the transform writes the same
+     * key instances with every record, so most lookups end here without hashing.
+     */
+    private final String[] recentKeys = new String[8];
+    private final String[] recentNames = new String[8];
+    private int nextRecent;
+    private final EntryTimes.FileShifts fileShifts = new EntryTimes.FileShifts();
     /** Label sets seen lately, by the labels a record adds: most records repeat a few streams. */
     private final Map<Map<String, String>, LabelSet> labelSets = new HashMap<>();
+    /** Label sets seen lately, by the topic and label pairs of a record (as {@link #currentLabels} holds them). */
+    private final Map<List<String>, LabelSet> labelSetsByPairs = new HashMap<>();
     /** The previous record's topic and label pairs and its label set; two lists swapped, none built per record. */
     private List<String> previousLabels = new ArrayList<>();
     private List<String> currentLabels = new ArrayList<>();
@@ -82,12 +92,15 @@ final class SinkRecordMapper {
         Header filePath = null;
         Header host = null;
         for (Header header : record.headers()) {
+            // equals() before any hashing: most keys arrive as new strings per record (the header converter's), and
+            // a switch would hash each of them
             String key = header.key();
-            switch (key) {
-                case FileHeaders.FILE_OFFSET -> fileOffset = header;
-                case FileHeaders.FILE_PATH -> filePath = header;
-                case FileHeaders.HOST -> host = header;
-                default -> { }
+            if (key.equals(FileHeaders.FILE_OFFSET)) {
+                fileOffset = header;
+            } else if (key.equals(FileHeaders.FILE_PATH)) {
+                filePath = header;
+            } else if (key.equals(FileHeaders.HOST)) {
+                host = header;
             }
             Object value = header.value();
             if (value == null) {
@@ -125,7 +138,7 @@ final class SinkRecordMapper {
             }
             timestampNanos = millis * 1_000_000L;
         }
-        timestampNanos = EntryTimes.distinct(timestampNanos, position(record, fileOffset, filePath, host));
+        timestampNanos = distinctTime(timestampNanos, record, fileOffset, filePath, host);
         String value = valueText(record.value());
         String line = formatter.usesFields() ? formatter.format(value, formatFields(record)) : value;
         return new LokiEntry(labelSet, timestampNanos, line, metadata, pending);
@@ -139,11 +152,19 @@ final class SinkRecordMapper {
         if (previousLabelSet != null && labels.equals(previousLabels)) {
             return previousLabelSet;
         }
-        Map<String, String> byName = new HashMap<>();
-        for (int i = 1; i < labels.size(); i += 2) {
-            byName.put(labels.get(i), labels.get(i + 1)); // a later header of the same label wins
+        // Streams that alternate: looked up by the pairs themselves, a map of them is built only for a new stream.
+        LabelSet labelSet = labelSetsByPairs.get(labels);
+        if (labelSet == null) {
+            Map<String, String> byName = new HashMap<>();
+            for (int i = 1; i < labels.size(); i += 2) {
+                byName.put(labels.get(i), labels.get(i + 1)); // a later header of the same label wins
+            }
+            labelSet = labelSet(byName, topic);
+            if (labelSetsByPairs.size() >= MAX_CACHED_LABEL_SETS) {
+                labelSetsByPairs.clear(); // a label exploding in cardinality must not grow the heap
+            }
+            labelSetsByPairs.put(List.copyOf(labels), labelSet);
         }
-        LabelSet labelSet = labelSet(byName, topic);
         currentLabels = previousLabels;
         previousLabels = labels;
         previousLabelSet = labelSet;
@@ -167,19 +188,23 @@ final class SinkRecordMapper {
         return labelSet;
     }
 
-    /** Where the line comes from: its file and byte offset (the source's headers), else its partition and offset. */
-    private static EntryTimes.Position position(SinkRecord record, Header offset, Header path, Header host) {
+    /**
+     * {@link EntryTimes#distinct} by where the line comes from: its file and byte offset (the source's headers), else
+     * its partition and offset.
+     */
+    private long distinctTime(long nanos, SinkRecord record, Header offset, Header path, Header host) {
         if (offset != null && offset.value() != null) {
             try {
                 long fileOffset = Long.parseLong(offset.value().toString().trim());
-                return EntryTimes.Position.inFile(path == null ? null : String.valueOf(path.value()),
-                        host == null ? null : String.valueOf(host.value()), fileOffset);
+                long shift = fileShifts.shift(path == null ? null : String.valueOf(path.value()),
+                        host == null ? null : String.valueOf(host.value()));
+                return EntryTimes.distinct(nanos, shift, fileOffset);
             } catch (NumberFormatException notAPosition) {
                 // a header of that name not written by the source: fall back to the record's own position
             }
         }
         int partition = record.kafkaPartition() == null ? 0 : record.kafkaPartition();
-        return EntryTimes.Position.inPartition(partition, record.kafkaOffset());
+        return EntryTimes.distinct(nanos, EntryTimes.partitionShift(partition), record.kafkaOffset());
     }
 
     /** The headers of {@code line.format.headers} present on the record, in configured order. */
@@ -199,7 +224,17 @@ final class SinkRecordMapper {
      * Cached by the whole header key, so the prefix is not cut off per record.
      */
     private String labelName(String headerKey) {
-        return sanitizedNames.computeIfAbsent(headerKey, k -> LabelNames.sanitize(k.substring(labelPrefix.length())));
+        for (int i = 0; i < recentKeys.length; i++) {
+            if (recentKeys[i] == headerKey) {
+                return recentNames[i];
+            }
+        }
+        String name = sanitizedNames.computeIfAbsent(headerKey,
+                k -> LabelNames.sanitize(k.substring(labelPrefix.length())));
+        recentKeys[nextRecent] = headerKey;
+        recentNames[nextRecent] = name;
+        nextRecent = (nextRecent + 1) % recentKeys.length;
+        return name;
     }
 
     private static long parseNanos(Object value) {

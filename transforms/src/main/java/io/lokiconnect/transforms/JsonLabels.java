@@ -54,6 +54,8 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     private String[] metadataHeaders;
     /** Every header name this transform writes. */
     private Set<String> ownHeaders;
+    private String labelPrefix;
+    private String metadataPrefix;
     private boolean outputMessage;
     private boolean failOnParseError;
     private InputFormat inputFormat;
@@ -73,6 +75,8 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         ownHeaders = new HashSet<>(List.of(labelHeaders));
         ownHeaders.addAll(List.of(metadataHeaders));
         ownHeaders.add(LokiHeaders.TIMESTAMP_NS);
+        labelPrefix = config.labelHeaderPrefix();
+        metadataPrefix = config.metadataHeaderPrefix();
         outputMessage = config.lineOutput() == JsonLabelsConfig.LineOutput.MESSAGE;
         failOnParseError = config.onParseError() == JsonLabelsConfig.OnParseError.FAIL;
         inputFormat = config.inputFormat();
@@ -160,7 +164,10 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
 
     private boolean hasOwnHeader(Headers headers) {
         for (Header header : headers) {
-            if (ownHeaders.contains(header.key())) {
+            // Prefixes first: the other keys (the source's) are new strings per record, not worth hashing.
+            String key = header.key();
+            if ((key.startsWith(labelPrefix) || key.startsWith(metadataPrefix) || key.equals(LokiHeaders.TIMESTAMP_NS))
+                    && ownHeaders.contains(key)) {
                 return true;
             }
         }

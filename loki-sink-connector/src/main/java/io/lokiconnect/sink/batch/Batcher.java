@@ -28,11 +28,12 @@ public final class Batcher {
      * entry's own batch when it alone fills one).
      */
     public synchronized List<LokiBatch> add(LokiEntry entry, long nowNanos) {
-        List<LokiBatch> closed = new ArrayList<>(1);
+        List<LokiBatch> closed = List.of(); // most entries close nothing: no list per entry
         int entryBytes = encoder.entrySize(entry);
         boolean newStream = open == null || !open.hasStream(entry.labels());
         int streamBytes = newStream ? encoder.streamSize(entry.labels()) : 0;
         if (open != null && !open.isEmpty() && open.encodedBytes() + entryBytes + streamBytes > maxBytes) {
+            closed = new ArrayList<>(2);
             closed.add(open);
             open = null;
             streamBytes = encoder.streamSize(entry.labels());
@@ -42,6 +43,9 @@ public final class Batcher {
         }
         open.add(entry, entryBytes, streamBytes);
         if (open.encodedBytes() >= maxBytes) {
+            if (closed.isEmpty()) {
+                closed = new ArrayList<>(1);
+            }
             closed.add(open);
             open = null;
         }

@@ -1,6 +1,5 @@
 package io.lokiconnect.sink.batch;
 
-import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 import java.util.ArrayList;
@@ -50,13 +49,13 @@ public final class LokiBatch {
         }
         stream.add(entry);
         encodedBytes += entryBytes;
-        lineBytes += lineBytes(entry);
+        lineBytes += entry.lineBytes();
         entryCount++;
     }
 
     /** What one entry counts in the back-pressure bound: its line's UTF-8 bytes. */
     public static long lineBytes(LokiEntry entry) {
-        return Utf8.encodedLength(entry.line());
+        return entry.lineBytes();
     }
 
     boolean hasStream(LabelSet labels) {

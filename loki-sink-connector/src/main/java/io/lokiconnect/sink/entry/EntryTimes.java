@@ -1,5 +1,7 @@
 package io.lokiconnect.sink.entry;
 
+import java.util.Objects;
+
 /**
  * Keeps distinct events distinct in Loki, which keeps one of two entries equal in stream, time and line. Many logs
  * carry times of millisecond or second precision, so identical lines (a health check, a retry message) logged in the
@@ -24,27 +26,65 @@ public final class EntryTimes {
 
         /** A line of a file: {@code offset} is its first byte's offset in the file. */
         public static Position inFile(String path, String host, long offset) {
-            long h = 1125899906842597L;
-            h = 31 * h + (path == null ? 0 : path.hashCode());
-            h = 31 * h + (host == null ? 0 : host.hashCode());
-            return new Position(mix(h), offset);
+            return new Position(fileShift(path, host), offset);
         }
 
         /** A record of a Kafka partition. */
         public static Position inPartition(int partition, long offset) {
-            return new Position(mix(partition), offset);
+            return new Position(partitionShift(partition), offset);
         }
     }
 
     private EntryTimes() {
     }
 
+    /** The shift of the lines of file {@code path} on {@code host}. */
+    static long fileShift(String path, String host) {
+        long h = 1125899906842597L;
+        h = 31 * h + (path == null ? 0 : path.hashCode());
+        h = 31 * h + (host == null ? 0 : host.hashCode());
+        return mix(h);
+    }
+
+    /**
+     * The shift of the last file asked for, kept while the next records come from the same file: the path and host
+     * arrive as new strings with every record, and comparing them with the last ones is cheaper than hashing them.
+     * One per task thread; not thread-safe.
+     */
+    public static final class FileShifts {
+        private String path;
+        private String host;
+        private long shift;
+        private boolean known;
+
+        /** {@link Position#inFile}'s shift for {@code path} and {@code host}. */
+        public long shift(String path, String host) {
+            if (!known || !Objects.equals(path, this.path) || !Objects.equals(host, this.host)) {
+                this.shift = fileShift(path, host);
+                this.path = path;
+                this.host = host;
+                this.known = true;
+            }
+            return shift;
+        }
+    }
+
     /** {@code nanos} itself when it has a sub-millisecond part, else {@code nanos} plus the part of {@code position}. */
     public static long distinct(long nanos, Position position) {
+        return distinct(nanos, position.shift(), position.offset());
+    }
+
+    /** {@link #distinct(long, Position)} for a position given by its shift and offset (nothing allocated). */
+    public static long distinct(long nanos, long shift, long offset) {
         if (Math.floorMod(nanos, NANOS_PER_MILLI) != 0 || nanos > Long.MAX_VALUE - NANOS_PER_MILLI) {
             return nanos;
         }
-        return nanos + Math.floorMod(position.shift() + position.offset(), NANOS_PER_MILLI);
+        return nanos + Math.floorMod(shift + offset, NANOS_PER_MILLI);
+    }
+
+    /** The shift of the records of Kafka partition {@code partition}. */
+    public static long partitionShift(int partition) {
+        return mix(partition);
     }
 
     /** A 64-bit finaliser (SplitMix64), so nearby files and partitions get unrelated shifts. */

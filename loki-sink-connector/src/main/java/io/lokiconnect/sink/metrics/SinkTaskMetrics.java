@@ -35,6 +35,9 @@ public final class SinkTaskMetrics {
     public final AtomicLong pausedTotal = new AtomicLong();
 
     private final Map<String, AtomicLong> linesByLevel = new ConcurrentHashMap<>();
+    private final String[] recentLevels = new String[8];
+    private final AtomicLong[] recentCounters = new AtomicLong[8];
+    private int nextRecent;
     private final int levelValuesMax;
     private final PluginGauges gauges;
 
@@ -75,12 +78,23 @@ public final class SinkTaskMetrics {
         if (level == null || levelValuesMax == 0) {
             return;
         }
+        // The level comes from a cached label set, the same string instance record after record: compared by
+        // identity before the map is asked. Only the task thread counts.
+        for (int i = 0; i < recentLevels.length; i++) {
+            if (recentLevels[i] == level) {
+                recentCounters[i].incrementAndGet();
+                return;
+            }
+        }
         AtomicLong counter = linesByLevel.get(level);
         if (counter == null) {
             String key = linesByLevel.size() < levelValuesMax ? level : "other";
             counter = linesByLevel.computeIfAbsent(key, this::newLevelCounter);
         }
         counter.incrementAndGet();
+        recentLevels[nextRecent] = level;
+        recentCounters[nextRecent] = counter;
+        nextRecent = (nextRecent + 1) % recentLevels.length;
     }
 
 

@@ -18,11 +18,20 @@ public final class AcknowledgedOffsets {
 
     private final Map<Partition, ArrayDeque<PendingRecord>> pending = new HashMap<>();
     private final Map<Partition, Long> committable = new HashMap<>();
+    /** The queue of the partition tracked last: consecutive records mostly share it, so no key is built for them. */
+    private String lastTopic;
+    private int lastPartition;
+    private ArrayDeque<PendingRecord> lastQueue;
 
     /** Starts tracking a consumed record; it must be {@link #done done} before its offset can be committed. */
     public synchronized PendingRecord track(String topic, int partition, long offset, Object source) {
         PendingRecord record = new PendingRecord(topic, partition, offset, source);
-        pending.computeIfAbsent(new Partition(topic, partition), p -> new ArrayDeque<>()).addLast(record);
+        if (lastQueue == null || partition != lastPartition || !topic.equals(lastTopic)) {
+            lastQueue = pending.computeIfAbsent(new Partition(topic, partition), p -> new ArrayDeque<>());
+            lastTopic = topic;
+            lastPartition = partition;
+        }
+        lastQueue.addLast(record);
         return record;
     }
 
@@ -94,5 +103,6 @@ public final class AcknowledgedOffsets {
             }
         }
         committable.remove(key);
+        lastQueue = null;
     }
 }

@@ -11,7 +11,8 @@ public final class PendingRecord {
     private final String topic;
     private final int partition;
     private final long offset;
-    private volatile Object source;
+    /** Plain: {@link #markDone} clears it before its volatile write of {@code done}, which publishes both. */
+    private Object source;
     private volatile boolean done;
     private volatile boolean revoked;
 
@@ -56,7 +57,8 @@ public final class PendingRecord {
     }
 
     void markDone() {
-        done = true;
+        // One volatile write per entry (the sender thread marks every entry of a pushed batch).
         source = null;
+        done = true;
     }
 }

@@ -32,12 +32,13 @@ public final class CardinalityGuard {
     /** True when {@code value} may be sent for {@code label}: it was seen before, or the label has room left. */
     public boolean admits(String label, String value) {
         Seen seen = labels.computeIfAbsent(label, l -> new Seen());
-        if (seen.values.contains(value)) {
+        if (seen.recentlyAdmitted(value) || seen.values.contains(value)) {
             return true;
         }
         synchronized (seen) {
             if (seen.values.size() < maxValues) {
                 seen.values.add(value);
+                seen.remember(value);
                 return true;
             }
             if (!seen.warned) {
@@ -58,6 +59,27 @@ public final class CardinalityGuard {
 
     private static final class Seen {
         final Set<String> values = ConcurrentHashMap.newKeySet();
+        /**
+         * Some admitted values, compared before the set is asked: a label takes few values, and a value read from a
+         * line is a new string whose hashing costs more than a few {@code equals}. Written under the lock, read
+         * without it: every value ever written here was admitted, so any value read is a right answer.
+         */
+        final String[] recent = new String[8];
+        int nextRecent;
         boolean warned;
+
+        boolean recentlyAdmitted(String value) {
+            for (String admitted : recent) {
+                if (value.equals(admitted)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void remember(String value) {
+            recent[nextRecent] = value;
+            nextRecent = (nextRecent + 1) % recent.length;
+        }
     }
 }

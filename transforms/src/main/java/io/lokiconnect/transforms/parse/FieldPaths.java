@@ -72,7 +72,7 @@ public final class FieldPaths {
             entries.sort(Comparator.comparing((Map.Entry<String, Node> e) -> !e.getKey().contains("."))
                     .thenComparing(Map.Entry::getKey));
             ordered = entries.stream().map(Map.Entry::getValue).toArray(Node[]::new);
-            orderedNames = entries.stream().map(Map.Entry::getKey).toArray(String[]::new);
+            orderedNames = entries.stream().map(e -> e.getKey().intern()).toArray(String[]::new);
             for (Node child : ordered) {
                 child.freeze();
             }
@@ -80,6 +80,16 @@ public final class FieldPaths {
 
         /** The child called {@code name} (a segment, or the dotted rest of a path), or null. */
         public Node get(String name) {
+            // A few children: equals() (identity first: Jackson interns field names, and so do we) costs less than
+            // hashing a name that may be new per line.
+            if (orderedNames.length <= 8) {
+                for (int i = 0; i < orderedNames.length; i++) {
+                    if (orderedNames[i].equals(name)) {
+                        return ordered[i];
+                    }
+                }
+                return null;
+            }
             return children.get(name);
         }
 
