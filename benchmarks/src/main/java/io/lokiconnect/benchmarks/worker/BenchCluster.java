@@ -235,6 +235,17 @@ final class BenchCluster implements AutoCloseable {
         }
     }
 
+    /** A fetch metric of the sink connector's task {@code task} consumer (client id {@code connector-consumer-<name>-<task>}), or NaN. */
+    double consumerMetric(String connector, int task, String metric) {
+        try {
+            Object value = mbeans.getAttribute(new ObjectName("kafka.consumer:type=consumer-fetch-manager-metrics,"
+                    + "client-id=connector-consumer-" + connector + "-" + task), metric);
+            return value instanceof Number n ? n.doubleValue() : Double.NaN;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
     /** Starts a flight recording of execution samples in the worker (settings: {@link JfrFamilies#SETTINGS}). */
     void startRecording(String name) throws Exception {
         // -Dbench.jfc=<file> records other events too (parks, socket reads) when looking for waits, not CPU.

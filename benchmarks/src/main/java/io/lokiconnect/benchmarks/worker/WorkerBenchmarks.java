@@ -440,10 +440,21 @@ public final class WorkerBenchmarks {
                                 + (headers ? "records with the three file headers" : "FileLog's default records")
                                 + " into the receiver", jfr, arrival.count());
                     }
+                    StringBuilder fetch = new StringBuilder();
+                    for (int task = 0; task < 2; task++) {
+                        double requests = cluster.consumerMetric(name, task, "fetch-total");
+                        if (requests > 0) {
+                            fetch.append(String.format(Locale.ROOT, "; task %d consumer: %.0f fetches, fetch-latency-avg "
+                                    + "%.1f ms, fetch-size-avg %,.0f B, records-per-request-avg %,.0f", task, requests,
+                                    cluster.consumerMetric(name, task, "fetch-latency-avg"),
+                                    cluster.consumerMetric(name, task, "fetch-size-avg"),
+                                    cluster.consumerMetric(name, task, "records-per-request-avg")));
+                        }
+                    }
                     cluster.deleteConnector(name);
                     sink.computeIfAbsent(shape, k -> new ArrayList<>()).add(measured(name, rate));
-                    log(String.format("  %s: %,.0f lines/s (%d duplicates dropped, %d visible)", name, rate,
-                            receiver.duplicatesDiscarded(), receiver.visibleDuplicates()));
+                    log(String.format("  %s: %,.0f lines/s (%d duplicates dropped, %d visible)%s", name, rate,
+                            receiver.duplicatesDiscarded(), receiver.visibleDuplicates(), fetch));
                 }
             }
             double consumed = RawClients.consume(cluster.bootstrapServers(), topics.get(RawClients.Shape.KEY), n,
