@@ -415,6 +415,7 @@ public final class WorkerBenchmarks {
             log(String.format("sink: %,d records in %s", cluster.recordsIn(topic), topic));
         }
         Map<RawClients.Shape, List<Double>> sink = new java.util.EnumMap<>(RawClients.Shape.class);
+        List<String> fetchLines = new ArrayList<>();
         List<Double> raw = new ArrayList<>();
         long n = cluster.recordsIn(topics.get(RawClients.Shape.KEY));
         for (int r = 1; r <= sizes.runs(); r++) {
@@ -455,6 +456,8 @@ public final class WorkerBenchmarks {
                     sink.computeIfAbsent(shape, k -> new ArrayList<>()).add(measured(name, rate));
                     log(String.format("  %s: %,.0f lines/s (%d duplicates dropped, %d visible)%s", name, rate,
                             receiver.duplicatesDiscarded(), receiver.visibleDuplicates(), fetch));
+                    fetchLines.add("| " + name + " | " + String.format(Locale.ROOT, "%,.0f", rate) + " | "
+                            + (fetch.length() == 0 ? "n/a" : fetch.substring(2)) + " |");
                 }
             }
             double consumed = RawClients.consume(cluster.bootstrapServers(), topics.get(RawClients.Shape.KEY), n,
@@ -480,6 +483,9 @@ public final class WorkerBenchmarks {
         report.append("| ").append(s.lines()).append(" | ").append(h == null ? "n/a" : h.lines()).append(" | ")
                 .append(c.lines()).append(" | ").append(Figure.ratio(s, c).times()).append(" | ")
                 .append(h == null ? "n/a" : Figure.ratio(h, c).times()).append(" |\n");
+        report.append("\nThe sink's consumer, from its JMX metrics at the end of each run (a task with no "
+                + "partition fetched nothing):\n\n| run | lines/s | consumer fetches |\n|---|---:|---|\n");
+        fetchLines.forEach(l -> report.append(l).append('\n'));
     }
 
     /** When the first entry arrived and when the expected count was reached (System.nanoTime). */
