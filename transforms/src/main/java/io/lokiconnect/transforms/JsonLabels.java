@@ -24,6 +24,7 @@ import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.transforms.Transformation;
@@ -52,8 +53,11 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     private LabelExtractor extractor;
     private String[] labelHeaders;
     private String[] metadataHeaders;
-    /** Every header name this transform writes. */
-    private Set<String> ownHeaders;
+    /**
+     * Whether two of the names this transform writes are the same (a label and a metadata field under equal
+     * prefixes): then a later write replaces an earlier one, as it always did.
+     */
+    private boolean ownNamesCollide;
     private String labelPrefix;
     private String metadataPrefix;
     private boolean outputMessage;
@@ -72,9 +76,10 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         extractor = new LabelExtractor(extractorSettings(config), metrics);
         labelHeaders = headerNames(config.labelHeaderPrefix(), extractor.labelNames());
         metadataHeaders = headerNames(config.metadataHeaderPrefix(), extractor.metadataNames());
-        ownHeaders = new HashSet<>(List.of(labelHeaders));
+        Set<String> ownHeaders = new HashSet<>(List.of(labelHeaders));
         ownHeaders.addAll(List.of(metadataHeaders));
         ownHeaders.add(LokiHeaders.TIMESTAMP_NS);
+        ownNamesCollide = ownHeaders.size() < labelHeaders.length + metadataHeaders.length + 1;
         labelPrefix = config.labelHeaderPrefix();
         metadataPrefix = config.metadataHeaderPrefix();
         outputMessage = config.lineOutput() == JsonLabelsConfig.LineOutput.MESSAGE;
@@ -118,22 +123,21 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         metrics.recordParsed();
         ExtractedEntry entry = extractor.extract(line);
 
-        Headers headers = record.headers().duplicate();
-        // One scan for headers this transform writes; each remove() is another scan, so only when there are some.
-        boolean replace = hasOwnHeader(headers);
         String[] labels = entry.labelValues();
+        String[] metadata = entry.metadataValues();
+        // One pass copies the headers but those this record writes anew (a remove() per header is a scan each).
+        Headers headers = withoutRewritten(record.headers(), labels, metadata, entry.hasTimestamp());
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != null) {
-                if (replace) {
+                if (ownNamesCollide) {
                     headers.remove(labelHeaders[i]);
                 }
                 headers.addString(labelHeaders[i], labels[i]);
             }
         }
-        String[] metadata = entry.metadataValues();
         for (int i = 0; i < metadata.length; i++) {
             if (metadata[i] != null) {
-                if (replace) {
+                if (ownNamesCollide) {
                     headers.remove(metadataHeaders[i]);
                 }
                 headers.addString(metadataHeaders[i], metadata[i]);
@@ -147,7 +151,7 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
             if (millis >= 0) {
                 timestamp = millis;
             }
-            if (replace) {
+            if (ownNamesCollide) {
                 headers.remove(LokiHeaders.TIMESTAMP_NS);
             }
             headers.addString(LokiHeaders.TIMESTAMP_NS, Long.toString(entry.timestampNs()));
@@ -162,16 +166,34 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
                 valueSchema, newValue, timestamp, headers);
     }
 
-    private boolean hasOwnHeader(Headers headers) {
-        for (Header header : headers) {
-            // Prefixes first: the other keys (the source's) are new strings per record, not worth hashing.
-            String key = header.key();
-            if ((key.startsWith(labelPrefix) || key.startsWith(metadataPrefix) || key.equals(LokiHeaders.TIMESTAMP_NS))
-                    && ownHeaders.contains(key)) {
-                return true;
+    /** A copy of {@code original} without the headers of the names this record writes: labels, metadata, time. */
+    private Headers withoutRewritten(Headers original, String[] labels, String[] metadata, boolean timestamp) {
+        ConnectHeaders copy = new ConnectHeaders();
+        for (Header header : original) {
+            if (!rewritten(header.key(), labels, metadata, timestamp)) {
+                copy.add(header);
             }
         }
-        return false;
+        return copy;
+    }
+
+    private boolean rewritten(String key, String[] labels, String[] metadata, boolean timestamp) {
+        // Prefixes first: the other keys (the source's) are new strings per record, cheaply told apart.
+        if (key.startsWith(labelPrefix)) {
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] != null && labelHeaders[i].equals(key)) {
+                    return true;
+                }
+            }
+        }
+        if (key.startsWith(metadataPrefix)) {
+            for (int i = 0; i < metadata.length; i++) {
+                if (metadata[i] != null && metadataHeaders[i].equals(key)) {
+                    return true;
+                }
+            }
+        }
+        return timestamp && key.equals(LokiHeaders.TIMESTAMP_NS);
     }
 
     private ParsedLine parse(Object value) throws LineParseException {

@@ -31,8 +31,11 @@ public final class ProtobufPushEncoder implements PushEncoder {
 
     public static final String CONTENT_TYPE = "application/x-protobuf";
 
-    /** Buffers larger than this (a batch far above batch.max.bytes' default) are not kept for the next push. */
-    private static final int MAX_KEPT_BUFFER = 8 << 20;
+    /**
+     * Buffers larger than this (batch.max.bytes raised well above its 1 MiB default) are not kept for the next push:
+     * a sender thread lives as long as its task, and 64 of them (max.in.flight.batches' limit) keep at most 512 MiB.
+     */
+    static final int MAX_KEPT_BUFFER = 4 << 20;
     /** Wire type 2 (length-delimited) and 0 (varint) tags of the fields written. */
     private static final byte TAG_1_LEN = (1 << 3) | 2;
     private static final byte TAG_2_LEN = (2 << 3) | 2;
@@ -84,9 +87,18 @@ public final class ProtobufPushEncoder implements PushEncoder {
         }
         int length = (int) total;
         Buffers buf = buffers.get();
+        try {
+            return encode(streams, entrySizes, streamSizes, labelBytes, length, buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static EncodedPush encode(Map<LabelSet, List<LokiEntry>> streams, int[][] entrySizes, int[] streamSizes,
+                                      int[] labelBytes, int length, Buffers buf) {
         byte[] raw = buf.raw(length);
         int pos = 0;
-        s = 0;
+        int s = 0;
         for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
             raw[pos++] = TAG_1_LEN;
             pos = writeVarint32(raw, pos, streamSizes[s]);
@@ -107,9 +119,7 @@ public final class ProtobufPushEncoder implements PushEncoder {
         try {
             byte[] compressed = buf.compressed(Snappy.maxCompressedLength(length));
             int n = Snappy.compress(raw, 0, length, compressed, 0);
-            byte[] body = Arrays.copyOf(compressed, n);
-            buf.release();
-            return new EncodedPush(body, CONTENT_TYPE, null, length);
+            return new EncodedPush(Arrays.copyOf(compressed, n), CONTENT_TYPE, null, length);
         } catch (IOException e) {
             throw new UncheckedIOException("could not compress a push request", e);
         }

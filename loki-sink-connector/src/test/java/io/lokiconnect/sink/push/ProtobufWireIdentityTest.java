@@ -39,6 +39,10 @@ class ProtobufWireIdentityTest {
         assertIdentical(List.of(new LokiEntry(API, 5L, "x".repeat(100_000), Map.of(), null)));
         assertIdentical(List.of(new LokiEntry(API, 6L, "y", Map.of("k", "v"), null)));
         assertIdentical(List.of(new LokiEntry(API, 0L, "", Map.of(), null)));
+        // above the size of buffers a sender thread keeps, then small again
+        assertIdentical(List.of(new LokiEntry(API, 7L, "z".repeat(ProtobufPushEncoder.MAX_KEPT_BUFFER + 1), Map.of(),
+                null)));
+        assertIdentical(List.of(new LokiEntry(API, 8L, "w", Map.of(), null)));
     }
 
     @Test
