@@ -47,15 +47,51 @@ public final class SinkTestSupport {
     }
 
     public static void produce(String bootstrapServers, List<ProducerRecord<String, String>> records) {
+        List<ProducerRecord<String, String>> failed = send(bootstrapServers, records);
+        if (!failed.isEmpty()) {
+            // A broker that has just created the topic can answer NOT_LEADER_OR_FOLLOWER, then the idempotent
+            // producer OutOfOrderSequenceException: those records were not written. Send them again, once, with a
+            // fresh producer (an unchecked send lost test lines that the test then missed at the receiver).
+            failed = send(bootstrapServers, failed);
+        }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("the test could not write " + failed.size() + " of its input records");
+        }
+    }
+
+    /** Sends every record, waiting for the topics' leaders first; returns those whose send failed. */
+    private static List<ProducerRecord<String, String>> send(String bootstrapServers,
+                                                             List<ProducerRecord<String, String>> records) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        List<ProducerRecord<String, String>> failed = new java.util.ArrayList<>();
         try (KafkaProducer<String, String> producer =
                      new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            for (String topic : records.stream().map(ProducerRecord::topic).distinct().toList()) {
+                while (producer.partitionsFor(topic).stream().anyMatch(p -> p.leader() == null)
+                        && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                }
+            }
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+                    new java.util.ArrayList<>(records.size());
             for (ProducerRecord<String, String> record : records) {
-                producer.send(record);
+                sent.add(producer.send(record));
             }
             producer.flush();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed.add(records.get(i));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
+        return failed;
     }
 }
