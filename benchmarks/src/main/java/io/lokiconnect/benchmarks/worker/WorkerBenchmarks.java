@@ -267,8 +267,8 @@ public final class WorkerBenchmarks {
         Figure plain = Figure.of(rate.get("FileStream default"));
         report.append("\nAs a user runs them on a worker left at its defaults: FileLog posted from "
                 + "`connect-configs/file-log-source.json` (its producer overrides are the *tuned* row) against "
-                + "FileStream posted with the keys its documentation gives (the *default* row), per run: **")
-                .append(Figure.ratio(shipped, plain).times()).append("** (FileLog ").append(shipped.lines())
+                + "FileStream posted with the keys its documentation gives (the *default* row), per run: ")
+                .append(Figure.ratio(shipped, plain).times()).append(" (FileLog ").append(shipped.lines())
                 .append(" lines/s, FileStream ").append(plain.lines()).append(").\n");
         report.append("\nThe worker's producer, from its JMX metrics at the end of each run (median of the runs):\n\n"
                 + "| connector, producer | record-size-avg B | batch-size-avg B | records-per-request-avg "

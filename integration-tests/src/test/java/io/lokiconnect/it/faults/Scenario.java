@@ -69,6 +69,9 @@ final class Scenario implements AutoCloseable {
         config.put("behavior.on.rejected", "fail");
         config.put("consumer.override.session.timeout.ms", "10000");
         config.put("consumer.override.heartbeat.interval.ms", "2000");
+        // As connect-configs/loki-sink.json ships it: a joining task takes partitions without revoking the others'.
+        config.put("consumer.override.partition.assignment.strategy",
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         config.put("transforms", "labels");
         config.put("transforms.labels.type", "io.lokiconnect.transforms.JsonLabels");
         config.put("transforms.labels.label.fields", "level,service");
