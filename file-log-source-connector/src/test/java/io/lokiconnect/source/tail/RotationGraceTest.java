@@ -59,8 +59,8 @@ class RotationGraceTest {
         }
     }
 
-    @Test
-    void rotatedFilesAreReadToTheirRealEndEvenWhenBatchLimitsKeptTheTailerAway() throws IOException {
+    /** a.log, c.log and d.log of one line each (returned: a, c, d) and b.log of 200 lines. */
+    private List<String> writeThreeShortFilesAndOneLong() throws IOException {
         List<String> rotated = List.of("a", "c", "d");
         for (String name : rotated) {
             append(dir.resolve(name + ".log"), name + "1\n");
@@ -70,6 +70,12 @@ class RotationGraceTest {
             many.append("b").append(i).append('\n');
         }
         append(dir.resolve("b.log"), many.toString());
+        return rotated;
+    }
+
+    @Test
+    void rotatedFilesAreReadToTheirRealEndEvenWhenBatchLimitsKeptTheTailerAway() throws IOException {
+        List<String> rotated = writeThreeShortFilesAndOneLong();
         FileSetTailer t = tailer(dir + "/*.log");
         List<String> read = new ArrayList<>(texts(t.poll(1000, 1 << 20)));
         for (String name : rotated) {
@@ -87,15 +93,7 @@ class RotationGraceTest {
     /** The same with files.max.open=1: the rotated files' handles are closed when their rest is due. */
     @Test
     void rotatedFilesWhoseHandlesWereClosedAreReadToTheirEndBeforeBeingForgotten() throws IOException {
-        List<String> rotated = List.of("a", "c", "d");
-        for (String name : rotated) {
-            append(dir.resolve(name + ".log"), name + "1\n");
-        }
-        StringBuilder many = new StringBuilder();
-        for (int i = 0; i < 200; i++) {
-            many.append("b").append(i).append('\n');
-        }
-        append(dir.resolve("b.log"), many.toString());
+        List<String> rotated = writeThreeShortFilesAndOneLong();
         FileSetTailer t = tailer(dir + "/*.log", TailerHarness.utf8(1024), 1);
         List<String> read = new ArrayList<>(texts(t.poll(1000, 1 << 20)));
         for (String name : rotated) {
