@@ -41,8 +41,6 @@ public final class Rejections {
     private static final Pattern LABEL_NAMES = Pattern.compile(" has \\d{1,9} label names");
     /** Characters looked at around a stream's name to find the message holding it. */
     private static final int MESSAGE_WINDOW = 1024;
-    /** Characters of a body read: the client keeps no more (LokiClient.BODY_LIMIT). */
-    private static final int BODY_LIMIT = 64 * 1024;
     /** Longest ingester entry line read: a Go time, a reason and (older Lokis) the stream, well below. */
     private static final int MAX_ENTRY_LINE = 4096;
     private static final Pattern COUNT_BEFORE = Pattern.compile("(\\d{1,9}) errors like: $");
@@ -64,8 +62,10 @@ public final class Rejections {
         if (body == null || body.isBlank()) {
             return refused;
         }
-        if (body.length() > BODY_LIMIT) {
-            body = body.substring(0, BODY_LIMIT);
+        // The client reads at most LokiClient.BODY_LIMIT bytes, so at most that many characters: a longer body
+        // comes from elsewhere (tests, fuzzing) and is cut the same way.
+        if (body.length() > LokiClient.BODY_LIMIT) {
+            body = body.substring(0, LokiClient.BODY_LIMIT);
         }
         Map<LabelSet, List<LokiEntry>> streams = batch.streams();
         for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
