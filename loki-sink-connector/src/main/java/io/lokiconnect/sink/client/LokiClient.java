@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Headers;
 import okhttp3.MediaType;
@@ -27,6 +28,10 @@ public final class LokiClient implements Closeable {
 
     /** How much of an error body is kept for logs, exceptions and rejection parsing. */
     static final int BODY_LIMIT = 64 * 1024;
+
+    /** Pushes under way, for {@link #cancelAll()}. */
+    private final java.util.Set<Call> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean cancelled;
 
     private final OkHttpClient http;
     private final String pushUrl;
@@ -78,8 +83,20 @@ public final class LokiClient implements Closeable {
         if (push.contentEncoding() != null) {
             request.header("Content-Encoding", push.contentEncoding());
         }
-        try (Response response = http.newCall(request.build()).execute()) {
-            return new LokiResponse(response.code(), bodyExcerpt(response), retryAfterMillis(response.header("Retry-After")));
+        Call call = http.newCall(request.build());
+        // Registered before the cancelled check, and cancelAll() sets the flag before it looks at the calls: one of
+        // the two always sees the other, so no push starts after cancelAll() returned.
+        calls.add(call);
+        try {
+            if (cancelled) {
+                call.cancel();
+            }
+            try (Response response = call.execute()) {
+                return new LokiResponse(response.code(), bodyExcerpt(response),
+                        retryAfterMillis(response.header("Retry-After")));
+            }
+        } finally {
+            calls.remove(call);
         }
     }
 
@@ -117,8 +134,12 @@ public final class LokiClient implements Closeable {
         }
     }
 
-    /** Cancels every push under way: each fails at once with an IOException. */
+    /** Cancels every push under way, and any push started later: each fails at once with an IOException. */
     public void cancelAll() {
+        cancelled = true;
+        for (Call call : calls) {
+            call.cancel();
+        }
         http.dispatcher().cancelAll();
     }
 

@@ -47,6 +47,17 @@ class LokiClientTest {
                 JvmDefaultTls.settings(), Duration.ofSeconds(5)));
     }
 
+    /** After cancelAll() (the task stops), a push that was about to start fails at once and sends nothing. */
+    @Test
+    void aPushStartedAfterCancelAllFailsWithoutBeingSent() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(204));
+        try (LokiClient client = client("", "", "", Map.of())) {
+            client.cancelAll();
+            assertThatThrownBy(() -> client.push(PUSH)).isInstanceOf(IOException.class);
+        }
+        assertThat(server.getRequestCount()).isZero();
+    }
+
     @Test
     void sendsTenantBearerTokenAndExtraHeaders() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(204));
