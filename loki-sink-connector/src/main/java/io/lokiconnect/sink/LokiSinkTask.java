@@ -51,10 +51,6 @@ public class LokiSinkTask extends SinkTask {
     private static final long STOP_WAIT_MILLIS = 1_000;
     /** Longest time preCommit() waits for the dead letter queue. */
     private static final long DLQ_WAIT_MILLIS = 5_000;
-    /** The worker's sink record, which carries the consumed bytes for its dead letter queue reporter. */
-    static final String WORKER_RECORD_CLASS = "org.apache.kafka.connect.runtime.InternalSinkRecord";
-    /** That class once seen (one worker, one class), so later records are checked by identity, not by name. */
-    private static volatile Class<?> workerRecordClass;
 
     private LokiSinkConfig config;
     private SinkRecordMapper mapper;
@@ -134,28 +130,6 @@ public class LokiSinkTask extends SinkTask {
         return Math.max(10_000, bufferMaxBytes / 64);
     }
 
-    /**
-     * What is kept of a record for the dead letter queue while its entry waits for Loki. Handed the worker's own
-     * record type, the worker's reporter writes the bytes the record was consumed with, which that type carries in its
-     * processing context; its {@code newRecord} keeps type and context. So a copy without key, value and headers
-     * writes the same dead letter and leaves the converted, transformed record (most of its heap: the value, a dozen
-     * header objects per header) to the garbage collector while the entry is buffered. Any other record is kept
-     * whole: the reporter would convert it again, and the copy would lose its content.
-     */
-    static SinkRecord forDeadLetters(SinkRecord record) {
-        Class<?> type = record.getClass();
-        if (type != workerRecordClass) {
-            if (!WORKER_RECORD_CLASS.equals(type.getName())) {
-                return record;
-            }
-            workerRecordClass = type;
-        }
-        // null headers: an empty ConnectHeaders without a list
-        SinkRecord slim = record.newRecord(record.topic(), record.kafkaPartition(), null, null, null, null,
-                record.timestamp(), null);
-        return slim.getClass() == type ? slim : record;
-    }
-
     private org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
         try {
             return context.pluginMetrics();
@@ -194,7 +168,7 @@ public class LokiSinkTask extends SinkTask {
         metrics.recordsReceived.addAndGet(records.size());
         for (SinkRecord record : records) {
             PendingRecord pending = offsets.track(record.topic(), record.kafkaPartition(), record.kafkaOffset(),
-                    keepRecordsForDlq ? forDeadLetters(record) : null);
+                    keepRecordsForDlq ? record : null);
             LokiEntry entry;
             try {
                 entry = mapper.toEntry(record, pending);
