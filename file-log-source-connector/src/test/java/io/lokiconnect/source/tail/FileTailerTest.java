@@ -90,6 +90,17 @@ class FileTailerTest {
         assertThat(stats.linesRead).hasValue(3);
     }
 
+    /** A file whose size cannot be read any more keeps its last bytes-behind figure (not "0 behind"). */
+    @Test
+    void bytesBehindKeepsItsLastFigureWhenTheSizeCannotBeRead() throws IOException {
+        append("a\nbb\n");
+        open(100, true, ResumePoint.START);
+        assertThat(tailer.bytesBehind()).isEqualTo(5);
+        tailer.close();
+        Files.delete(file);
+        assertThat(tailer.bytesBehind()).isEqualTo(5);
+    }
+
     @Test
     void aResumePointStartsAtItsPosition() throws IOException {
         append("first\nsecond\n");
