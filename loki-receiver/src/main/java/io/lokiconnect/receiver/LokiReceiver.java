@@ -105,6 +105,14 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
+    /** A push the receiver answered with an error: its status and body, so a test that misses entries can say why. */
+    public record Refusal(Instant at, int status, String body) {
+        @Override
+        public String toString() {
+            return at + " " + status + " " + body.strip();
+        }
+    }
+
     /** What a request carried, for tests of headers. */
     public record RequestInfo(String contentType, String contentEncoding, String tenant, String authorization,
                               Map<String, String> headers, int status) {
@@ -117,6 +125,7 @@ public final class LokiReceiver implements AutoCloseable {
     private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
     private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
     private final List<RequestInfo> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<Refusal> refusedPushes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong visibleDuplicates = new AtomicLong();
@@ -242,6 +251,13 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
+    /** Every push answered with a status other than 2xx (0: dropped without an answer), in order, with the body the receiver answered. */
+    public List<Refusal> refusals() {
+        synchronized (refusedPushes) {
+            return List.copyOf(refusedPushes);
+        }
+    }
+
     private void push(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod())) {
@@ -256,6 +272,7 @@ public final class LokiReceiver implements AutoCloseable {
             }
             if (answer != null && answer.drop()) {
                 record(exchange, 0);
+                refusedPushes.add(new Refusal(Instant.now(), 0, "connection dropped without an answer (scripted)"));
                 // Closing without a response: the client sees the connection end mid-request.
                 return;
             }
@@ -496,6 +513,9 @@ public final class LokiReceiver implements AutoCloseable {
     private void respond(HttpExchange exchange, int status, String body) throws IOException {
         if (exchange.getRequestURI().getPath().endsWith("/push")) {
             record(exchange, status);
+            if (status / 100 != 2) {
+                refusedPushes.add(new Refusal(Instant.now(), status, body));
+            }
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (status == 204 || bytes.length == 0) {

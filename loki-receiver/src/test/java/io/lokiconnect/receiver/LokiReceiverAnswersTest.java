@@ -44,6 +44,18 @@ class LokiReceiverAnswersTest {
     }
 
     @Test
+    void everyRefusedPushIsKeptWithItsStatusAndBodyAndAcceptedOnesAreNot() {
+        Pushes.protobuf(loki, Stream.of(JOB, new Entry(t, "kept")));
+        HttpResponse<String> tooOld = Pushes.protobuf(loki, Stream.of(JOB, new Entry(daysAgo(8), "old")));
+        loki.enqueue(LokiReceiver.Answer.status(503));
+        Pushes.protobuf(loki, Stream.of(JOB, new Entry(t + 1, "unlucky")));
+
+        assertThat(loki.refusals()).extracting(LokiReceiver.Refusal::status).containsExactly(400, 503);
+        assertThat(loki.refusals().get(0).body()).isEqualTo(tooOld.body()).contains("timestamp too old");
+        assertThat(loki.refusals().get(1).toString()).contains(" 503 internal server error");
+    }
+
+    @Test
     void tooFarBehindIsRefusedByTheIngesterWithoutForStreamOnTheEntryLine() {
         Pushes.protobuf(loki, Stream.of(JOB, new Entry(t, "newest")));
         long behind = t - Duration.ofHours(2).toNanos();

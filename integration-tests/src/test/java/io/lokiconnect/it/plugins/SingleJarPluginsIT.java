@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lokiconnect.common.Version;
+import io.lokiconnect.it.sink.ReceiverWait;
 import io.lokiconnect.it.sink.SinkTestSupport;
 import io.lokiconnect.it.source.SourceTestSupport;
 import io.lokiconnect.testkit.connect.ConnectClusterExtension;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +76,10 @@ class SingleJarPluginsIT {
 
     @Test
     void aPipelineRunsFromFileThroughTheTransformToLoki() throws Exception {
-        String t1 = "2026-11-25T10:15:30.123456789Z";
-        long t1Nanos = Instant.parse(t1).getEpochSecond() * 1_000_000_000L + 123_456_789L;
+        // From the clock: Loki refuses lines older than reject_old_samples_max_age (7 days by default).
+        Instant time = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).plusNanos(123_456_789L);
+        String t1 = time.toString();
+        long t1Nanos = time.getEpochSecond() * 1_000_000_000L + 123_456_789L;
         Files.write(logs.resolve("app.log"), List.of(
                 "{\"timestamp\":\"" + t1 + "\",\"level\":\"WARNING\",\"service\":\"api\",\"message\":\"disk ✓ almost full\"}",
                 "{\"timestamp\":\"" + t1 + "\",\"level\":\"error\",\"service\":\"db\",\"message\":\"checkpoint failed\"}",
@@ -93,8 +97,7 @@ class SingleJarPluginsIT {
             // Default encoding: protobuf, snappy-compressed by the snappy-java inside the sink's jar.
             CONNECT.deployConnector("single-jar-sink", SinkTestSupport.sinkConfig("single-jar-logs", loki.baseUrl()));
 
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                    .untilAsserted(() -> assertThat(loki.entries()).hasSize(3));
+            ReceiverWait.on(loki).sink(CONNECT, "single-jar-sink").awaitEntries(3, Duration.ofSeconds(90));
             ReceivedEntry warn = loki.entriesWithLabel("service", "api").get(0);
             assertThat(warn.labels()).isEqualTo(Map.of("job", "kafka-logs", "level", "warn", "service", "api"));
             assertThat(warn.timestampNanos()).isEqualTo(t1Nanos);

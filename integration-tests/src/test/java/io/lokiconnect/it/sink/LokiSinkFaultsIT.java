@@ -119,8 +119,7 @@ class LokiSinkFaultsIT {
             // The user fixes the token through the REST API (PUT /connectors/<name>/config); the task restarts.
             config.put("loki.auth.bearer.token", "fixed-token");
             CONNECT.deployConnector(connector, config);
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .untilAsserted(() -> assertThat(loki.entries()).hasSize(200));
+            ReceiverWait.on(loki).sink(CONNECT, connector).awaitEntries(200, Duration.ofSeconds(60));
             assertThat(lineSet(loki.entries())).isEqualTo(lines.stream().map(LogLine::line).collect(Collectors.toSet()));
             assertThat(loki.requestInfos()).allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer fixed-token"));
             CONNECT.awaitRunning(connector, 1, Duration.ofSeconds(30));
@@ -188,8 +187,7 @@ class LokiSinkFaultsIT {
         produce(CONNECT.bootstrapServers(), records);
         CONNECT.deployConnector(connector, sinkConfig(topic, loki.baseUrl()));
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> assertThat(loki.entries()).hasSize(3));
+        ReceiverWait.on(loki).sink(CONNECT, connector).awaitEntries(3, Duration.ofSeconds(30));
         assertThat(loki.entries()).allSatisfy(e -> {
             assertThat(e.line()).isEqualTo("GET /health 200");
             assertThat(e.timestampNanos() / 1_000_000L).isEqualTo(second / 1_000_000L);
@@ -217,7 +215,7 @@ class LokiSinkFaultsIT {
             basic.put("loki.headers", "X-Api-Key:" + headerKey + ",X-Team:logs");
             basic.put("loki.tenant.id", "team-a");
             CONNECT.deployConnector(connector, basic);
-            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(loki.entries()).hasSize(5));
+            ReceiverWait.on(loki).sink(CONNECT, connector).awaitEntries(5, Duration.ofSeconds(30));
             assertThat(loki.requestInfos()).allSatisfy(r -> assertThat(r.headers().entrySet()).anySatisfy(h -> {
                 assertThat(h.getKey()).isEqualToIgnoringCase("X-Api-Key");
                 assertThat(h.getValue()).isEqualTo(headerKey);

@@ -3,6 +3,7 @@ package io.lokiconnect.it.sink;
 import static io.lokiconnect.it.sink.SinkTestSupport.produce;
 import static io.lokiconnect.it.sink.SinkTestSupport.sinkConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lokiconnect.it.sink.SinkTestSupport.LogLine;
 import io.lokiconnect.testkit.connect.ConnectClusterExtension;
@@ -82,8 +83,7 @@ class LokiSinkIT {
     }
 
     private void awaitEntries(long n, Duration timeout) {
-        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> assertThat(loki.entries()).hasSizeGreaterThanOrEqualTo((int) n));
+        ReceiverWait.on(loki).sink(CONNECT, connector).awaitAtLeast(n, timeout);
     }
 
     private static void assertSameEntries(List<ReceivedEntry> received, List<LogLine> written) {
@@ -196,6 +196,17 @@ class LokiSinkIT {
         assertSameEntries(loki.entries(), lines);
         assertThat(loki.requests(400)).isGreaterThanOrEqualTo(1);
         CONNECT.awaitRunning(connector, 1, Duration.ofSeconds(5));
+
+        // A wait for all 52 times out, and its message says where the two missing ones went, in Loki's words.
+        assertThatThrownBy(() -> ReceiverWait.on(loki).sink(CONNECT, connector).deadLetterQueue(topic + "-dlq")
+                .awaitEntries(all.size(), Duration.ofSeconds(1)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("exactly 52 entries")
+                .hasMessageContaining("50 entries stored")
+                .hasMessageContaining("refused: ").hasMessageContaining("timestamp too old")
+                .hasMessageContaining("records-sent-to-dlq-total=2")
+                .hasMessageContaining("dead letter queue '" + topic + "-dlq': 2 record(s)")
+                .hasMessageContaining("a line from last month <- ");
     }
 
     @Test
@@ -273,8 +284,7 @@ class LokiSinkIT {
             trusted.put("loki.tls.truststore.location", cert.trustStore().toString());
             trusted.put("loki.tls.truststore.password", SelfSignedCertificate.PASSWORD);
             CONNECT.deployConnector(connector, trusted);
-            Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .untilAsserted(() -> assertThat(https.entries()).hasSize(20));
+            ReceiverWait.on(https).sink(CONNECT, connector).awaitEntries(20, Duration.ofSeconds(30));
             assertThat(https.baseUrl()).startsWith("https://");
         }
     }

@@ -2,6 +2,7 @@ package io.lokiconnect.it.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lokiconnect.it.sink.ReceiverWait;
 import io.lokiconnect.it.sink.SinkTestSupport;
 import io.lokiconnect.it.source.SourceTestSupport;
 import io.lokiconnect.testkit.connect.ConnectClusterExtension;
@@ -12,13 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +33,14 @@ class JsonLabelsIT {
     @TempDir
     Path dir;
 
-    private static final String T1 = "2026-11-25T10:15:30.123456789Z";
-    private static final long T1_NS = Instant.parse(T1).getEpochSecond() * 1_000_000_000L + 123_456_789L;
+    /**
+     * A line time an hour ago, with every nanosecond digit: from the clock, as Loki refuses lines older than
+     * {@code reject_old_samples_max_age} (a calendar date here turned CI red a week after it was written).
+     */
+    private static final Instant T1_INSTANT = Instant.now().minus(Duration.ofHours(1))
+            .truncatedTo(ChronoUnit.SECONDS).plusNanos(123_456_789L);
+    private static final String T1 = T1_INSTANT.toString();
+    private static final long T1_NS = T1_INSTANT.getEpochSecond() * 1_000_000_000L + 123_456_789L;
 
     private static List<String> jsonLines() {
         long epochMillis = Instant.now().minusSeconds(30).toEpochMilli();
@@ -103,8 +110,7 @@ class JsonLabelsIT {
             Map<String, String> config = SinkTestSupport.sinkConfig("raw", loki.baseUrl());
             CONNECT.deployConnector("labelled-sink", transform(config));
 
-            Awaitility.await().atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> assertThat(loki.entries()).hasSize(3));
+            ReceiverWait.on(loki).sink(CONNECT, "labelled-sink").awaitEntries(3, Duration.ofSeconds(60));
             ReceivedEntry warn = loki.entriesWithLabel("service", "api").get(0);
             assertThat(warn.labels()).isEqualTo(Map.of("job", "kafka-logs", "level", "warn", "service", "api"));
             assertThat(warn.timestampNanos()).isEqualTo(T1_NS);
@@ -145,8 +151,7 @@ class JsonLabelsIT {
                 config.put("loki.encoding", encoding);
                 CONNECT.deployConnector(topic + "-sink", transform(config));
 
-                Awaitility.await().atMost(Duration.ofSeconds(60))
-                        .untilAsserted(() -> assertThat(loki.entries()).hasSize(HOSTILE.size()));
+                ReceiverWait.on(loki).sink(CONNECT, topic + "-sink").awaitEntries(HOSTILE.size(), Duration.ofSeconds(60));
                 for (int i = 0; i < HOSTILE.size(); i++) {
                     String line = "hostile " + i;
                     assertThat(loki.entries()).as(encoding + ": " + HOSTILE.get(i))
@@ -180,8 +185,8 @@ class JsonLabelsIT {
             sink.put("header.converter", "org.apache.kafka.connect.storage.StringConverter");
             CONNECT.deployConnector("hostile-source-sink", sink);
 
-            Awaitility.await().atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> assertThat(loki.entries()).hasSize(HOSTILE.size()));
+            ReceiverWait.on(loki).sink(CONNECT, "hostile-source-sink")
+                    .awaitEntries(HOSTILE.size(), Duration.ofSeconds(60));
             for (int i = 0; i < HOSTILE.size(); i++) {
                 String line = "hostile " + i;
                 assertThat(loki.entries()).as(HOSTILE.get(i)).filteredOn(e -> e.line().equals(line)).singleElement()
