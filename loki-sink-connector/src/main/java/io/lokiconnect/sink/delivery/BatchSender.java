@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends closed batches on {@code max.in.flight.batches} threads until Loki has answered for every entry. Each push is
- * retried per {@link RetryPolicy} on no answer, 429, 5xx, 401 and 403; a 413 splits the push in halves down to single
+ * retried per {@link RetryPolicy} on no answer, 429, 5xx, 408, 499, 401 and 403; a 413 splits the push in halves down to single
  * entries; a 400 settles the entries its body names as refused and the others as stored, never sending them again
  * (Loki keeps the valid entries of a push it answers 400, and a second copy is visible once the first left the head
  * block; see {@link Rejections}); a 400 naming none (a proxy's, a push Loki could not read) splits the push like a
@@ -157,7 +157,7 @@ public final class BatchSender implements AutoCloseable {
         work.addFirst(part.subset(entries.subList(0, half)));
     }
 
-    /** One push, retried until Loki answers with something other than no answer, 429, 5xx, 401 or 403. */
+    
     /**
      * {@code part} without the entries whose partition was revoked from the task since they were batched (counted in
      * the settlement); null when none is left. The partition's next owner reads them again from the committed
