@@ -14,6 +14,7 @@ import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.shaping.LokiLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -70,6 +71,10 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final String BEHAVIOR_ON_REJECTED_CONFIG = "behavior.on.rejected";
     public static final String METRICS_LEVEL_LABEL_CONFIG = "metrics.level.label";
     public static final String METRICS_LEVEL_VALUES_MAX_CONFIG = "metrics.level.values.max";
+    public static final String LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG = "loki.limits.stream.rate.bytes";
+    public static final String LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG = "loki.limits.stream.burst.bytes";
+    public static final String LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG = "loki.limits.ingestion.burst.bytes";
+    public static final String LOKI_LIMITS_MAX_BEHIND_MS_CONFIG = "loki.limits.max.behind.ms";
 
     /** {@code loki.encoding}: the push body. */
     public enum Encoding implements ConfigChoice {
@@ -105,6 +110,10 @@ public class LokiSinkConfig extends AbstractConfig {
     private static final String GROUP_LOKI = "Loki";
     private static final String GROUP_BATCH = "Batching and retries";
     private static final String GROUP_ENTRIES = "Entries";
+    private static final String GROUP_LIMITS = "Loki's limits";
+    private static final String LIMITS_WHY = " Loki drops entries over this limit while it answers 204 (for any stream "
+            + "but a push's last), so the sink applies it itself and never sends what Loki would drop; set it to "
+            + "your Loki's value.";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(LOKI_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new LokiUrl(), Importance.HIGH,
@@ -228,7 +237,32 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_ENTRIES, 8, ConfigDef.Width.SHORT, "Level label")
             .define(METRICS_LEVEL_VALUES_MAX_CONFIG, Type.INT, 10, Range.between(0, 1000), Importance.LOW,
                     "Distinct level values given their own metric; later values are counted under 'other'.",
-                    GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values");
+                    GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values")
+            .define(LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_STREAM_RATE_BYTES,
+                    Range.atLeast(1), Importance.MEDIUM,
+                    "Loki's per_stream_rate_limit in bytes a second (line plus structured metadata, counted per "
+                            + "stream, i.e. per label set, per task): a stream above it waits in the buffer "
+                            + "(buffer.max.bytes) while the others keep flowing." + LIMITS_WHY,
+                    GROUP_LIMITS, 1, ConfigDef.Width.SHORT, "Stream rate (bytes/s)")
+            .define(LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_STREAM_BURST_BYTES,
+                    Range.atLeast(1), Importance.MEDIUM,
+                    "Loki's per_stream_rate_limit_burst in bytes: what a stream may send at once after a quiet time; "
+                            + "an entry larger than it is refused (behavior.on.rejected)." + LIMITS_WHY,
+                    GROUP_LIMITS, 2, ConfigDef.Width.SHORT, "Stream burst (bytes)")
+            .define(LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_INGESTION_BURST_BYTES,
+                    Range.atLeast(1), Importance.MEDIUM,
+                    "Loki's ingestion_burst_size_mb in bytes: no push carries more line and structured-metadata "
+                            + "bytes than this (Loki answers such a push 429 forever), whatever batch.max.bytes says; "
+                            + "an entry larger than it is refused (behavior.on.rejected). Set it to your Loki's value.",
+                    GROUP_LIMITS, 3, ConfigDef.Width.SHORT, "Ingestion burst (bytes)")
+            .define(LOKI_LIMITS_MAX_BEHIND_MS_CONFIG, Type.LONG, LokiLimits.DEFAULT_MAX_BEHIND_MS,
+                    Range.between(1L, 315_360_000_000L), Importance.MEDIUM,
+                    "Half of Loki's max_chunk_age, in ms: Loki refuses an entry older than its stream's newest "
+                            + "entry by more than this ('entry too far behind'). The sink does not send such an "
+                            + "entry (behavior.on.rejected gets it with the reason) and pauses partitions that run "
+                            + "ahead of a lagging partition of the same stream, so old lines arrive in time."
+                            + LIMITS_WHY,
+                    GROUP_LIMITS, 4, ConfigDef.Width.SHORT, "Max behind (ms)");
 
     public LokiSinkConfig(Map<?, ?> props) {
         this(props, true);
@@ -415,6 +449,12 @@ public class LokiSinkConfig extends AbstractConfig {
 
     public RefusalRouter.Behavior behaviorOnRejected() {
         return BEHAVIOR_ON_REJECTED.parse(BEHAVIOR_ON_REJECTED_CONFIG, getString(BEHAVIOR_ON_REJECTED_CONFIG));
+    }
+
+    /** Loki's limits the sink applies before sending (issue 17). */
+    public LokiLimits lokiLimits() {
+        return new LokiLimits(getLong(LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG), getLong(LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG),
+                getLong(LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG), getLong(LOKI_LIMITS_MAX_BEHIND_MS_CONFIG) * 1_000_000L);
     }
 
     public String metricsLevelLabel() {

@@ -1,12 +1,12 @@
 package io.lokiconnect.sink;
 
 import io.lokiconnect.common.Version;
-import io.lokiconnect.sink.batch.Batcher;
-import io.lokiconnect.sink.batch.LokiBatch;
+import io.lokiconnect.sink.batch.Outbox;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.delivery.BatchSender;
 import io.lokiconnect.sink.delivery.DeliveryBookkeeper;
+import io.lokiconnect.sink.delivery.Dispatcher;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.flow.BackPressure;
 import io.lokiconnect.sink.metrics.SinkTaskMetrics;
@@ -19,9 +19,6 @@ import io.lokiconnect.sink.refusal.RefusalRouter;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -35,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adapts Connect's sink task life cycle to plain classes: {@link SinkRecordMapper} (record to entry),
- * {@link Batcher} and {@link BatchSender} (batches, pushes, retries), {@link AcknowledgedOffsets} (what may be
+ * {@link Outbox} (entries per stream, shaped to Loki's limits, composed into pushes), {@link Dispatcher} and
+ * {@link BatchSender} (pushes, retries), {@link AcknowledgedOffsets} (what may be
  * committed), {@link BackPressure} (pause and resume), {@link RefusalRouter} and {@link DeadLetterHandoff}
  * (behavior.on.rejected). {@code preCommit()} hands Connect only offsets of records that are settled.
  */
@@ -54,12 +52,12 @@ public class LokiSinkTask extends SinkTask {
 
     private LokiSinkConfig config;
     private SinkRecordMapper mapper;
-    private Batcher batcher;
+    private Outbox outbox;
+    private Dispatcher dispatcher;
     private BatchSender sender;
     private LokiClient client;
     private AcknowledgedOffsets offsets;
     private SinkTaskMetrics metrics;
-    private ScheduledExecutorService timer;
     private BackPressure<TopicPartition> backPressure;
     private DeadLetterHandoff deadLetters;
     private RefusalRouter refusals;
@@ -103,23 +101,22 @@ public class LokiSinkTask extends SinkTask {
         refusals = new RefusalRouter(config.behaviorOnRejected(),
                 deadLetters, offsets::done, metrics.recordsToDlq::incrementAndGet);
         PushEncoder encoder = PushEncoder.create(config.encoding() == LokiSinkConfig.Encoding.PROTOBUF, config.jsonGzip());
-        batcher = new Batcher(encoder, config.batchMaxBytes(), config.batchMaxWaitMs());
+        outbox = new Outbox(encoder, config.batchMaxBytes(), config.batchMaxWaitMs(), config.lokiLimits());
+        metrics.heldBack(outbox::rateHeldBytes, () -> outbox.rateHeldMillis(System.nanoTime()),
+                outbox::alignmentHeldBytes);
         client = new LokiClient(config.clientSettings());
         RetryPolicy retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBackoffMinMs(), config.retryBackoffMaxMs());
         String name = "loki-sink-" + props.getOrDefault("name", "task");
         DeliveryBookkeeper bookkeeper = new DeliveryBookkeeper(offsets, refusals, backPressure, metrics,
                 message -> failure.compareAndSet(null, new ConnectException(message)));
-        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, bookkeeper);
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name + "-linger");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(5, Math.min(250, config.batchMaxWaitMs() / 4));
-        timer.scheduleAtFixedRate(this::closeExpiredBatch, period, period, TimeUnit.MILLISECONDS);
-        log.info("Loki sink task started: pushing to {} ({}), batches up to {} bytes / {} ms, max.retries {}",
-                client.pushUrl(), config.encoding() == LokiSinkConfig.Encoding.PROTOBUF ? "protobuf+snappy" : "json", config.batchMaxBytes(),
-                config.batchMaxWaitMs(), config.maxRetries());
+        dispatcher = new Dispatcher(outbox, config.maxInFlightBatches(), bookkeeper, bookkeeper::refusedBeforeSending,
+                bookkeeper::droppedRevoked);
+        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, dispatcher, dispatcher);
+        dispatcher.start(sender, name + "-dispatch");
+        log.info("Loki sink task started: pushing to {} ({}), batches up to {} bytes / {} ms, max.retries {}, Loki's "
+                + "limits applied: {}", client.pushUrl(),
+                config.encoding() == LokiSinkConfig.Encoding.PROTOBUF ? "protobuf+snappy" : "json",
+                config.batchMaxBytes(), config.batchMaxWaitMs(), config.maxRetries(), config.lokiLimits());
     }
 
     /**
@@ -156,6 +153,9 @@ public class LokiSinkTask extends SinkTask {
         for (TopicPartition tp : partitions) {
             offsets.forget(tp.topic(), tp.partition());
         }
+        if (outbox != null) {
+            backPressure.release(outbox.dropRevoked()); // their next owner reads them from the committed offset
+        }
         backPressure.closed(partitions);
     }
 
@@ -185,29 +185,13 @@ public class LokiSinkTask extends SinkTask {
                 metrics.countLevel(entry.labels().get(levelLabel));
             }
             backPressure.add(entry.lineBytes());
-            for (LokiBatch batch : batcher.add(entry, now)) {
-                sender.submit(batch);
-            }
+            outbox.add(entry, now);
         }
         routeRefusals();
         try {
             backPressure.afterPut(() -> failure.get() != null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void closeExpiredBatch() {
-        try {
-            LokiBatch batch = batcher.closeIfExpired(System.nanoTime());
-            if (batch != null) {
-                sender.submit(batch);
-            }
-        } catch (RuntimeException | Error e) {
-            // The batch may have left the batcher already: fail the task (nothing of it is committed, a restart
-            // sends it again) rather than strand it and freeze its partitions' offsets.
-            log.error("Could not hand an expired batch to the sender", e);
-            failure.compareAndSet(null, new ConnectException("Could not hand an expired batch to the sender: " + e, e));
         }
     }
 
@@ -270,8 +254,8 @@ public class LokiSinkTask extends SinkTask {
      */
     @Override
     public void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
+        if (dispatcher != null) {
+            dispatcher.close();
         }
         if (sender != null) {
             sender.abandon(STOP_WAIT_MILLIS);

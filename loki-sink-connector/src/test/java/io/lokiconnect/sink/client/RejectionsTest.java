@@ -2,7 +2,7 @@ package io.lokiconnect.sink.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.entry.LokiEntry;
@@ -32,11 +32,7 @@ class RejectionsTest {
     private final LokiEntry other = new LokiEntry(DB, NOW + 1, "other", Map.of("trace_id", "t"), null);
 
     private LokiBatch batch() {
-        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
-        for (LokiEntry e : new LokiEntry[] {fresh, old, oldToo, longLine, other}) {
-            batcher.add(e, 0);
-        }
-        return batcher.closeNow();
+        return TestBatches.of(fresh, old, oldToo, longLine, other);
     }
 
     private static String api() {
