@@ -9,6 +9,7 @@ import io.lokiconnect.sink.delivery.DeliveryBookkeeper;
 import io.lokiconnect.sink.delivery.Dispatcher;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.flow.BackPressure;
+import io.lokiconnect.sink.flow.PartitionPauses;
 import io.lokiconnect.sink.metrics.SinkTaskMetrics;
 import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
 import io.lokiconnect.sink.offsets.PendingRecord;
@@ -16,6 +17,7 @@ import io.lokiconnect.sink.push.PushEncoder;
 import io.lokiconnect.sink.refusal.DeadLetterHandoff;
 import io.lokiconnect.sink.refusal.Refusal;
 import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.shaping.PartitionAlignment;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,6 +51,13 @@ public class LokiSinkTask extends SinkTask {
     private static final long STOP_WAIT_MILLIS = 1_000;
     /** Longest time preCommit() waits for the dead letter queue. */
     private static final long DLQ_WAIT_MILLIS = 5_000;
+    /**
+     * Consuming time after which a partition that delivered nothing counts as caught up (alignment): a partition
+     * with a backlog delivers within a poll or two, far sooner.
+     */
+    private static final long ALIGNMENT_IDLE_NANOS = 10_000_000_000L;
+    /** Longest consuming time a stream waits in a row for a lagging partition of it (alignment). */
+    private static final long ALIGNMENT_MAX_HOLD_NANOS = 300_000_000_000L;
 
     private LokiSinkConfig config;
     private SinkRecordMapper mapper;
@@ -59,6 +68,10 @@ public class LokiSinkTask extends SinkTask {
     private AcknowledgedOffsets offsets;
     private SinkTaskMetrics metrics;
     private BackPressure<TopicPartition> backPressure;
+    private PartitionPauses<TopicPartition> pauses;
+    private PartitionAlignment<TopicPartition> alignment;
+    /** The partition of the last record put, reused while records come from it (no object per record). */
+    private TopicPartition lastPartition;
     private DeadLetterHandoff deadLetters;
     private RefusalRouter refusals;
     private String levelLabel;
@@ -89,11 +102,14 @@ public class LokiSinkTask extends SinkTask {
         levelLabel = config.metricsLevelLabel();
         metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(),
                 () -> backPressure == null ? 0 : backPressure.bufferedBytes());
+        pauses = new PartitionPauses<>(new ContextPartitions());
         backPressure = new BackPressure<>(config.bufferMaxBytes(), maxTrackedRecords(config.bufferMaxBytes()),
                 () -> {
                     offsets.compact();
                     return offsets.trackedCount();
-                }, maxBlockMillis, new ContextPartitions(), metrics.pausedTotal::incrementAndGet);
+                }, maxBlockMillis, pauses, metrics.pausedTotal::incrementAndGet);
+        alignment = new PartitionAlignment<>(config.lokiLimits().maxBehindNanos(), ALIGNMENT_IDLE_NANOS,
+                ALIGNMENT_MAX_HOLD_NANOS, backPressure::consumingNanos, backPressure::isHolding);
         ErrantRecordReporter reporter = errantRecordReporter();
         deadLetters = reporter == null ? null : new DeadLetterHandoff(
                 (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);
@@ -102,6 +118,7 @@ public class LokiSinkTask extends SinkTask {
                 deadLetters, offsets::done, metrics.recordsToDlq::incrementAndGet);
         PushEncoder encoder = PushEncoder.create(config.encoding() == LokiSinkConfig.Encoding.PROTOBUF, config.jsonGzip());
         outbox = new Outbox(encoder, config.batchMaxBytes(), config.batchMaxWaitMs(), config.lokiLimits());
+        outbox.horizon(alignment);
         metrics.heldBack(outbox::rateHeldBytes, () -> outbox.rateHeldMillis(System.nanoTime()),
                 outbox::alignmentHeldBytes);
         client = new LokiClient(config.clientSettings());
@@ -145,6 +162,7 @@ public class LokiSinkTask extends SinkTask {
 
     @Override
     public void open(Collection<TopicPartition> partitions) {
+        alignment.assigned(partitions);
         backPressure.opened(partitions);
     }
 
@@ -156,6 +174,8 @@ public class LokiSinkTask extends SinkTask {
         if (outbox != null) {
             backPressure.release(outbox.dropRevoked()); // their next owner reads them from the committed offset
         }
+        alignment.revoked(partitions);
+        pauses.forget(partitions);
         backPressure.closed(partitions);
     }
 
@@ -185,13 +205,35 @@ public class LokiSinkTask extends SinkTask {
                 metrics.countLevel(entry.labels().get(levelLabel));
             }
             backPressure.add(entry.lineBytes());
+            alignment.observe(partitionOf(record), entry.labels(), entry.timestampNanos());
             outbox.add(entry, now);
         }
         routeRefusals();
+        align();
         try {
             backPressure.afterPut(() -> failure.get() != null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private TopicPartition partitionOf(SinkRecord record) {
+        TopicPartition last = lastPartition;
+        if (last == null || last.partition() != record.kafkaPartition() || !last.topic().equals(record.topic())) {
+            last = new TopicPartition(record.topic(), record.kafkaPartition());
+            lastPartition = last;
+        }
+        return last;
+    }
+
+    /** Pauses the partitions ahead of a lagging partition of one of their streams; resumes the others. */
+    private void align() {
+        int paused = pauses.align(alignment.leading(), backPressure.assigned());
+        if (paused > 0) {
+            metrics.alignmentPausesTotal.addAndGet(paused);
+            log.info("Pausing partitions {}: they are ahead of a lagging partition of the same stream by more than "
+                    + "half of loki.limits.max.behind.ms; they resume once it has caught up, so its lines reach Loki "
+                    + "within Loki's window", pauses.pausedForAlignment());
         }
     }
 
