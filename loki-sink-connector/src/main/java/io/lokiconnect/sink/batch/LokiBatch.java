@@ -110,7 +110,7 @@ public final class LokiBatch {
         return createdNanos;
     }
 
-    /** Order in which the batcher closed its batches; used in logs. */
+    /** Order in which the outbox composed its pushes; used in logs. */
     public long sequence() {
         return sequence;
     }

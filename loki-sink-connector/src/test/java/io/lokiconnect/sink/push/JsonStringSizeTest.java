@@ -14,7 +14,7 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JSON encoder's size estimate is what the Batcher closes batches by: it must be exactly what Jackson writes,
+ * The JSON encoder's size estimate is what the Outbox composes pushes by: it must be exactly what Jackson writes,
  * or batches exceed batch.max.bytes (emoji lines counted half their size did).
  */
 class JsonStringSizeTest {
