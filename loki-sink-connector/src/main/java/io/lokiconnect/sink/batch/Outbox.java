@@ -80,7 +80,10 @@ public final class Outbox {
         long queuedEstimate;
         long queuedCost;
         long firstQueuedNanos = NONE;
-        /** Newest entry time Loki may hold for the stream (accepted, or sent without a known answer). */
+        /**
+         * Newest entry time Loki may hold for the stream: of every entry sent, answered or not, except those Loki's
+         * answer named as refused.
+         */
         long newestAtLoki = NONE;
         boolean inFlight;
         long lastActiveNanos;
@@ -233,7 +236,6 @@ public final class Outbox {
                 taken += cost;
                 takenEstimate += cost + ENTRY_OVERHEAD;
                 pushCost += cost;
-                s.newestAtLoki = Math.max(s.newestAtLoki, e.timestampNanos());
             }
             s.alignmentHeldCost = !s.queue.isEmpty() && s.queue.peek().timestampNanos() > newest ? s.queuedCost - taken : 0;
             if (taken > 0) {
@@ -359,9 +361,14 @@ public final class Outbox {
             if (s == null) {
                 continue;
             }
-            // newestAtLoki was raised when the push was composed (Loki may hold all of it); a refused entry does not
-            // move Loki's newest, but lowering it again could let an entry through that Loki refuses, should Loki
-            // hold the same time from another push: it is left as is.
+            // Loki's newest entry of the stream moves with every entry it may hold: all but those its answer named as
+            // refused (a time too far in the future is refused by the distributor and never reaches the stream).
+            // No other push of the stream was in flight, so no decision was taken on an older figure meanwhile.
+            for (LokiEntry entry : e.getValue()) {
+                if (entry.timestampNanos() > s.newestAtLoki && !refusedByLoki.containsKey(entry)) {
+                    s.newestAtLoki = entry.timestampNanos();
+                }
+            }
             s.bucket.answeredAt(nowNanos);
             s.inFlight = false;
             s.lastActiveNanos = nowNanos;

@@ -156,7 +156,25 @@ class OutboxTest {
         });
     }
 
-    /** A refusal by Loki does not move the stream's newest entry; an unanswered push does (Loki may hold it). */
+    /**
+     * A refusal by Loki does not move the stream's newest entry (a time an hour in the future, refused by Loki's
+     * distributor, must not make every later line "too far behind"); an unanswered push does (Loki may hold it).
+     */
+    @Test
+    void anEntryLokiRefusedDoesNotMoveTheNewestEntry() {
+        long maxBehind = 10 * SECOND;
+        Outbox outbox = new Outbox(ENCODER, 64 * 1024, 10, limits(1 << 20, 1 << 24, 1 << 24, maxBehind));
+        LokiEntry future = entry(HOT, T0 + 3600 * SECOND, "an hour ahead");
+        outbox.add(entry(HOT, T0, "now"), 0);
+        outbox.add(future, 0);
+        LokiBatch pushed = outbox.next(SECOND).batch();
+        outbox.completed(pushed, Map.of(future, "timestamp too new"), SECOND);
+        outbox.add(entry(HOT, T0 + SECOND, "a second later"), SECOND);
+        Outbox.Next next = outbox.next(2 * SECOND);
+        assertThat(next.refused()).isEmpty();
+        assertThat(lines(next.batch())).containsExactly("a second later");
+    }
+
     @Test
     void theNewestEntryAtLokiCountsWhatLokiMayHold() {
         long maxBehind = 10 * SECOND;
