@@ -159,13 +159,39 @@ public final class Outbox {
         List<Refused> refused = new ArrayList<>(0);
         long[] dropped = {0};
         long wait = Long.MAX_VALUE;
-        boolean due = waitingBytes >= maxBytes;
+        SendHorizon currentHorizon = horizon;
+        // Streams that may send now: not in flight, something waiting, not held for their budget or a lagging
+        // partition. Only their bytes and ages make a push due, so a held stream does not make the others go out
+        // in slivers.
+        long sendable = 0;
+        boolean due = false;
         candidates.clear();
         for (Stream s : streams.values()) {
             if (s.inFlight || s.queue.isEmpty()) {
                 continue;
             }
+            dropRefusedAndRevoked(s, refused, dropped);
+            if (s.queue.isEmpty()) {
+                continue;
+            }
+            LokiEntry head = s.queue.peek();
+            if (head.timestampNanos() > currentHorizon.newestSendable(s.labels)) {
+                s.alignmentHeldCost = s.queuedCost;
+                wait = Math.min(wait, Math.max(lingerNanos, 100_000_000L)); // the horizon moves with consumption
+                continue;
+            }
+            s.alignmentHeldCost = 0;
+            // A stream over its budget waits until its budget covers what it has (up to a full batch, and at least
+            // its next entry), rather than going out in slivers as tokens trickle in.
+            long need = Math.min(Math.max(Math.min(s.queuedCost, maxBytes), EntryCost.of(head)),
+                    limits.streamBurstBytes());
+            if (s.bucket.available(nowNanos) < need) {
+                holdForRate(s, nowNanos);
+                wait = Math.min(wait, s.bucket.nanosUntil(need, nowNanos));
+                continue;
+            }
             candidates.add(s);
+            sendable += s.queuedEstimate;
             long deadline = s.firstQueuedNanos + lingerNanos;
             if (deadline - nowNanos <= 0) {
                 due = true;
@@ -173,38 +199,22 @@ public final class Outbox {
                 wait = Math.min(wait, deadline - nowNanos);
             }
         }
+        if (sendable >= maxBytes) {
+            due = true;
+        }
         if (!due) {
-            return new Next(null, refused, 0, wait);
+            return new Next(null, refused, dropped[0], wait);
         }
         candidates.sort(Comparator.comparingLong(s -> s.firstQueuedNanos));
-        SendHorizon currentHorizon = horizon;
         LokiBatch batch = null;
         long pushCost = 0;
         boolean full = false;
-        wait = Long.MAX_VALUE;
         for (Stream s : candidates) {
             if (full) {
                 break;
             }
-            dropRefusedAndRevoked(s, refused, dropped);
-            if (s.queue.isEmpty()) {
-                continue;
-            }
             long newest = currentHorizon.newestSendable(s.labels);
-            if (s.queue.peek().timestampNanos() > newest) {
-                s.alignmentHeldCost = s.queuedCost;
-                continue;
-            }
-            // A stream over its budget waits until its budget covers what it has (up to a full batch, and at least
-            // its next entry), rather than going out in slivers as tokens trickle in.
-            long need = Math.min(Math.max(Math.min(s.queuedCost, maxBytes), EntryCost.of(s.queue.peek())),
-                    limits.streamBurstBytes());
             double available = s.bucket.available(nowNanos);
-            if (available < need) {
-                holdForRate(s, nowNanos);
-                wait = Math.min(wait, s.bucket.nanosUntil(need, nowNanos));
-                continue;
-            }
             long taken = 0;
             long takenEstimate = 0;
             boolean first = true;
@@ -250,10 +260,6 @@ public final class Outbox {
                     s.firstQueuedNanos = NONE;
                 }
             }
-        }
-        if (batch == null && refused.isEmpty() && dropped[0] == 0 && wait == Long.MAX_VALUE) {
-            // Due but nothing could go: every waiting entry is past the horizon. Look again soon.
-            wait = Math.max(lingerNanos, 100_000_000L);
         }
         return new Next(batch, refused, dropped[0], wait);
     }
