@@ -124,6 +124,20 @@ class OutboxTest {
         assertThat(outbox.rateHeldBytes()).isZero();
     }
 
+    /** The bytes of a stream held for its budget do not make a push due: the others still wait their linger. */
+    @Test
+    void aHeldStreamDoesNotSendTheOthersOutInSlivers() {
+        Outbox outbox = new Outbox(ENCODER, 4096, 100, limits(1000, 1000, 1 << 20, 3600 * SECOND));
+        for (int i = 0; i < 20; i++) {
+            outbox.add(entry(HOT, T0 + i, "h".repeat(500)), 0);
+        }
+        LokiBatch first = outbox.next(SECOND).batch();
+        outbox.completed(first, Map.of(), SECOND);
+        outbox.add(entry(COLD, T0, "c"), SECOND);
+        assertThat(outbox.next(SECOND + 99 * MS).batch()).as("cold waits its linger").isNull();
+        assertThat(lines(outbox.next(SECOND + 100 * MS).batch())).containsExactly("c");
+    }
+
     @Test
     void aStreamHasOnePushInFlightAtATime() {
         Outbox outbox = new Outbox(ENCODER, 64 * 1024, 10, LokiLimits.defaults());
