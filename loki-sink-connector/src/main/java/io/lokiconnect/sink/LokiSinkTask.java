@@ -108,8 +108,13 @@ public class LokiSinkTask extends SinkTask {
                     offsets.compact();
                     return offsets.trackedCount();
                 }, maxBlockMillis, pauses, metrics.pausedTotal::incrementAndGet);
+        // Alignment lets go only when it would deadlock: the buffer is full and at least half of it waits for a
+        // lagging partition, so it cannot drain below half (when back-pressure resumes) while that partition is
+        // paused with the others. Otherwise the entries that may go drain it and the lagging partition is read on.
+        long halfBuffer = config.bufferMaxBytes() / 2;
         alignment = new PartitionAlignment<>(config.lokiLimits().maxBehindNanos(), ALIGNMENT_IDLE_NANOS,
-                ALIGNMENT_MAX_HOLD_NANOS, backPressure::consumingNanos, backPressure::isHolding);
+                ALIGNMENT_MAX_HOLD_NANOS, backPressure::consumingNanos,
+                () -> backPressure.isHolding() && outbox != null && outbox.alignmentHeldBytes() >= halfBuffer);
         ErrantRecordReporter reporter = errantRecordReporter();
         deadLetters = reporter == null ? null : new DeadLetterHandoff(
                 (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);

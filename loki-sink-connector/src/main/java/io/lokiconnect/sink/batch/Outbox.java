@@ -68,6 +68,8 @@ public final class Outbox {
     private final Map<LabelSet, Stream> streams = new HashMap<>();
     private final List<Stream> candidates = new ArrayList<>();
     private long sequence;
+    /** Bytes held for a lagging partition as the last {@link #next} found them; read without the lock. */
+    private volatile long alignmentHeld;
     /** Estimated push bytes waiting in streams with no push in flight. */
     private long waitingBytes;
     private long lastSweepNanos;
@@ -203,6 +205,11 @@ public final class Outbox {
             due = true;
         }
         if (!due) {
+            long held = 0;
+            for (Stream s : streams.values()) {
+                held += s.alignmentHeldCost;
+            }
+            alignmentHeld = held;
             return new Next(null, refused, dropped[0], wait);
         }
         candidates.sort(Comparator.comparingLong(s -> s.firstQueuedNanos));
@@ -261,6 +268,11 @@ public final class Outbox {
                 }
             }
         }
+        long held = 0;
+        for (Stream s : streams.values()) {
+            held += s.alignmentHeldCost;
+        }
+        alignmentHeld = held;
         return new Next(batch, refused, dropped[0], wait);
     }
 
@@ -430,13 +442,12 @@ public final class Outbox {
         return longest / 1_000_000L;
     }
 
-    /** Bytes waiting because a lagging partition of their stream must catch up first. */
-    public synchronized long alignmentHeldBytes() {
-        long held = 0;
-        for (Stream s : streams.values()) {
-            held += s.alignmentHeldCost;
-        }
-        return held;
+    /**
+     * Bytes waiting because a lagging partition of their stream must catch up first, as the last composition found
+     * them. Takes no lock: the alignment asks it under its own.
+     */
+    public long alignmentHeldBytes() {
+        return alignmentHeld;
     }
 
     /** Entries waiting, in all streams. */

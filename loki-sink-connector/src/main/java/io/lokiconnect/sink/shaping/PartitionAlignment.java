@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * stream: for {@code idle} after its assignment, each stream is held to half a window past its oldest entry seen
  * since. A stream is held at most {@code maxHold} of consuming time in a row (a writer with a clock hours behind
  * would otherwise hold it forever): the hold is then dropped for as long, with a WARN, and Loki's window applies as
- * without alignment (what it would refuse goes to behavior.on.rejected). Nothing is held while the task's buffer is
- * full ({@code suspended}): the lagging partition could not be read either.
+ * without alignment (what it would refuse goes to behavior.on.rejected). Nothing is held while {@code suspended}
+ * says holding would deadlock (the task's buffer full of held entries: the lagging partition could not be read).
  *
  * @param <P> the partition type (Kafka's TopicPartition in the task; anything in tests)
  */
@@ -79,7 +79,7 @@ public final class PartitionAlignment<P> implements SendHorizon {
      * @param idleNanos      consuming time after which a partition that delivered nothing is taken as caught up
      * @param maxHoldNanos   longest consuming time a stream is held in a row
      * @param clock          consuming time in ns (stops while back-pressure pauses the task)
-     * @param suspended      true while nothing may be held (the task's buffer is full)
+     * @param suspended      true while nothing may be held (the task's buffer is full of held entries)
      */
     public PartitionAlignment(long maxBehindNanos, long idleNanos, long maxHoldNanos, LongSupplier clock,
                               BooleanSupplier suspended) {
