@@ -195,8 +195,8 @@ class LokiLimitsFaultScenariosIT {
     }
 
     /**
-     * A 3 h backlog of one stream over two partitions of one task, written beforehand, so the consumer hands the
-     * sink one partition's lines before the other's (the issue's case: 2,000 lines of 2 h ago after recent ones,
+     * A 3 h backlog of one stream over two partitions of one task (21,600 lines), written beforehand, so the consumer
+     * hands the sink one partition's lines before the other's (the issue's case: 2,000 lines of 2 h ago after recent ones,
      * 1,930 vanished unreported). With a second stream in each push, Loki's refusals of the first would be silent.
      * The partition ahead waits for the lagging one: every line arrives, none refused.
      */
@@ -207,13 +207,16 @@ class LokiLimitsFaultScenariosIT {
             List<Line> lines = new ArrayList<>();
             int n = 0;
             for (int partition = 0; partition < 2; partition++) {
-                for (int k = 0; k < 2700; k++) {
-                    // 3 h in 4 s steps, the partitions 2 s apart; two streams interleaved in each partition.
-                    long time = start + (4L * k + 2L * partition) * 1_000_000_000L;
-                    lines.add(new Line(n++, partition, k % 2 == 0 ? "info" : "debug", null, time, 80));
+                for (int k = 0; k < 10_800; k++) {
+                    // 3 h, a line a second in each partition, half a second apart; two streams interleaved.
+                    long time = start + k * 1_000_000_000L + partition * 500_000_000L;
+                    lines.add(new Line(n++, partition, k % 2 == 0 ? "info" : "debug", null, time, 60));
                 }
             }
-            Outcome outcome = run("lagging-partition", loki, 2, 1, lines, Map.of(), Duration.ofSeconds(120));
+            // A buffer far smaller than the backlog (1.1 MB a partition), as when catching up after an outage: the
+            // sink must send lines of the partition read first long before it has read the other.
+            Outcome outcome = run("lagging-partition", loki, 2, 1, lines, Map.of("buffer.max.bytes", "262144",
+                    "batch.max.bytes", "16384", "batch.max.wait.ms", "50"), Duration.ofSeconds(180));
 
             assertNothingLost(outcome, loki);
             assertThat(outcome.deadLetters()).as("arrived whole: nothing refused as too far behind").isEmpty();
