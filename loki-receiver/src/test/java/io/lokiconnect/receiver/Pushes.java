@@ -44,6 +44,21 @@ final class Pushes {
         return post(loki, "application/x-protobuf", protobufBody(List.of(streams)));
     }
 
+    /** A protobuf push of tenant {@code tenant} (header X-Scope-OrgID). */
+    static HttpResponse<String> protobuf(LokiReceiver loki, String tenant, Stream... streams) {
+        try {
+            return CLIENT.send(HttpRequest.newBuilder(URI.create(loki.pushUrl()))
+                    .header("Content-Type", "application/x-protobuf").header("X-Scope-OrgID", tenant)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(protobufBody(List.of(streams)))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static HttpResponse<String> json(LokiReceiver loki, Stream... streams) {
         return post(loki, "application/json", jsonBody(List.of(streams)));
     }
