@@ -10,8 +10,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One stream in Loki's ingester ({@code pkg/ingester/stream.go}, unordered writes, the default since 2.4), as far as
- * what it keeps is concerned. {@code validateEntries} (2.9 and 3.x alike unless noted), entry by entry:
+ * One stream in Loki's ingester, unordered writes (the default since 2.4), as far as what it keeps is concerned. Copied
+ * from {@code pkg/ingester/stream.go} of Loki 2.9.x and 3.x ({@code (*stream).Push}, {@code validateEntries},
+ * {@code storeEntries}, {@code errorForFailedEntries}, {@code hasRateLimitErr}), {@code pkg/ingester/limiter.go}
+ * ({@code StreamRateLimiter.AllowN}) and {@code pkg/ingester/instance.go} ({@code (*instance).Push}:
+ * {@code rateLimitWholeStream := limits.ShardStreams(tenant).Enabled}). {@code validateEntries}, 2.9 and 3.x alike
+ * unless noted, entry by entry:
  *
  * <ul>
  *   <li>an entry equal in time and line to the last one appended to the stream is ignored ({@code lastLine});</li>
