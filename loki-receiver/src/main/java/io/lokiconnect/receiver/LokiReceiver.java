@@ -46,10 +46,12 @@ import javax.net.ssl.SSLContext;
  * the local runner. It is as strict as Loki and no kinder:
  *
  * <ul>
- *   <li>{@code POST /loki/api/v1/push} takes snappy protobuf or JSON (gzip too); labels are parsed and validated as
- *       Loki's distributor does; entries too old, too new or too long are refused in Loki's words
- *       ({@link LokiErrors}) while the valid ones are kept; entries too far behind their stream's newest are refused
- *       by the "ingester" with its body, and, as in Loki, only the last stream's refusal of a request is told;</li>
+ *   <li>{@code POST /loki/api/v1/push} takes snappy protobuf or JSON (gzip too); Loki 3 adds {@code service_name};
+ *       labels are parsed and validated as Loki's distributor does; entries too old, too new or too long are
+ *       refused in Loki's words ({@link LokiErrors}) while the valid ones are kept; the tenant's ingestion limit
+ *       refuses a push whole (429); each stream's rate limit and out-of-order window refuse entries in the
+ *       "ingester" ({@link IngesterStream}), and, as in Loki, only the last stream's refusal of a request is told:
+ *       the rest is dropped unsaid, and shown by {@link #silentlyDropped()};</li>
  *   <li>duplicates as Loki's ingester has them ({@link IngesterStream}): an entry equal in stream, time and line to the
  *       stream's last entry, or to one still in the stream's head block (256 KiB of lines by default), is dropped
  *       ({@link #duplicatesDiscarded()}); any other copy is stored, and a query shows it twice
@@ -154,7 +156,7 @@ public final class LokiReceiver implements AutoCloseable {
     private volatile LokiVersion version = LokiVersion.V3;
     private volatile int blockSizeBytes = BLOCK_SIZE_BYTES;
     private final LongSupplier nanoClock;
-    /** The limits of pushes from now on; replaced whole, with a new generation, by each setter. */
+    /** The limits of pushes from now on; each setter replaces them whole, so a push sees one consistent set. */
     private volatile Limits limits = new Limits(PER_STREAM_RATE_LIMIT_BYTES, PER_STREAM_RATE_LIMIT_BURST_BYTES,
             INGESTION_RATE_BYTES, INGESTION_BURST_BYTES, null, MAX_CHUNK_AGE.toNanos(), DISCOVER_SERVICE_NAME);
     /** The distributor's per-tenant limiters (dskit {@code limiter.RateLimiter}). */
