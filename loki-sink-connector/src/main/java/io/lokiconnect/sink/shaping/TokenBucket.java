@@ -1,9 +1,9 @@
 package io.lokiconnect.sink.shaping;
 
 /**
- * Loki's per-stream rate limiter as the sink must see it. Loki's ingester ({@code pkg/ingester/stream.go},
- * {@code validateEntries}; modelled on Loki 3.x, which counts at least what 2.7 to 2.9 count) asks a Go
- * {@code rate.Limiter} ({@code golang.org/x/time/rate}: a bucket of {@code burst} tokens, full at first, refilled at
+ * Loki's per-stream rate limiter as the sink must see it. Loki's ingester ({@code pkg/ingester/stream.go}
+ * {@code validateEntries} and {@code limiter.go} {@code StreamRateLimiter}, read in Loki 3.x; the same rule since
+ * 2.7, only the bytes counted differ, see {@link EntryCost}) asks a Go {@code rate.Limiter} ({@code golang.org/x/time/rate}: a bucket of {@code burst} tokens, full at first, refilled at
  * {@code rate} a second, never above {@code burst}) for {@code AllowN(now, bytes)} once per entry: an entry that does
  * not fit is refused (and, for any stream but a push's last, dropped while Loki answers 204) and takes nothing.
  *

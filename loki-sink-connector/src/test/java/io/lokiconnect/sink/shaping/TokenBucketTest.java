@@ -54,7 +54,7 @@ class TokenBucketTest {
         assertThat(bucket.available(6 * SECOND)).isEqualTo(100);
     }
 
-    /** Loki 3 counts the line and every structured metadata name and value, in UTF-8 bytes. */
+    /** Loki 3.3+ counts the line and every structured metadata name and value, in UTF-8 bytes (the most any counts). */
     @Test
     void anEntryCostsItsLineAndMetadataInUtf8Bytes() {
         LabelSet labels = LabelSet.of(Map.of("job", "x"));
