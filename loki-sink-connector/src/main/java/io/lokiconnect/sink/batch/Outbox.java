@@ -174,6 +174,8 @@ public final class Outbox {
             }
             dropRefusedAndRevoked(s, refused, dropped);
             if (s.queue.isEmpty()) {
+                s.rateHeldSinceNanos = NONE;
+                s.alignmentHeldCost = 0;
                 continue;
             }
             LokiEntry head = s.queue.peek();
@@ -424,7 +426,7 @@ public final class Outbox {
     public synchronized long rateHeldBytes() {
         long held = 0;
         for (Stream s : streams.values()) {
-            if (s.rateHeldSinceNanos != NONE) {
+            if (s.rateHeldSinceNanos != NONE && !s.queue.isEmpty()) {
                 held += s.queuedCost;
             }
         }
@@ -435,7 +437,7 @@ public final class Outbox {
     public synchronized long rateHeldMillis(long nowNanos) {
         long longest = 0;
         for (Stream s : streams.values()) {
-            if (s.rateHeldSinceNanos != NONE) {
+            if (s.rateHeldSinceNanos != NONE && !s.queue.isEmpty()) {
                 longest = Math.max(longest, nowNanos - s.rateHeldSinceNanos);
             }
         }
