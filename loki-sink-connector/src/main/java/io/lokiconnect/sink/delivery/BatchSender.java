@@ -167,7 +167,6 @@ public final class BatchSender implements AutoCloseable {
         work.addFirst(part.subset(entries.subList(0, half)));
     }
 
-    
     /**
      * {@code part} without the entries whose partition was revoked from the task since they were batched (counted in
      * the settlement); null when none is left. The partition's next owner reads them again from the committed
