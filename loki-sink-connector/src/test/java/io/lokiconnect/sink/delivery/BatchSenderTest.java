@@ -210,6 +210,40 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isEqualTo(5);
     }
 
+    /**
+     * Loki's limiter counts every request: the first of a batch was paid for when the outbox composed it; each retry
+     * and each part of a split push passes the gate (which waits for and takes the budget), and every answer is
+     * reported so no refill is counted while a request is in flight.
+     */
+    @Test
+    void everyRequestButABatchsFirstPassesTheGateAndEveryAnswerIsReported() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(500));
+        server.enqueue(new MockResponse().setResponseCode(413));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        List<String> gate = new CopyOnWriteArrayList<>();
+        client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
+                server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
+                Duration.ofSeconds(5), 2, "test"));
+        sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(5, 10, 20), 1, "test-sender",
+                recorder, new PushGate() {
+                    @Override
+                    public void beforeResend(LokiBatch part) {
+                        gate.add("resend " + part.entryCount());
+                    }
+
+                    @Override
+                    public void answered(LokiBatch part) {
+                        gate.add("answered " + part.entryCount());
+                    }
+                });
+        sender.submit(batch("a", "b"));
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(gate).containsExactly("answered 2", "resend 2", "answered 2", "resend 1", "answered 1",
+                "resend 1", "answered 1");
+        assertThat(server.getRequestCount()).isEqualTo(4);
+    }
+
     /** A proxy's 408 and a 499 (the request's context ended) are timeouts, not refusals: retried (issue 17). */
     @Test
     void requestTimeoutAnswersAreRetried() throws Exception {
