@@ -47,6 +47,25 @@ public final class GoText {
         return RFC3339.format(Instant.ofEpochSecond(Math.floorDiv(unixNanos, 1_000_000_000L)));
     }
 
+    /**
+     * Loki's {@code flagext.ByteSize.String()}, which is {@code github.com/c2h5oh/datasize} {@code ByteSize.String()}:
+     * the largest binary unit that divides the size exactly, no space ({@code 3MB}, {@code 2KB}, {@code 384B},
+     * {@code 0B}).
+     */
+    public static String byteSize(long bytes) {
+        if (bytes == 0) {
+            return "0B";
+        }
+        String[] units = {"EB", "PB", "TB", "GB", "MB", "KB"};
+        for (int i = 0; i < units.length; i++) {
+            long unit = 1L << (10 * (units.length - i));
+            if (bytes % unit == 0) {
+                return (bytes / unit) + units[i];
+            }
+        }
+        return bytes + "B";
+    }
+
     /** Prometheus' {@code labels.Labels.String()}: names sorted, {@code {a="x", b="y"}}, values {@link #quote}d. */
     public static String labels(Map<String, String> labels) {
         StringBuilder out = new StringBuilder("{");

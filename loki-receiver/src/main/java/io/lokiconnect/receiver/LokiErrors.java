@@ -71,8 +71,37 @@ final class LokiErrors {
                 + ", oldest acceptable timestamp is: " + GoText.rfc3339(cutoffNanos);
     }
 
-    /** One refused entry of a stream, for {@link #ingesterRefusal}. */
-    record Refused(long timestampNanos, String reason) {
+    /**
+     * validate.go {@code ErrStreamRateLimit.Error()} (2.9 and 3.x alike): the stream's limit and the refused entry's
+     * bytes as {@link GoText#byteSize}.
+     */
+    static String streamRateLimit(long limitBytesPerSecond, String labels, long entryBytes) {
+        return "Per stream rate limit exceeded (limit: " + GoText.byteSize(limitBytesPerSecond)
+                + "/sec) while attempting to ingest for stream '" + labels + "' totaling "
+                + GoText.byteSize(entryBytes) + ", consider splitting a stream via additional labels or contact your "
+                + "Loki administrator to see if the limit can be increased";
+    }
+
+    /**
+     * validate.go {@code RateLimitedErrorMsg} (2.9 and 3.x alike), the distributor's 429 to a push over the tenant's
+     * ingestion limit: the limit in bytes/s, the push's valid lines and their bytes.
+     */
+    static String ingestionRateLimited(String tenant, long limitBytesPerSecond, long lines, long bytes) {
+        return "Ingestion rate limit exceeded for user " + tenant + " (limit: " + limitBytesPerSecond
+                + " bytes/sec) while attempting to ingest '" + lines + "' lines totaling '" + bytes
+                + "' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased";
+    }
+
+    /** One refused entry of a stream, for {@link #ingesterRefusal}: its time, line, why, and Loki's words for it. */
+    record Refused(long timestampNanos, String line, DiscardReason why, String reason) {
+    }
+
+    /**
+     * stream.go {@code errorForFailedEntries}: the status is the last refused entry's, 429 for the stream rate limit,
+     * 400 for too far behind.
+     */
+    static int ingesterStatus(List<Refused> refused) {
+        return refused.get(refused.size() - 1).why() == DiscardReason.PER_STREAM_RATE_LIMIT ? 429 : 400;
     }
 
     /**
@@ -93,14 +122,12 @@ final class LokiErrors {
     }
 
     /**
-     * The distributor's answer to refused entries: 2.9 keeps the last refusal only; 3.x groups them
-     * ({@code GroupedErrors}): each distinct message once, prefixed "N errors like: " unless there is exactly one
-     * refusal, joined by "; " (Go iterates a map, so Loki's order varies; here it is first-seen order).
+     * The distributor's answer to refused entries, 2.9 and 3.x alike ({@code util.GroupedErrors}, grafana/loki#9807,
+     * before 2.9.0; 2.8 kept the last refusal only): each distinct message once, prefixed "N errors like: " unless
+     * there is exactly one refusal, joined by "; " (Go iterates a map, so Loki's order varies; here it is
+     * first-seen order).
      */
-    static String distributorRefusal(LokiVersion version, List<String> messages) {
-        if (version == LokiVersion.V2_9) {
-            return messages.get(messages.size() - 1);
-        }
+    static String distributorRefusal(List<String> messages) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         messages.forEach(m -> counts.merge(m, 1, Integer::sum));
         StringBuilder out = new StringBuilder();

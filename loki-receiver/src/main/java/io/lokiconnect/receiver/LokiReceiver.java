@@ -9,7 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.lokiconnect.common.loki.LabelNames;
+import io.lokiconnect.common.loki.LokiRateLimiter;
 import io.lokiconnect.common.loki.Utf8;
+import io.lokiconnect.receiver.LokiErrors.Refused;
 import io.lokiconnect.receiver.PushDecoder.DecodedEntry;
 import io.lokiconnect.receiver.PushDecoder.DecodedStream;
 import java.io.BufferedWriter;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -42,10 +46,12 @@ import javax.net.ssl.SSLContext;
  * the local runner. It is as strict as Loki and no kinder:
  *
  * <ul>
- *   <li>{@code POST /loki/api/v1/push} takes snappy protobuf or JSON (gzip too); labels are parsed and validated as
- *       Loki's distributor does; entries too old, too new or too long are refused in Loki's words
- *       ({@link LokiErrors}) while the valid ones are kept; entries too far behind their stream's newest are refused
- *       by the "ingester" with its body, and, as in Loki, only the last stream's refusal of a request is told;</li>
+ *   <li>{@code POST /loki/api/v1/push} takes snappy protobuf or JSON (gzip too); Loki 3 adds {@code service_name};
+ *       labels are parsed and validated as Loki's distributor does; entries too old, too new or too long are
+ *       refused in Loki's words ({@link LokiErrors}) while the valid ones are kept; the tenant's ingestion limit
+ *       refuses a push whole (429); each stream's rate limit and out-of-order window refuse entries in the
+ *       "ingester" ({@link IngesterStream}), and, as in Loki, only the last stream's refusal of a request is told:
+ *       the rest is dropped unsaid, and shown by {@link #silentlyDropped()};</li>
  *   <li>duplicates as Loki's ingester has them ({@link IngesterStream}): an entry equal in stream, time and line to the
  *       stream's last entry, or to one still in the stream's head block (256 KiB of lines by default), is dropped
  *       ({@link #duplicatesDiscarded()}); any other copy is stored, and a query shows it twice
@@ -79,6 +85,24 @@ public final class LokiReceiver implements AutoCloseable {
     public static final Duration MAX_CHUNK_AGE = Duration.ofHours(2);
     public static final int BLOCK_SIZE_BYTES = 256 * 1024;
     public static final int MAX_RETURNED_STREAM_ERRORS = 10;
+    /** {@code per_stream_rate_limit}: 3 MB/s ({@code limits.go} {@code defaultPerStreamRateLimit = 3 << 20}). */
+    public static final long PER_STREAM_RATE_LIMIT_BYTES = 3L << 20;
+    /** {@code per_stream_rate_limit_burst}: 15 MB ({@code defaultPerStreamBurstLimit = 5 * defaultPerStreamRateLimit}). */
+    public static final long PER_STREAM_RATE_LIMIT_BURST_BYTES = 5 * PER_STREAM_RATE_LIMIT_BYTES;
+    /** {@code ingestion_rate_mb} 4, in bytes ({@code IngestionRateMB * bytesInMB}, {@code bytesInMB = 1048576}). */
+    public static final long INGESTION_RATE_BYTES = 4L * 1_048_576;
+    /** {@code ingestion_burst_size_mb} 6, in bytes. */
+    public static final long INGESTION_BURST_BYTES = 6L * 1_048_576;
+    /**
+     * {@code discover_service_name}, Loki 3.3+ ({@code limits.go} {@code RegisterFlags}; {@code app_name} since
+     * grafana/loki#13660): the first of these labels with a value names the service.
+     */
+    public static final List<String> DISCOVER_SERVICE_NAME = List.of("service", "app", "application", "app_name",
+            "name", "app_kubernetes_io_name", "container", "container_name", "k8s_container_name", "component",
+            "workload", "job", "k8s_job_name");
+    /** {@code push.go} {@code ServiceUnknown}: the service name of a stream without any listed label. */
+    public static final String UNKNOWN_SERVICE = "unknown_service";
+    private static final String SERVICE_NAME = "service_name";
 
     /** A scripted answer, used once, for the next push request. */
     public record Answer(int status, String body, long retryAfterSeconds, long delayMillis, boolean drop) {
@@ -131,12 +155,29 @@ public final class LokiReceiver implements AutoCloseable {
     private final AtomicLong visibleDuplicates = new AtomicLong();
     private volatile LokiVersion version = LokiVersion.V3;
     private volatile int blockSizeBytes = BLOCK_SIZE_BYTES;
+    private final LongSupplier nanoClock;
+    /** The limits of pushes from now on; each setter replaces them whole, so a push sees one consistent set. */
+    private volatile Limits limits = new Limits(PER_STREAM_RATE_LIMIT_BYTES, PER_STREAM_RATE_LIMIT_BURST_BYTES,
+            INGESTION_RATE_BYTES, INGESTION_BURST_BYTES, null, MAX_CHUNK_AGE.toNanos(), DISCOVER_SERVICE_NAME);
+    /** The distributor's per-tenant limiters (dskit {@code limiter.RateLimiter}). */
+    private final Map<String, LokiRateLimiter> tenantLimiters = new HashMap<>();
+    private final Map<DiscardReason, AtomicLong> discarded = new ConcurrentHashMap<>();
+    private final List<DroppedEntry> silentlyDropped = Collections.synchronizedList(new ArrayList<>());
     private volatile Instant failUntil = Instant.MIN;
     private volatile int failStatus = 500;
     private volatile long delayEveryRequestMillis;
     private final String scheme;
 
-    private LokiReceiver(HttpServer server, Optional<Path> jsonLines, String scheme) {
+    /**
+     * The configurable limits: per-stream rate and burst, tenant ingestion rate and burst, {@code shard_streams}
+     * (null: the version's default), {@code max_chunk_age}, {@code discover_service_name}.
+     */
+    private record Limits(long streamRate, long streamBurst, long ingestionRate, long ingestionBurst,
+                          Boolean shardStreams, long maxChunkAgeNanos, List<String> discoverServiceName) {
+    }
+
+    private LokiReceiver(HttpServer server, Optional<Path> jsonLines, String scheme, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.server = server;
         this.jsonLines = jsonLines;
         this.scheme = scheme;
@@ -157,14 +198,24 @@ public final class LokiReceiver implements AutoCloseable {
      * every accepted entry is also appended to it as one JSON object per line.
      */
     public static LokiReceiver start(String host, int port, Optional<Path> jsonLinesFile) throws IOException {
-        return new LokiReceiver(HttpServer.create(new InetSocketAddress(host, port), 0), jsonLinesFile, "http");
+        return start(host, port, jsonLinesFile, System::nanoTime);
+    }
+
+    /**
+     * As {@link #start(String, int, Optional)}, with the monotonic clock (nanoseconds) the rate limiters refill by;
+     * a test that drives it sees exact refills. Entry times (too old, too new) still come from the wall clock.
+     */
+    public static LokiReceiver start(String host, int port, Optional<Path> jsonLinesFile, LongSupplier nanoClock)
+            throws IOException {
+        return new LokiReceiver(HttpServer.create(new InetSocketAddress(host, port), 0), jsonLinesFile, "http",
+                nanoClock);
     }
 
     /** Starts an HTTPS receiver with the given server context (e.g. a self-signed certificate). */
     public static LokiReceiver startHttps(String host, int port, SSLContext sslContext) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(host, port), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(sslContext));
-        return new LokiReceiver(server, Optional.empty(), "https");
+        return new LokiReceiver(server, Optional.empty(), "https", System::nanoTime);
     }
 
     public String baseUrl() {
@@ -207,6 +258,60 @@ public final class LokiReceiver implements AutoCloseable {
         blockSizeBytes = bytes;
     }
 
+    /**
+     * The ingester's per-stream rate limit ({@code per_stream_rate_limit}, 3 MB/s, and
+     * {@code per_stream_rate_limit_burst}, 15 MB, by default), in bytes as {@link LokiVersion} counts them;
+     * {@link LokiRateLimiter#UNLIMITED} as the rate lifts it. Streams get a new, full bucket, as Loki's do when their
+     * limits change.
+     */
+    public synchronized void perStreamRateLimit(long bytesPerSecond, long burstBytes) {
+        new LokiRateLimiter(bytesPerSecond, burstBytes); // refuses a bad pair here, not in the next push
+        Limits l = limits;
+        limits = new Limits(bytesPerSecond, burstBytes, l.ingestionRate(), l.ingestionBurst(), l.shardStreams(),
+                l.maxChunkAgeNanos(), l.discoverServiceName());
+    }
+
+    /**
+     * The distributor's tenant ingestion limit ({@code ingestion_rate_mb}, 4 MB/s, and {@code ingestion_burst_size_mb},
+     * 6 MB, by default), in bytes; a push whose valid entries weigh more than the burst is refused every time;
+     * {@link LokiRateLimiter#UNLIMITED} as the rate lifts it. Tenants get a new, full bucket.
+     */
+    public synchronized void ingestionRateLimit(long bytesPerSecond, long burstBytes) {
+        new LokiRateLimiter(bytesPerSecond, burstBytes);
+        Limits l = limits;
+        limits = new Limits(l.streamRate(), l.streamBurst(), bytesPerSecond, burstBytes, l.shardStreams(),
+                l.maxChunkAgeNanos(), l.discoverServiceName());
+    }
+
+    /**
+     * Loki's {@code shard_streams.enabled} (off in 2.9, on in 3.x, the default here follows {@link #lokiVersion}):
+     * when on, the per-stream rate limit takes or refuses a stream's part of a push whole. The sharding itself (the
+     * distributor splitting a stream that stays above {@code desired_rate} into {@code __stream_shard__} streams,
+     * from rates it learns a while later) is not modelled: the receiver behaves as Loki before it shards.
+     */
+    public synchronized void shardStreams(boolean enabled) {
+        Limits l = limits;
+        limits = new Limits(l.streamRate(), l.streamBurst(), l.ingestionRate(), l.ingestionBurst(), enabled,
+                l.maxChunkAgeNanos(), l.discoverServiceName());
+    }
+
+    /** The ingester's {@code max_chunk_age} (2 h by default): entries older than a stream's newest by half of it are refused. */
+    public synchronized void maxChunkAge(Duration maxChunkAge) {
+        Limits l = limits;
+        limits = new Limits(l.streamRate(), l.streamBurst(), l.ingestionRate(), l.ingestionBurst(), l.shardStreams(),
+                maxChunkAge.toNanos(), l.discoverServiceName());
+    }
+
+    /**
+     * Loki 3's {@code discover_service_name} ({@link #DISCOVER_SERVICE_NAME} by default); an empty list adds no
+     * {@code service_name}. Loki 2.9 never adds one.
+     */
+    public synchronized void discoverServiceName(List<String> labelNames) {
+        Limits l = limits;
+        limits = new Limits(l.streamRate(), l.streamBurst(), l.ingestionRate(), l.ingestionBurst(), l.shardStreams(),
+                l.maxChunkAgeNanos(), List.copyOf(labelNames));
+    }
+
     /** Every stored entry, per stream in arrival order; an entry stored twice is here twice. */
     public List<ReceivedEntry> entries() {
         List<ReceivedEntry> all = new ArrayList<>();
@@ -238,6 +343,34 @@ public final class LokiReceiver implements AutoCloseable {
      */
     public long visibleDuplicates() {
         return visibleDuplicates.get();
+    }
+
+    /**
+     * Entries refused (not stored) for {@code reason}, told or not: Loki's {@code loki_discarded_samples_total}.
+     */
+    public long discarded(DiscardReason reason) {
+        AtomicLong n = discarded.get(reason);
+        return n == null ? 0 : n.get();
+    }
+
+    /**
+     * Entries refused while the answer did not say so, in order: Loki's {@code instance.Push} answers only the last
+     * stream's error, so another stream's refusals (rate limited, too far behind) vanish behind a 204 or behind the
+     * last stream's 400/429; and when the ingester answers, the distributor's own refusals go untold too. An entry is
+     * told when the answer lists it (or counts it in the "total ignored" of its stream) or refuses the whole push
+     * (the tenant's 429). What Loki's HTTP answer hides, this shows.
+     */
+    public List<DroppedEntry> silentlyDropped() {
+        synchronized (silentlyDropped) {
+            return List.copyOf(silentlyDropped);
+        }
+    }
+
+    /** How many entries were dropped silently for {@code reason} ({@link #silentlyDropped()}). */
+    public long silentlyDropped(DiscardReason reason) {
+        synchronized (silentlyDropped) {
+            return silentlyDropped.stream().filter(d -> d.reason() == reason).count();
+        }
     }
 
     public long requests(int status) {
@@ -299,13 +432,39 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
+    /** A distributor refusal: the stream's text, the entry, why, and the message that goes into the 400. */
+    private record Rejection(String stream, DecodedEntry entry, DiscardReason reason) {
+    }
+
+    /** A stream on its way to the ingester: its labels, Loki's text of them, the entries the distributor let through. */
+    private record ToIngester(Map<String, String> labels, String text, List<DecodedEntry> entries) {
+    }
+
     /**
-     * Loki's distributor, then its ingester: streams whose labels are invalid are refused whole; entries too old, too
-     * new or too long are refused each; the rest goes to the streams ({@link IngesterStream}). The answer: the
-     * ingester's refusal of the request's last stream if it has one (Loki's {@code instance.Push} returns only the
-     * last stream's error), else the distributor's refusals (400), else 204.
+     * Loki's distributor ({@code distributor.go} {@code Push}), then its ingester ({@code instance.go} {@code Push}),
+     * 2.9 and 3.x alike unless noted:
+     *
+     * <ol>
+     *   <li>Loki 3 adds {@code service_name} to each stream first ({@code push.go} {@code ParseLokiRequest});</li>
+     *   <li>streams whose labels are invalid are refused whole; entries too old, too new or too long are refused each
+     *       (one message each, grouped into the 400 by {@code util.GroupedErrors});</li>
+     *   <li>nothing valid left: the 400, or 204;</li>
+     *   <li>the tenant's limiter is charged the valid entries' bytes; if it refuses, the whole push is refused with
+     *       429 ({@code RateLimitedErrorMsg}) and nothing is stored;</li>
+     *   <li>each stream goes to the ingester in order ({@link IngesterStream}), and each stream's result replaces the
+     *       one before ({@code _, appendErr = s.Push(...)}): a later stream that is fine clears an earlier one's
+     *       error. Loki 3 sends no stream the distributor emptied; 2.9 sends it, empty, and it clears the error
+     *       too;</li>
+     *   <li>the answer: the last stream's error (400 or 429, {@code errorForFailedEntries}) if it has one, which
+     *       hides the distributor's 400 as well; else the distributor's 400; else 204.</li>
+     * </ol>
+     *
+     * Every refused entry is counted ({@link #discarded}); those the answer does not tell of are kept in
+     * {@link #silentlyDropped()}.
      */
     private void ingest(HttpExchange exchange, List<DecodedStream> decoded) throws IOException {
+        LokiVersion version = this.version;
+        Limits limits = this.limits;
         if (decoded.isEmpty() && version == LokiVersion.V3) {
             respondLokiError(exchange, 422, LokiErrors.missingStreams());
             return;
@@ -313,68 +472,181 @@ public final class LokiReceiver implements AutoCloseable {
         String tenant = exchange.getRequestHeaders().getFirst("X-Scope-OrgID");
         tenant = tenant == null || tenant.isEmpty() ? "fake" : tenant;
         long now = System.currentTimeMillis() * 1_000_000L;
+        long nowNanos = nanoClock.getAsLong();
         long oldest = now - REJECT_OLDER_THAN.toNanos();
         long newest = now + CREATION_GRACE_PERIOD.toNanos();
-        List<String> refusals = new ArrayList<>();
-        String ingesterError = null;
+        List<String> messages = new ArrayList<>();
+        List<Rejection> rejected = new ArrayList<>();
+        List<ToIngester> toIngester = new ArrayList<>();
+        long validatedBytes = 0;
+        long validatedLines = 0;
         for (DecodedStream stream : decoded) {
             if (stream.entries().isEmpty()) {
                 continue;
             }
             Map<String, String> labels;
-            String error;
+            LabelError error;
+            String text;
             try {
                 labels = dropEmptyValues(stream.labels() != null ? stream.labels()
                         : LabelSelector.parse(stream.labelsText()));
-                error = labelError(labels);
+                if (version.discoversServiceName()) {
+                    labels = withServiceName(labels, limits.discoverServiceName());
+                }
+                text = GoText.labels(labels);
+                error = labelError(labels, text, version);
             } catch (IllegalArgumentException e) {
                 labels = null;
-                error = LokiErrors.invalidLabels(stream.labels() != null ? GoText.labels(stream.labels())
-                        : stream.labelsText(), e.getMessage());
+                text = stream.labels() != null ? GoText.labels(stream.labels()) : stream.labelsText();
+                error = new LabelError(DiscardReason.INVALID_LABELS, LokiErrors.invalidLabels(text, e.getMessage()));
             }
             if (error != null) {
-                refusals.add(error);
+                messages.add(error.message());
+                for (DecodedEntry entry : stream.entries()) {
+                    rejected.add(new Rejection(text, entry, error.reason()));
+                }
                 continue;
             }
-            String key = GoText.labels(labels);
             List<DecodedEntry> valid = new ArrayList<>();
             for (DecodedEntry entry : stream.entries()) {
                 int length = Utf8.encodedLength(entry.line());
                 if (entry.timestampNanos() < oldest) {
-                    refusals.add(LokiErrors.tooOld(key, entry.timestampNanos(), oldest));
+                    messages.add(LokiErrors.tooOld(text, entry.timestampNanos(), oldest));
+                    rejected.add(new Rejection(text, entry, DiscardReason.GREATER_THAN_MAX_SAMPLE_AGE));
                 } else if (entry.timestampNanos() > newest) {
-                    refusals.add(LokiErrors.tooNew(key, entry.timestampNanos()));
+                    messages.add(LokiErrors.tooNew(text, entry.timestampNanos()));
+                    rejected.add(new Rejection(text, entry, DiscardReason.TOO_FAR_IN_FUTURE));
                 } else if (length > MAX_LINE_BYTES) {
-                    refusals.add(LokiErrors.lineTooLong(MAX_LINE_BYTES, key, length));
+                    messages.add(LokiErrors.lineTooLong(MAX_LINE_BYTES, text, length));
+                    rejected.add(new Rejection(text, entry, DiscardReason.LINE_TOO_LONG));
                 } else {
                     valid.add(entry);
+                    validatedBytes += version.entryBytes(entry.line(), entry.metadata());
+                    validatedLines++;
                 }
             }
-            if (valid.isEmpty()) {
+            if (valid.isEmpty() && version == LokiVersion.V3) {
                 continue;
             }
-            Map<String, String> streamLabels = labels;
-            IngesterStream target = streams.computeIfAbsent(key, k -> new IngesterStream(streamLabels));
+            toIngester.add(new ToIngester(labels, text, valid));
+        }
+        if (toIngester.isEmpty()) {
+            // Nothing reaches the ingester: the distributor's refusals are the answer, all of them told.
+            rejected.forEach(r -> count(r.reason()));
+            if (messages.isEmpty()) {
+                respond(exchange, 204, "");
+            } else {
+                respondLokiError(exchange, 400, LokiErrors.distributorRefusal(messages));
+            }
+            return;
+        }
+        LokiRateLimiter tenantLimiter = tenantLimiter(tenant, limits);
+        boolean allowed;
+        synchronized (tenantLimiter) {
+            allowed = tenantLimiter.allowN(nowNanos, validatedBytes);
+        }
+        if (!allowed) {
+            // The whole push is refused, and a client sends it again: nothing in it is lost without a word.
+            rejected.forEach(r -> count(r.reason()));
+            discarded.computeIfAbsent(DiscardReason.RATE_LIMITED, r -> new AtomicLong()).addAndGet(validatedLines);
+            respondLokiError(exchange, 429, LokiErrors.ingestionRateLimited(tenant, tenantLimiter.ratePerSecond(),
+                    validatedLines, validatedBytes));
+            return;
+        }
+        IngesterStream.Limits streamLimits = new IngesterStream.Limits(limits.streamRate(), limits.streamBurst(),
+                limits.shardStreams() != null ? limits.shardStreams() : version.shardStreamsByDefault(),
+                limits.maxChunkAgeNanos(), blockSizeBytes);
+        List<DroppedEntry> refusedByIngester = new ArrayList<>();
+        IngesterStream.Outcome answered = null;
+        String answeredStream = null;
+        for (ToIngester stream : toIngester) {
+            if (stream.entries().isEmpty()) {
+                answered = null; // Loki 2.9: an empty stream's Push returns nil, and nil replaces the error before
+                continue;
+            }
+            String finalTenant = tenant;
+            IngesterStream target = streams.computeIfAbsent(tenant + "\n" + stream.text(),
+                    k -> new IngesterStream(stream.labels(), finalTenant));
             IngesterStream.Outcome outcome;
             synchronized (target) {
-                outcome = target.push(valid, version, MAX_CHUNK_AGE.toNanos(), blockSizeBytes);
+                outcome = target.push(stream.entries(), version, streamLimits, nowNanos, MAX_RETURNED_STREAM_ERRORS);
             }
             accepted.addAndGet(outcome.stored().size());
             duplicates.addAndGet(outcome.droppedAsDuplicates());
             visibleDuplicates.addAndGet(outcome.visibleDuplicates());
             jsonLines.ifPresent(file -> outcome.stored().forEach(e -> appendJsonLine(file, e)));
-            ingesterError = outcome.refused().isEmpty() ? null
-                    : LokiErrors.ingesterRefusal(outcome.refused(), valid.size(), tenant, key,
-                    MAX_RETURNED_STREAM_ERRORS);
+            for (Refused r : outcome.refused()) {
+                refusedByIngester.add(new DroppedEntry(stream.text(), r.timestampNanos(), r.line(), r.why()));
+            }
+            for (Refused r : outcome.refusedUnlisted()) {
+                refusedByIngester.add(new DroppedEntry(stream.text(), r.timestampNanos(), r.line(), r.why()));
+            }
+            answered = outcome.status() == 0 ? null : outcome;
+            answeredStream = stream.text();
         }
         flushJsonLines();
-        if (ingesterError != null) {
-            respondLokiError(exchange, 400, ingesterError);
-        } else if (!refusals.isEmpty()) {
-            respondLokiError(exchange, 400, LokiErrors.distributorRefusal(version, refusals));
+        refusedByIngester.forEach(d -> count(d.reason()));
+        rejected.forEach(r -> count(r.reason()));
+        if (answered != null) {
+            // The last stream's listed refusals are told; every other refusal, the distributor's included, is not.
+            List<DroppedEntry> told = new ArrayList<>();
+            for (Refused r : answered.refused()) {
+                told.add(new DroppedEntry(answeredStream, r.timestampNanos(), r.line(), r.why()));
+            }
+            List<DroppedEntry> untold = new ArrayList<>(refusedByIngester);
+            told.forEach(untold::remove);
+            rejected.forEach(r -> untold.add(new DroppedEntry(r.stream(), r.entry().timestampNanos(),
+                    r.entry().line(), r.reason())));
+            silentlyDropped.addAll(untold);
+            respondLokiError(exchange, answered.status(), answered.error());
+            return;
+        }
+        silentlyDropped.addAll(refusedByIngester);
+        if (!messages.isEmpty()) {
+            respondLokiError(exchange, 400, LokiErrors.distributorRefusal(messages));
         } else {
             respond(exchange, 204, "");
         }
+    }
+
+    private void count(DiscardReason reason) {
+        discarded.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** The tenant's limiter; a new, full one when the limits changed (dskit keeps one per tenant). */
+    private LokiRateLimiter tenantLimiter(String tenant, Limits limits) {
+        synchronized (tenantLimiters) {
+            LokiRateLimiter limiter = tenantLimiters.get(tenant);
+            if (limiter == null || limiter.ratePerSecond() != limits.ingestionRate()
+                    || limiter.burst() != limits.ingestionBurst()) {
+                limiter = new LokiRateLimiter(limits.ingestionRate(), limits.ingestionBurst());
+                tenantLimiters.put(tenant, limiter);
+            }
+            return limiter;
+        }
+    }
+
+    /**
+     * Loki 3 {@code push.go} {@code ParseLokiRequest}: a stream without {@code service_name} gets one, the value of
+     * the first label of {@code discover_service_name} that has one, else {@link #UNKNOWN_SERVICE}; an empty list
+     * adds nothing. It runs before validation, so a stream with no label at all is stored as
+     * {@code {service_name="unknown_service"}}.
+     */
+    private static Map<String, String> withServiceName(Map<String, String> labels, List<String> discover) {
+        if (labels.containsKey(SERVICE_NAME) || discover.isEmpty()) {
+            return labels;
+        }
+        String serviceName = UNKNOWN_SERVICE;
+        for (String name : discover) {
+            String value = labels.get(name);
+            if (value != null && !value.isEmpty()) {
+                serviceName = value;
+                break;
+            }
+        }
+        Map<String, String> with = new LinkedHashMap<>(labels);
+        with.put(SERVICE_NAME, serviceName);
+        return with;
     }
 
     /** Loki drops labels with an empty value (Prometheus' label builder); a stream left without any is refused. */
@@ -388,27 +660,34 @@ public final class LokiReceiver implements AutoCloseable {
         return kept;
     }
 
-    /** The distributor's {@code ValidateLabels}: Loki's message, or null when the labels are fine. */
-    private static String labelError(Map<String, String> labels) {
+    /** A label refusal: Loki's reason and message. */
+    private record LabelError(DiscardReason reason, String message) {
+    }
+
+    /** The distributor's {@code ValidateLabels}: Loki's reason and message, or null when the labels are fine. */
+    private static LabelError labelError(Map<String, String> labels, String text, LokiVersion version) {
         if (labels.isEmpty()) {
-            return LokiErrors.missingLabels();
+            return new LabelError(DiscardReason.MISSING_LABELS, LokiErrors.missingLabels());
         }
-        String text = GoText.labels(labels);
-        // Loki 3 adds service_name itself, so it does not count against the limit.
-        int count = labels.size() - (labels.containsKey("service_name") ? 1 : 0);
+        // Loki 3 adds service_name itself, so it does not count against the limit (validator.go, 3.x only).
+        int count = labels.size() - (version == LokiVersion.V3 && labels.containsKey(SERVICE_NAME) ? 1 : 0);
         if (count > MAX_LABELS) {
-            return LokiErrors.tooManyLabels(text, count, MAX_LABELS);
+            return new LabelError(DiscardReason.MAX_LABEL_NAMES_PER_SERIES,
+                    LokiErrors.tooManyLabels(text, count, MAX_LABELS));
         }
         for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
             if (!LabelNames.matchesPattern(label.getKey())) {
-                return LokiErrors.invalidLabels(text, "1:2: parse error: unexpected character inside braces: '"
-                        + firstInvalidNameChar(label.getKey()) + "'");
+                return new LabelError(DiscardReason.INVALID_LABELS, LokiErrors.invalidLabels(text,
+                        "1:2: parse error: unexpected character inside braces: '"
+                                + firstInvalidNameChar(label.getKey()) + "'"));
             }
             if (Utf8.encodedLength(label.getKey()) > MAX_LABEL_NAME_LENGTH) {
-                return LokiErrors.labelNameTooLong(text, label.getKey());
+                return new LabelError(DiscardReason.LABEL_NAME_TOO_LONG,
+                        LokiErrors.labelNameTooLong(text, label.getKey()));
             }
             if (Utf8.encodedLength(label.getValue()) > MAX_LABEL_VALUE_LENGTH) {
-                return LokiErrors.labelValueTooLong(text, label.getValue());
+                return new LabelError(DiscardReason.LABEL_VALUE_TOO_LONG,
+                        LokiErrors.labelValueTooLong(text, label.getValue()));
             }
         }
         return null;

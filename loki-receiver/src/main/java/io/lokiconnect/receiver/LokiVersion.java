@@ -1,19 +1,44 @@
 package io.lokiconnect.receiver;
 
+import io.lokiconnect.common.loki.LokiEntrySize;
+import java.util.Map;
+
 /**
- * Which Loki's answers the receiver gives; they differ only in wording and in how many refusals one answer lists.
- * Taken from Loki's source: {@code pkg/validation/validate.go}, {@code pkg/distributor/distributor.go},
- * {@code pkg/ingester/stream.go}, {@code pkg/chunkenc/interface.go}.
+ * Which Loki the receiver plays. Both group the distributor's refusals ({@code util.GroupedErrors}: "N errors like:
+ * ..." joined by "; "). Taken from Loki's source: {@code pkg/validation/validate.go},
+ * {@code pkg/distributor/distributor.go}, {@code pkg/ingester/stream.go}, {@code pkg/ingester/instance.go},
+ * {@code pkg/chunkenc/interface.go}, {@code pkg/loghttp/push/push.go}, {@code pkg/validation/limits.go}.
  */
 public enum LokiVersion {
     /**
-     * Loki 2.9: the distributor answers with the last refused entry only; "entry too far behind, oldest acceptable
-     * timestamp is: ...".
+     * Loki 2.9: "entry too far behind, oldest acceptable timestamp is: ..."; the rate limits count line bytes; {@code shard_streams} is off, so the per-stream rate
+     * limit refuses entry by entry and stores those that fit; no {@code service_name}.
      */
     V2_9,
     /**
-     * Loki 3.x: the distributor groups every refusal ({@code util.GroupedErrors}: "N errors like: ..." joined by
-     * "; "); "entry too far behind, entry timestamp is: ..., oldest acceptable timestamp is: ...".
+     * Loki 3.3 and later (the compose stack runs 3.5): "entry too far behind, entry timestamp is:
+     * ..., oldest acceptable timestamp is: ..."; the rate limits count line and structured metadata bytes;
+     * {@code shard_streams} is on, so the per-stream rate limit takes or refuses a stream's part of a push whole;
+     * every stream gets a {@code service_name} label.
      */
-    V3
+    V3;
+
+    /** The bytes the rate limits charge for an entry ({@link LokiEntrySize}). */
+    int entryBytes(String line, Map<String, String> structuredMetadata) {
+        return this == V2_9 ? LokiEntrySize.lineBytes(line) : LokiEntrySize.lineAndMetadataBytes(line,
+                structuredMetadata);
+    }
+
+    /**
+     * {@code limits.go} {@code shard_streams.enabled}: false in 2.9, true in 3.x; {@code instance.Push} passes it to
+     * {@code stream.Push} as {@code rateLimitWholeStream}.
+     */
+    boolean shardStreamsByDefault() {
+        return this == V3;
+    }
+
+    /** Whether {@code push.go} {@code ParseLokiRequest} adds {@code service_name} (3.x only). */
+    boolean discoversServiceName() {
+        return this == V3;
+    }
 }

@@ -26,6 +26,21 @@ class GoTextTest {
         assertThat(GoText.rfc3339(0)).isEqualTo("1970-01-01T00:00:00Z");
     }
 
+    /** Loki's flagext.ByteSize is c2h5oh/datasize: the largest binary unit that divides exactly, else bytes. */
+    @Test
+    void byteSizeAsLokiPrintsLimitsAndEntrySizes() {
+        assertThat(GoText.byteSize(0)).isEqualTo("0B");
+        assertThat(GoText.byteSize(1)).isEqualTo("1B");
+        assertThat(GoText.byteSize(1023)).isEqualTo("1023B");
+        assertThat(GoText.byteSize(1024)).isEqualTo("1KB");
+        assertThat(GoText.byteSize(1025)).isEqualTo("1025B");
+        assertThat(GoText.byteSize(1536 * 1024)).isEqualTo("1536KB");
+        assertThat(GoText.byteSize(3L << 20)).isEqualTo("3MB");
+        assertThat(GoText.byteSize(15L << 20)).isEqualTo("15MB");
+        assertThat(GoText.byteSize(1L << 30)).isEqualTo("1GB");
+        assertThat(GoText.byteSize(1L << 60)).isEqualTo("1EB");
+    }
+
     @Test
     void quoteEscapesAsStrconvQuote() {
         assertThat(GoText.quote("plain")).isEqualTo("\"plain\"");

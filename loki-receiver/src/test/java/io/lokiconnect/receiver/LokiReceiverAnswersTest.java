@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class LokiReceiverAnswersTest {
 
     private static final Map<String, String> JOB = Map.of("job", "x");
+    /** JOB as Loki 3 names it in its answers: with the service_name it adds (from job, the last label it looks for). */
+    private static final String JOB_V3 = "{job=\"x\", service_name=\"x\"}";
     private final long now = System.currentTimeMillis() * 1_000_000L;
     /** A recent time with a fraction, so Go's time.String() shows it. */
     private final long t = (now / 1_000_000_000L - 3_600) * 1_000_000_000L + 123_456_789L;
@@ -69,7 +71,7 @@ class LokiReceiverAnswersTest {
         assertThat(answer.body()).isEqualTo("entry with timestamp " + GoText.timeString(behind)
                 + " ignored, reason: 'entry too far behind, entry timestamp is: " + GoText.rfc3339(behind)
                 + ", oldest acceptable timestamp is: " + GoText.rfc3339(cutoff) + "',\n"
-                + "user 'fake', total ignored: 1 out of 2 for stream: {job=\"x\"}\n");
+                + "user 'fake', total ignored: 1 out of 2 for stream: " + JOB_V3 + "\n");
         assertThat(answer.body().split("\n")[0]).doesNotContain("for stream");
         assertThat(loki.entries()).extracting(ReceivedEntry::line).containsExactlyInAnyOrder("newest", "fine");
     }
@@ -77,7 +79,8 @@ class LokiReceiverAnswersTest {
     @Test
     void tooFarBehindInLoki29WordsAndTheTenantFromTheHeader() throws Exception {
         loki.lokiVersion(LokiVersion.V2_9);
-        Pushes.protobuf(loki, Stream.of(JOB, new Entry(t, "newest")));
+        // Streams are the tenant's: the newest entry must be team-a's for team-a's late one to be behind it.
+        Pushes.protobuf(loki, "team-a", Stream.of(JOB, new Entry(t, "newest")));
         long behind = t - Duration.ofHours(1).toNanos() - 1;
         long cutoff = t - Duration.ofHours(1).toNanos();
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(loki.pushUrl()))
@@ -115,7 +118,7 @@ class LokiReceiverAnswersTest {
         String body = Pushes.protobuf(loki, Stream.of(JOB, late.toArray(Entry[]::new))).body();
 
         assertThat(body.split("\n")).hasSize(11);
-        assertThat(body).endsWith("user 'fake', total ignored: 12 out of 12 for stream: {job=\"x\"}\n");
+        assertThat(body).endsWith("user 'fake', total ignored: 12 out of 12 for stream: " + JOB_V3 + "\n");
     }
 
     /** Loki's instance.Push returns only the last stream's error: an earlier stream's refusal is not told. */
@@ -132,7 +135,7 @@ class LokiReceiverAnswersTest {
 
         assertThat(lastIsFine.statusCode()).isEqualTo(204);
         assertThat(lastIsRefused.statusCode()).isEqualTo(400);
-        assertThat(lastIsRefused.body()).contains("for stream: {job=\"x\"}");
+        assertThat(lastIsRefused.body()).contains("for stream: " + JOB_V3);
         assertThat(loki.entries()).extracting(ReceivedEntry::line)
                 .containsExactlyInAnyOrder("newest", "fine", "fine too");
     }
@@ -145,14 +148,15 @@ class LokiReceiverAnswersTest {
                 new Entry(t, "recent")));
 
         assertThat(answer.statusCode()).isEqualTo(400);
-        assertThat(answer.body()).startsWith("entry for stream '{job=\"x\"}' has timestamp too old: "
+        assertThat(answer.body()).startsWith("entry for stream '" + JOB_V3 + "' has timestamp too old: "
                 + GoText.rfc3339(old) + ", oldest acceptable timestamp is: ");
         assertThat(answer.body()).matches("(?s).*oldest acceptable timestamp is: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\n");
         assertThat(loki.entries()).extracting(ReceivedEntry::line).containsExactly("recent");
     }
 
+    /** Both group (util.GroupedErrors, in 2.9.0 since grafana/loki#9807); only Loki 3 names the stream with service_name. */
     @Test
-    void severalRefusalsAreGroupedInLoki3AndOnlyTheLastIsToldInLoki29() {
+    void severalRefusalsAreGroupedAndEachVersionNamesTheStreamItsWay() {
         long old = daysAgo(9);
         long future = now + Duration.ofHours(1).toNanos();
         Stream stream = Stream.of(JOB, new Entry(old, "old"), new Entry(future, "future"), new Entry(future, "again"));
@@ -161,10 +165,12 @@ class LokiReceiverAnswersTest {
         loki.lokiVersion(LokiVersion.V2_9);
         String v29 = Pushes.protobuf(loki, stream).body();
 
-        String tooNew = "entry for stream '{job=\"x\"}' has timestamp too new: " + GoText.rfc3339(future);
-        assertThat(v3).startsWith("1 errors like: entry for stream '{job=\"x\"}' has timestamp too old: ")
-                .endsWith("; 2 errors like: " + tooNew + "\n");
-        assertThat(v29).isEqualTo(tooNew + "\n");
+        for (String[] version : new String[][] {{v3, JOB_V3}, {v29, "{job=\"x\"}"}}) {
+            assertThat(version[0]).startsWith("1 errors like: entry for stream '" + version[1]
+                            + "' has timestamp too old: ")
+                    .endsWith("; 2 errors like: entry for stream '" + version[1] + "' has timestamp too new: "
+                            + GoText.rfc3339(future) + "\n");
+        }
         assertThat(loki.entries()).isEmpty();
     }
 
@@ -181,7 +187,7 @@ class LokiReceiverAnswersTest {
         HttpResponse<String> across = Pushes.protobuf(loki, Stream.of(JOB,
                 new Entry(t + 4, "a" + "\u00e9".repeat(max / 2))));
 
-        assertThat(above.body()).isEqualTo("Max entry size '262144' bytes exceeded for stream '{job=\"x\"}' while "
+        assertThat(above.body()).isEqualTo("Max entry size '262144' bytes exceeded for stream '" + JOB_V3 + "' while "
                 + "adding an entry with length '262145' bytes\n");
         assertThat(across.body()).contains("with length '262145' bytes");
         assertThat(loki.entries()).hasSize(3);
@@ -201,22 +207,57 @@ class LokiReceiverAnswersTest {
         assertThat(Pushes.protobuf(loki, Stream.of(fifteen, new Entry(t, "15"))).statusCode()).isEqualTo(204);
         assertThat(Pushes.protobuf(loki, Stream.of(withServiceName, new Entry(t, "15+1"))).statusCode())
                 .isEqualTo(204);
+        // Loki 3 names the stream with the service_name it added; it is not counted.
+        Map<String, String> sixteenAsNamed = new LinkedHashMap<>(sixteen);
+        sixteenAsNamed.put("service_name", "unknown_service");
         assertThat(Pushes.protobuf(loki, Stream.of(sixteen, new Entry(t, "16"))).body())
-                .isEqualTo("entry for stream '" + GoText.labels(sixteen) + "' has 16 label names; limit 15\n");
+                .isEqualTo("entry for stream '" + GoText.labels(sixteenAsNamed) + "' has 16 label names; limit 15\n");
 
         String value = "\u00e9".repeat(1024); // 2048 bytes
-        assertThat(Pushes.protobuf(loki, Stream.of(Map.of("job", value), new Entry(t, "at"))).statusCode())
+        assertThat(Pushes.protobuf(loki, Stream.of(Map.of("app", value), new Entry(t, "at"))).statusCode())
                 .isEqualTo(204);
-        assertThat(Pushes.protobuf(loki, Stream.of(Map.of("job", value + "x"), new Entry(t, "above"))).body())
-                .isEqualTo("stream '{job=\"" + value + "x\"}' has label value too long: '" + value + "x'\n");
+        assertThat(Pushes.protobuf(loki, Stream.of(Map.of("app", value + "x"), new Entry(t, "above"))).body())
+                .isEqualTo("stream '{app=\"" + value + "x\", service_name=\"" + value + "x\"}' has label value too "
+                        + "long: '" + value + "x'\n");
+    }
+
+    /** Loki 2.9 adds no service_name, and counts a service_name sent among the labels. */
+    @Test
+    void loki29CountsEveryLabelAndNamesTheStreamAsSent() {
+        loki.lokiVersion(LokiVersion.V2_9);
+        Map<String, String> fifteen = new LinkedHashMap<>();
+        for (int i = 0; i < 14; i++) {
+            fifteen.put("l" + i, "v");
+        }
+        fifteen.put("service_name", "s");
+        Map<String, String> sixteen = new LinkedHashMap<>(fifteen);
+        sixteen.put("l14", "v");
+
+        assertThat(Pushes.protobuf(loki, Stream.of(fifteen, new Entry(t, "15"))).statusCode()).isEqualTo(204);
+        assertThat(Pushes.protobuf(loki, Stream.of(sixteen, new Entry(t, "16"))).body())
+                .isEqualTo("entry for stream '" + GoText.labels(sixteen) + "' has 16 label names; limit 15\n");
+        assertThat(loki.entries()).singleElement().extracting(ReceivedEntry::labels).isEqualTo(fifteen);
+    }
+
+    /** Loki 2.9 refuses a stream without labels; Loki 3 adds service_name before it validates, so it has one. */
+    @Test
+    void aStreamWithoutLabelsIsRefusedBy29AndStoredAsUnknownServiceBy3() {
+        assertThat(Pushes.protobuf(loki, Stream.ofText("{}", new Entry(t, "a"))).statusCode()).isEqualTo(204);
+        assertThat(Pushes.protobuf(loki, Stream.ofText("{job=\"\"}", new Entry(t + 1, "b"))).statusCode())
+                .isEqualTo(204);
+        assertThat(loki.entries()).extracting(ReceivedEntry::labels)
+                .containsOnly(Map.of("service_name", "unknown_service"));
+        loki.lokiVersion(LokiVersion.V2_9);
+        assertThat(Pushes.protobuf(loki, Stream.ofText("{}", new Entry(t + 2, "c"))).body())
+                .isEqualTo("error at least one label pair is required per stream\n");
+        assertThat(Pushes.protobuf(loki, Stream.ofText("{job=\"\"}", new Entry(t + 3, "d"))).body())
+                .isEqualTo("error at least one label pair is required per stream\n");
+        assertThat(loki.entries()).hasSize(2);
+        assertThat(loki.discarded(DiscardReason.MISSING_LABELS)).isEqualTo(2);
     }
 
     @Test
-    void streamsWithoutLabelsOrWithABadLabelNameAreRefusedWhole() {
-        assertThat(Pushes.protobuf(loki, Stream.ofText("{}", new Entry(t, "a"))).body())
-                .isEqualTo("error at least one label pair is required per stream\n");
-        assertThat(Pushes.protobuf(loki, Stream.ofText("{job=\"\"}", new Entry(t, "a"))).body())
-                .isEqualTo("error at least one label pair is required per stream\n");
+    void streamsWithABadLabelNameAreRefusedWhole() {
         assertThat(Pushes.protobuf(loki, Stream.ofText("{a-b=\"c\"}", new Entry(t, "a"))).body())
                 .isEqualTo("Error parsing labels '{a-b=\"c\"}' with error: 1:3: parse error: unexpected character "
                         + "inside braces: '-'\n");
@@ -233,7 +274,7 @@ class LokiReceiverAnswersTest {
         assertThat(Pushes.protobuf(loki, Stream.of(Map.of("__x", "y", "job", "j"), new Entry(t, "a"))).statusCode())
                 .isEqualTo(204);
         assertThat(loki.entries()).singleElement().extracting(ReceivedEntry::labels)
-                .isEqualTo(Map.of("__x", "y", "job", "j"));
+                .isEqualTo(Map.of("__x", "y", "job", "j", "service_name", "j"));
     }
 
     @Test

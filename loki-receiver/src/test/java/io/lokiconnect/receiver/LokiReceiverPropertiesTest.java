@@ -57,8 +57,11 @@ class LokiReceiverPropertiesTest {
         int status = (json ? Pushes.json(loki, stream) : Pushes.protobuf(loki, stream)).statusCode();
 
         assertThat(status).isEqualTo(204);
+        // Loki 3 adds service_name, from the service label here.
+        Map<String, String> stored = new java.util.HashMap<>(labels);
+        stored.put("service_name", service);
         assertThat(loki.entriesWithLabel("run", run)).singleElement()
-                .extracting(ReceivedEntry::labels).isEqualTo(labels);
+                .extracting(ReceivedEntry::labels).isEqualTo(stored);
     }
 
     /** Any text either parses or is refused with an IllegalArgumentException, in bounded time. */

@@ -20,7 +20,10 @@ import org.xerial.snappy.Snappy;
 /** Builds push bodies as a Loki client writes them, and posts them: protobuf + snappy, or JSON. */
 final class Pushes {
 
-    record Entry(long timestampNanos, String line) {
+    record Entry(long timestampNanos, String line, Map<String, String> metadata) {
+        Entry(long timestampNanos, String line) {
+            this(timestampNanos, line, Map.of());
+        }
     }
 
     /** One stream of a push: its labels text (protobuf) or map (JSON) and its entries. */
@@ -42,6 +45,21 @@ final class Pushes {
 
     static HttpResponse<String> protobuf(LokiReceiver loki, Stream... streams) {
         return post(loki, "application/x-protobuf", protobufBody(List.of(streams)));
+    }
+
+    /** A protobuf push of tenant {@code tenant} (header X-Scope-OrgID). */
+    static HttpResponse<String> protobuf(LokiReceiver loki, String tenant, Stream... streams) {
+        try {
+            return CLIENT.send(HttpRequest.newBuilder(URI.create(loki.pushUrl()))
+                    .header("Content-Type", "application/x-protobuf").header("X-Scope-OrgID", tenant)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(protobufBody(List.of(streams)))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static HttpResponse<String> json(LokiReceiver loki, Stream... streams) {
@@ -90,6 +108,14 @@ final class Pushes {
             ts.flush();
             e.writeByteArray(1, tsBytes.toByteArray());
             e.writeString(2, entry.line());
+            for (Map.Entry<String, String> pair : entry.metadata().entrySet()) {
+                ByteArrayOutputStream pairBytes = new ByteArrayOutputStream();
+                CodedOutputStream p = CodedOutputStream.newInstance(pairBytes);
+                p.writeString(1, pair.getKey());
+                p.writeString(2, pair.getValue());
+                p.flush();
+                e.writeByteArray(3, pairBytes.toByteArray());
+            }
             e.flush();
             out.writeByteArray(2, entryBytes.toByteArray());
         }
@@ -105,7 +131,10 @@ final class Pushes {
             s.set("stream", JSON.valueToTree(new LinkedHashMap<>(stream.labels())));
             ArrayNode values = s.putArray("values");
             for (Entry entry : stream.entries()) {
-                values.addArray().add(Long.toString(entry.timestampNanos())).add(entry.line());
+                ArrayNode value = values.addArray().add(Long.toString(entry.timestampNanos())).add(entry.line());
+                if (!entry.metadata().isEmpty()) {
+                    value.add(JSON.valueToTree(entry.metadata()));
+                }
             }
         }
         try {

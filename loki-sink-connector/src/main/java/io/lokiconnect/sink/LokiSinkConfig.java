@@ -8,11 +8,13 @@ import io.lokiconnect.common.config.EnumChoice;
 import io.lokiconnect.common.config.StaticLabels;
 import io.lokiconnect.common.config.Unresolved;
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.sink.client.HeaderText;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.shaping.LokiLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -69,6 +71,10 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final String BEHAVIOR_ON_REJECTED_CONFIG = "behavior.on.rejected";
     public static final String METRICS_LEVEL_LABEL_CONFIG = "metrics.level.label";
     public static final String METRICS_LEVEL_VALUES_MAX_CONFIG = "metrics.level.values.max";
+    public static final String LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG = "loki.limits.stream.rate.bytes";
+    public static final String LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG = "loki.limits.stream.burst.bytes";
+    public static final String LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG = "loki.limits.ingestion.burst.bytes";
+    public static final String LOKI_LIMITS_MAX_BEHIND_MS_CONFIG = "loki.limits.max.behind.ms";
 
     /** {@code loki.encoding}: the push body. */
     public enum Encoding implements ConfigChoice {
@@ -104,13 +110,18 @@ public class LokiSinkConfig extends AbstractConfig {
     private static final String GROUP_LOKI = "Loki";
     private static final String GROUP_BATCH = "Batching and retries";
     private static final String GROUP_ENTRIES = "Entries";
+    private static final String GROUP_LIMITS = "Loki's limits";
+    private static final String LIMITS_WHY = " Loki drops entries over this limit while it answers 204 (for any stream "
+            + "but a push's last), so the sink applies it itself and never sends what Loki would drop; set it to "
+            + "your Loki's value.";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(LOKI_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new LokiUrl(), Importance.HIGH,
                     "Loki's base URL (http://loki:3100) or full push URL (http://loki:3100/loki/api/v1/push); "
-                            + "http or https.",
+                            + "http or https. No credentials in it (user:password@ would be logged with the URL): use "
+                            + "the loki.auth.* keys or loki.headers.",
                     GROUP_LOKI, 1, ConfigDef.Width.LONG, "Loki URL")
-            .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", Importance.MEDIUM,
+            .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", new HeaderValue(), Importance.MEDIUM,
                     "Tenant sent as the X-Scope-OrgID header (multi-tenant Loki). Empty: no header.",
                     GROUP_LOKI, 2, ConfigDef.Width.MEDIUM, "Tenant")
             .define(LOKI_AUTH_BASIC_USERNAME_CONFIG, Type.STRING, "", Importance.MEDIUM,
@@ -119,7 +130,7 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(LOKI_AUTH_BASIC_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Password of HTTP basic authentication; set together with loki.auth.basic.username.",
                     GROUP_LOKI, 4, ConfigDef.Width.MEDIUM, "Basic auth password")
-            .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
+            .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", new HeaderValue(), Importance.MEDIUM,
                     "Bearer token sent as 'Authorization: Bearer <token>'. Not together with basic auth.",
                     GROUP_LOKI, 5, ConfigDef.Width.MEDIUM, "Bearer token")
             .define(LOKI_HEADERS_CONFIG, Type.PASSWORD, "", new HeaderList(), Importance.LOW,
@@ -164,7 +175,7 @@ public class LokiSinkConfig extends AbstractConfig {
                     "Longest time in ms an entry waits in an open batch before the batch is sent.",
                     GROUP_BATCH, 2, ConfigDef.Width.SHORT, "Batch wait (ms)")
             .define(MAX_RETRIES_CONFIG, Type.INT, 5, Range.atLeast(-1), Importance.HIGH,
-                    "Retries of a push after a connection error, timeout, 429, 5xx, 401 or 403; -1 retries forever. "
+                    "Retries of a push after a connection error, timeout, 429, 5xx, 408, 499, 401 or 403; -1 retries forever. "
                             + "When they run out the task fails (its offsets are not committed, nothing is dropped). "
                             + "3xx, 404 and other 4xx fail the task at once; a 413 splits the batch.",
                     GROUP_BATCH, 3, ConfigDef.Width.SHORT, "Max retries")
@@ -226,7 +237,32 @@ public class LokiSinkConfig extends AbstractConfig {
                     GROUP_ENTRIES, 8, ConfigDef.Width.SHORT, "Level label")
             .define(METRICS_LEVEL_VALUES_MAX_CONFIG, Type.INT, 10, Range.between(0, 1000), Importance.LOW,
                     "Distinct level values given their own metric; later values are counted under 'other'.",
-                    GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values");
+                    GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values")
+            .define(LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_STREAM_RATE_BYTES,
+                    Range.atLeast(1), Importance.MEDIUM,
+                    "Loki's per_stream_rate_limit in bytes a second (line plus structured metadata, counted per "
+                            + "stream, i.e. per label set, per task): a stream above it waits in the buffer "
+                            + "(buffer.max.bytes) while the others keep flowing." + LIMITS_WHY,
+                    GROUP_LIMITS, 1, ConfigDef.Width.SHORT, "Stream rate (bytes/s)")
+            .define(LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_STREAM_BURST_BYTES,
+                    Range.atLeast(1), Importance.MEDIUM,
+                    "Loki's per_stream_rate_limit_burst in bytes: what a stream may send at once after a quiet time; "
+                            + "an entry larger than it is refused (behavior.on.rejected)." + LIMITS_WHY,
+                    GROUP_LIMITS, 2, ConfigDef.Width.SHORT, "Stream burst (bytes)")
+            .define(LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_INGESTION_BURST_BYTES,
+                    Range.atLeast(1), Importance.MEDIUM,
+                    "Loki's ingestion_burst_size_mb in bytes: no push carries more line and structured-metadata "
+                            + "bytes than this (Loki answers such a push 429 forever), whatever batch.max.bytes says; "
+                            + "an entry larger than it is refused (behavior.on.rejected). Set it to your Loki's value.",
+                    GROUP_LIMITS, 3, ConfigDef.Width.SHORT, "Ingestion burst (bytes)")
+            .define(LOKI_LIMITS_MAX_BEHIND_MS_CONFIG, Type.LONG, LokiLimits.DEFAULT_MAX_BEHIND_MS,
+                    Range.between(1L, 315_360_000_000L), Importance.MEDIUM,
+                    "Half of Loki's max_chunk_age, in ms: Loki refuses an entry older than its stream's newest "
+                            + "entry by more than this ('entry too far behind'). The sink does not send such an "
+                            + "entry (behavior.on.rejected gets it with the reason) and pauses partitions that run "
+                            + "ahead of a lagging partition of the same stream, so old lines arrive in time."
+                            + LIMITS_WHY,
+                    GROUP_LIMITS, 4, ConfigDef.Width.SHORT, "Max behind (ms)");
 
     public LokiSinkConfig(Map<?, ?> props) {
         this(props, true);
@@ -415,6 +451,12 @@ public class LokiSinkConfig extends AbstractConfig {
         return BEHAVIOR_ON_REJECTED.parse(BEHAVIOR_ON_REJECTED_CONFIG, getString(BEHAVIOR_ON_REJECTED_CONFIG));
     }
 
+    /** Loki's limits the sink applies before sending (issue 17). */
+    public LokiLimits lokiLimits() {
+        return new LokiLimits(getLong(LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG), getLong(LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG),
+                getLong(LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG), getLong(LOKI_LIMITS_MAX_BEHIND_MS_CONFIG) * 1_000_000L);
+    }
+
     public String metricsLevelLabel() {
         return getString(METRICS_LEVEL_LABEL_CONFIG);
     }
@@ -423,11 +465,25 @@ public class LokiSinkConfig extends AbstractConfig {
         return getInt(METRICS_LEVEL_VALUES_MAX_CONFIG);
     }
 
-    /** {@code loki.url}: an absolute http(s) URL with a host, and no unresolved {@code ${env:...}}. */
+    /** {@code loki.url}: an absolute http(s) URL with a host, no credentials, and no unresolved {@code ${env:...}}. */
     static final class LokiUrl implements ConfigDef.Validator {
+
+        /** user:password@ (or user@) in an authority; anything up to the last '@' before the path counts. */
+        private static final java.util.regex.Pattern USER_INFO = java.util.regex.Pattern.compile("^([^:/?#]*://)([^/?#]*@)");
+
+        /** {@code url} with any user info replaced, so no message or log line holds a password. */
+        static String redact(String url) {
+            return USER_INFO.matcher(url).replaceFirst("$1***@");
+        }
+
         @Override
         public void ensureValid(String name, Object value) {
-            String url = value == null ? "" : value.toString().trim();
+            String raw = value == null ? "" : value.toString().trim();
+            String url = redact(raw);
+            if (!url.equals(raw)) {
+                throw new ConfigException(name, url, "holds credentials (user info before '@'); they would be logged "
+                        + "with the URL. Remove them from the URL and set " + AUTH_KEYS + " instead");
+            }
             Unresolved.reject(name, url);
             try {
                 URI uri = new URI(url);
@@ -435,6 +491,10 @@ public class LokiSinkConfig extends AbstractConfig {
                 if (!scheme.equals("http") && !scheme.equals("https")) {
                     throw new ConfigException(name, url, "is not an http(s) URL: use http://loki:3100 or "
                             + "https://loki.example.com/loki/api/v1/push");
+                }
+                if (uri.getRawUserInfo() != null) {
+                    throw new ConfigException(name, redact(url), "holds credentials (user info before '@'); they "
+                            + "would be logged with the URL. Remove them and set " + AUTH_KEYS + " instead");
                 }
                 if (uri.getHost() == null) {
                     throw new ConfigException(name, url, "has no host: use http://<host>:3100");
@@ -447,6 +507,27 @@ public class LokiSinkConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "http(s) URL";
+        }
+    }
+
+    /** The keys that carry credentials, named when a URL holds some. */
+    static final String AUTH_KEYS = "loki.auth.basic.username and loki.auth.basic.password, loki.auth.bearer.token or "
+            + "loki.headers";
+
+    /** A value sent as an HTTP header ({@code loki.tenant.id}, {@code loki.auth.bearer.token}); never echoed. */
+    static final class HeaderValue implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value instanceof Password p ? p.value() : value == null ? "" : value.toString();
+            if (!HeaderText.isValidValue(text)) {
+                throw new ConfigException(name, Password.HIDDEN, "holds a character an HTTP header cannot carry "
+                        + "(only printable ASCII and tab; no line break, no accented or other non-ASCII letter)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "printable ASCII";
         }
     }
 
@@ -479,10 +560,21 @@ public class LokiSinkConfig extends AbstractConfig {
                 return;
             }
             for (String item : items(((Password) value).value())) {
-                if (item.indexOf(':') <= 0) {
+                int at = item.indexOf(':');
+                if (at <= 0) {
                     // Never echoed: a malformed header may still hold its secret.
                     throw new ConfigException(name, Password.HIDDEN, "expected Name:value pairs separated by commas, "
                             + "e.g. X-Team:logs (an item has no ':' after a name)");
+                }
+                String header = item.substring(0, at).trim();
+                if (!HeaderText.isValidName(header)) {
+                    throw new ConfigException(name, Password.HIDDEN, "a header name holds a space or a character "
+                            + "other than visible ASCII; use names like X-Team");
+                }
+                if (!HeaderText.isValidValue(item.substring(at + 1).trim())) {
+                    throw new ConfigException(name, Password.HIDDEN, "the value of header " + header + " holds a "
+                            + "character an HTTP header cannot carry (only printable ASCII and tab; no line break, no "
+                            + "accented or other non-ASCII letter); the value is not shown");
                 }
             }
         }

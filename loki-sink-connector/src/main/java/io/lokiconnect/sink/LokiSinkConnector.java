@@ -15,7 +15,7 @@ import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Pushes records to Grafana Loki. The connector only validates and copies its config to {@code tasks.max} tasks;
- * Connect spreads the topic partitions over them, and each task has its own batcher and HTTP connection pool.
+ * Connect spreads the topic partitions over them, and each task has its own outbox and HTTP connection pool.
  */
 public class LokiSinkConnector extends SinkConnector {
 

@@ -1,14 +1,15 @@
 package io.lokiconnect.sink;
 
 import io.lokiconnect.common.Version;
-import io.lokiconnect.sink.batch.Batcher;
-import io.lokiconnect.sink.batch.LokiBatch;
+import io.lokiconnect.sink.batch.Outbox;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.delivery.BatchSender;
 import io.lokiconnect.sink.delivery.DeliveryBookkeeper;
+import io.lokiconnect.sink.delivery.Dispatcher;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.flow.BackPressure;
+import io.lokiconnect.sink.flow.PartitionPauses;
 import io.lokiconnect.sink.metrics.SinkTaskMetrics;
 import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
 import io.lokiconnect.sink.offsets.PendingRecord;
@@ -16,12 +17,10 @@ import io.lokiconnect.sink.push.PushEncoder;
 import io.lokiconnect.sink.refusal.DeadLetterHandoff;
 import io.lokiconnect.sink.refusal.Refusal;
 import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.shaping.PartitionAlignment;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -35,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adapts Connect's sink task life cycle to plain classes: {@link SinkRecordMapper} (record to entry),
- * {@link Batcher} and {@link BatchSender} (batches, pushes, retries), {@link AcknowledgedOffsets} (what may be
+ * {@link Outbox} (entries per stream, shaped to Loki's limits, composed into pushes), {@link Dispatcher} and
+ * {@link BatchSender} (pushes, retries), {@link AcknowledgedOffsets} (what may be
  * committed), {@link BackPressure} (pause and resume), {@link RefusalRouter} and {@link DeadLetterHandoff}
  * (behavior.on.rejected). {@code preCommit()} hands Connect only offsets of records that are settled.
  */
@@ -51,16 +51,27 @@ public class LokiSinkTask extends SinkTask {
     private static final long STOP_WAIT_MILLIS = 1_000;
     /** Longest time preCommit() waits for the dead letter queue. */
     private static final long DLQ_WAIT_MILLIS = 5_000;
+    /**
+     * Consuming time after which a partition that delivered nothing counts as caught up (alignment): a partition
+     * with a backlog delivers within a poll or two, far sooner.
+     */
+    private static final long ALIGNMENT_IDLE_NANOS = 10_000_000_000L;
+    /** Longest consuming time a stream waits in a row for a lagging partition of it (alignment). */
+    private static final long ALIGNMENT_MAX_HOLD_NANOS = 300_000_000_000L;
 
     private LokiSinkConfig config;
     private SinkRecordMapper mapper;
-    private Batcher batcher;
+    private Outbox outbox;
+    private Dispatcher dispatcher;
     private BatchSender sender;
     private LokiClient client;
     private AcknowledgedOffsets offsets;
     private SinkTaskMetrics metrics;
-    private ScheduledExecutorService timer;
     private BackPressure<TopicPartition> backPressure;
+    private PartitionPauses<TopicPartition> pauses;
+    private PartitionAlignment<TopicPartition> alignment;
+    /** The partition of the last record put, reused while records come from it (no object per record). */
+    private TopicPartition lastPartition;
     private DeadLetterHandoff deadLetters;
     private RefusalRouter refusals;
     private String levelLabel;
@@ -91,11 +102,19 @@ public class LokiSinkTask extends SinkTask {
         levelLabel = config.metricsLevelLabel();
         metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(),
                 () -> backPressure == null ? 0 : backPressure.bufferedBytes());
+        pauses = new PartitionPauses<>(new ContextPartitions());
         backPressure = new BackPressure<>(config.bufferMaxBytes(), maxTrackedRecords(config.bufferMaxBytes()),
                 () -> {
                     offsets.compact();
                     return offsets.trackedCount();
-                }, maxBlockMillis, new ContextPartitions(), metrics.pausedTotal::incrementAndGet);
+                }, maxBlockMillis, pauses, metrics.pausedTotal::incrementAndGet);
+        // Alignment lets go only when it would deadlock: the buffer is full and at least half of it waits for a
+        // lagging partition, so it cannot drain below half (when back-pressure resumes) while that partition is
+        // paused with the others. Otherwise the entries that may go drain it and the lagging partition is read on.
+        long halfBuffer = config.bufferMaxBytes() / 2;
+        alignment = new PartitionAlignment<>(config.lokiLimits().maxBehindNanos(), ALIGNMENT_IDLE_NANOS,
+                ALIGNMENT_MAX_HOLD_NANOS, backPressure::consumingNanos,
+                () -> backPressure.isHolding() && outbox != null && outbox.alignmentHeldBytes() >= halfBuffer);
         ErrantRecordReporter reporter = errantRecordReporter();
         deadLetters = reporter == null ? null : new DeadLetterHandoff(
                 (record, message) -> reporter.report((SinkRecord) record, new DataException(message)), offsets::done);
@@ -103,23 +122,23 @@ public class LokiSinkTask extends SinkTask {
         refusals = new RefusalRouter(config.behaviorOnRejected(),
                 deadLetters, offsets::done, metrics.recordsToDlq::incrementAndGet);
         PushEncoder encoder = PushEncoder.create(config.encoding() == LokiSinkConfig.Encoding.PROTOBUF, config.jsonGzip());
-        batcher = new Batcher(encoder, config.batchMaxBytes(), config.batchMaxWaitMs());
+        outbox = new Outbox(encoder, config.batchMaxBytes(), config.batchMaxWaitMs(), config.lokiLimits());
+        outbox.horizon(alignment);
+        metrics.heldBack(outbox::rateHeldBytes, () -> outbox.rateHeldMillis(System.nanoTime()),
+                outbox::alignmentHeldBytes);
         client = new LokiClient(config.clientSettings());
         RetryPolicy retryPolicy = new RetryPolicy(config.maxRetries(), config.retryBackoffMinMs(), config.retryBackoffMaxMs());
         String name = "loki-sink-" + props.getOrDefault("name", "task");
         DeliveryBookkeeper bookkeeper = new DeliveryBookkeeper(offsets, refusals, backPressure, metrics,
                 message -> failure.compareAndSet(null, new ConnectException(message)));
-        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, bookkeeper);
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name + "-linger");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(5, Math.min(250, config.batchMaxWaitMs() / 4));
-        timer.scheduleAtFixedRate(this::closeExpiredBatch, period, period, TimeUnit.MILLISECONDS);
-        log.info("Loki sink task started: pushing to {} ({}), batches up to {} bytes / {} ms, max.retries {}",
-                client.pushUrl(), config.encoding() == LokiSinkConfig.Encoding.PROTOBUF ? "protobuf+snappy" : "json", config.batchMaxBytes(),
-                config.batchMaxWaitMs(), config.maxRetries());
+        dispatcher = new Dispatcher(outbox, config.maxInFlightBatches(), bookkeeper, bookkeeper::refusedBeforeSending,
+                bookkeeper::droppedRevoked);
+        sender = new BatchSender(client, encoder, retryPolicy, config.maxInFlightBatches(), name, dispatcher, dispatcher);
+        dispatcher.start(sender, name + "-dispatch");
+        log.info("Loki sink task started: pushing to {} ({}), batches up to {} bytes / {} ms, max.retries {}, Loki's "
+                + "limits applied: {}", client.pushUrl(),
+                config.encoding() == LokiSinkConfig.Encoding.PROTOBUF ? "protobuf+snappy" : "json",
+                config.batchMaxBytes(), config.batchMaxWaitMs(), config.maxRetries(), config.lokiLimits());
     }
 
     /**
@@ -148,6 +167,7 @@ public class LokiSinkTask extends SinkTask {
 
     @Override
     public void open(Collection<TopicPartition> partitions) {
+        alignment.assigned(partitions);
         backPressure.opened(partitions);
     }
 
@@ -156,6 +176,11 @@ public class LokiSinkTask extends SinkTask {
         for (TopicPartition tp : partitions) {
             offsets.forget(tp.topic(), tp.partition());
         }
+        if (outbox != null) {
+            backPressure.release(outbox.dropRevoked()); // their next owner reads them from the committed offset
+        }
+        alignment.revoked(partitions);
+        pauses.forget(partitions);
         backPressure.closed(partitions);
     }
 
@@ -185,11 +210,11 @@ public class LokiSinkTask extends SinkTask {
                 metrics.countLevel(entry.labels().get(levelLabel));
             }
             backPressure.add(entry.lineBytes());
-            for (LokiBatch batch : batcher.add(entry, now)) {
-                sender.submit(batch);
-            }
+            alignment.observe(partitionOf(record), entry.labels(), entry.timestampNanos());
+            outbox.add(entry, now);
         }
         routeRefusals();
+        align();
         try {
             backPressure.afterPut(() -> failure.get() != null);
         } catch (InterruptedException e) {
@@ -197,17 +222,23 @@ public class LokiSinkTask extends SinkTask {
         }
     }
 
-    private void closeExpiredBatch() {
-        try {
-            LokiBatch batch = batcher.closeIfExpired(System.nanoTime());
-            if (batch != null) {
-                sender.submit(batch);
-            }
-        } catch (RuntimeException | Error e) {
-            // The batch may have left the batcher already: fail the task (nothing of it is committed, a restart
-            // sends it again) rather than strand it and freeze its partitions' offsets.
-            log.error("Could not hand an expired batch to the sender", e);
-            failure.compareAndSet(null, new ConnectException("Could not hand an expired batch to the sender: " + e, e));
+    private TopicPartition partitionOf(SinkRecord record) {
+        TopicPartition last = lastPartition;
+        if (last == null || last.partition() != record.kafkaPartition() || !last.topic().equals(record.topic())) {
+            last = new TopicPartition(record.topic(), record.kafkaPartition());
+            lastPartition = last;
+        }
+        return last;
+    }
+
+    /** Pauses the partitions ahead of a lagging partition of one of their streams; resumes the others. */
+    private void align() {
+        int paused = pauses.align(alignment.leading(), backPressure.assigned());
+        if (paused > 0) {
+            metrics.alignmentPausesTotal.addAndGet(paused);
+            log.info("Pausing partitions {}: they are ahead of a lagging partition of the same stream by more than "
+                    + "half of loki.limits.max.behind.ms; they resume once it has caught up, so its lines reach Loki "
+                    + "within Loki's window", pauses.pausedForAlignment());
         }
     }
 
@@ -270,8 +301,8 @@ public class LokiSinkTask extends SinkTask {
      */
     @Override
     public void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
+        if (dispatcher != null) {
+            dispatcher.close();
         }
         if (sender != null) {
             sender.abandon(STOP_WAIT_MILLIS);

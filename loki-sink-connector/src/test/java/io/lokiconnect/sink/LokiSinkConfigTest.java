@@ -120,6 +120,54 @@ class LokiSinkConfigTest {
         assertThat(validated.configValues().toString()).doesNotContain("s3cr3t");
     }
 
+    /** The error messages of a dry-run validation (what the REST API answers and the worker logs). */
+    private static String errors(Map<String, String> props) {
+        return new LokiSinkConnector().validate(props).configValues().stream()
+                .flatMap(v -> v.errorMessages().stream()).toList().toString();
+    }
+
+    /** Credentials in loki.url would be logged with the URL: refused, naming the auth keys, the password not shown. */
+    @Test
+    void credentialsInTheUrlAreRefusedNamingTheAuthKeysWithoutEchoingThem() {
+        for (String url : new String[] {"http://admin:s3cr3t@loki:3100", "https://s3cr3t@loki.example.com/loki/api/v1/push",
+                "http://us:s3cr3t@er@loki:3100/", "htp://user:s3cr3t@loki", "http://user:s3cr3t@loki:3100/${env:X}"}) {
+            assertThatThrownBy(() -> new LokiSinkConfig(props("loki.url", url))).as(url)
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("loki.url")
+                    .hasMessageContaining("loki.auth.basic.username").hasMessageContaining("loki.auth.bearer.token")
+                    .hasMessageNotContaining("s3cr3t");
+            assertThat(errors(props("loki.url", url))).as(url).doesNotContain("s3cr3t")
+                    .contains("loki.auth.basic.username");
+        }
+        // An '@' after the host (path, query) is no user info.
+        assertThat(new LokiSinkConfig(props("loki.url", "http://loki:3100/a@b/loki/api/v1/push")).pushUrl())
+                .isEqualTo("http://loki:3100/a@b/loki/api/v1/push");
+    }
+
+    /**
+     * OkHttp's error for a header value it cannot send echoes the value; values that would reach it are refused by
+     * validation, naming the key, never showing the value. At and around the limits: tab and '~' pass; a line break,
+     * DEL and a multi-byte letter do not.
+     */
+    @Test
+    void headerValuesOkHttpCannotSendAreRefusedWithoutEchoingThem() {
+        for (String bad : new String[] {"s3cr3t\u00e9x", "s3cr3t\nx", "s3cr3t\u007fx", "s3cr3t\u0000x", "\ud83d\ude00s3cr3t"}) {
+            String value = bad;
+            for (String[] kv : new String[][] {{"loki.tenant.id", value}, {"loki.auth.bearer.token", value},
+                    {"loki.headers", "X-Api-Key:" + value}}) {
+                assertThatThrownBy(() -> new LokiSinkConfig(props(kv))).as("%s %s", kv[0], bad)
+                        .isInstanceOf(ConfigException.class).hasMessageContaining(kv[0])
+                        .hasMessageContaining("printable ASCII").hasMessageNotContaining("s3cr3t");
+                assertThat(errors(props(kv))).contains(kv[0]).doesNotContain("s3cr3t");
+            }
+        }
+        assertThatThrownBy(() -> new LokiSinkConfig(props("loki.headers", "X Api:s3cr3t")))
+                .hasMessageContaining("header name").hasMessageNotContaining("s3cr3t");
+        LokiSinkConfig ok = new LokiSinkConfig(props("loki.tenant.id", "team\ta~",
+                "loki.auth.bearer.token", "abc~!", "loki.headers", "X-Key:a\tb~"));
+        assertThat(ok.tenantId()).isEqualTo("team\ta~");
+        assertThat(ok.extraHeaders()).containsEntry("X-Key", "a\tb~");
+    }
+
     @Test
     void aStaticLabelWithTheReservedPrefixIsRefusedWithTheSanitisedName() {
         assertThatThrownBy(() -> new LokiSinkConfig(Map.of("loki.url", "http://loki:3100",

@@ -313,6 +313,154 @@ class LokiSinkTaskTest {
         assertThat(body).contains("\"app\":\"shop\"").contains("\"trace_id\":\"t-9\"").doesNotContain("ignored");
     }
 
+    private static SinkRecord record(TopicPartition tp, long offset, String line, String level, long timeMs) {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("loki.label.level", level);
+        return new SinkRecord(tp.topic(), tp.partition(), Schema.STRING_SCHEMA, "k", Schema.STRING_SCHEMA, line,
+                offset, timeMs, TimestampType.CREATE_TIME, headers);
+    }
+
+    /** A push the server received: when, and its entries as (level label, line, time in ms). */
+    private record Received(long atNanos, List<String[]> entries) {
+    }
+
+    /** Answers 204 to every push and records it (JSON bodies, not gzipped). */
+    private List<Received> recordPushes() {
+        List<Received> pushes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            @Override
+            public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+                long at = System.nanoTime();
+                List<String[]> entries = new ArrayList<>();
+                try {
+                    com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(request.getBody().readUtf8());
+                    for (com.fasterxml.jackson.databind.JsonNode stream : body.get("streams")) {
+                        String level = stream.get("stream").path("level").asText();
+                        for (com.fasterxml.jackson.databind.JsonNode value : stream.get("values")) {
+                            entries.add(new String[] {level, value.get(1).asText(),
+                                    Long.toString(Long.parseLong(value.get(0).asText()) / 1_000_000L)});
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                pushes.add(new Received(at, entries));
+                return new MockResponse().setResponseCode(204);
+            }
+        });
+        return pushes;
+    }
+
+    /**
+     * Issue 17, item 1: a stream above Loki's per-stream limit is sent no faster than Loki's token bucket allows (at
+     * any moment, at most the burst plus the rate times the time since the task started), while another stream is
+     * not held behind it; nothing is lost and everything is committed.
+     */
+    @Test
+    void aHotStreamIsSentNoFasterThanLokisPerStreamLimitWhileAnotherFlows() throws Exception {
+        List<Received> pushes = recordPushes();
+        long started = System.nanoTime();
+        start("loki.encoding", "json", "loki.json.gzip", "false", "loki.limits.stream.rate.bytes", "20000",
+                "loki.limits.stream.burst.bytes", "20000", "batch.max.bytes", "8192");
+        List<SinkRecord> hot = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            hot.add(record(TP, i, String.format("%04d", i) + "h".repeat(996), "hot", NOW_MS + i));
+        }
+        task.put(hot);
+        task.put(List.of(record(TP, 100, "cold line", "cold", NOW_MS)));
+        assertThat(awaitCommit(101)).containsEntry(TP, new OffsetAndMetadata(101));
+
+        long hotBytes = 0;
+        long coldAt = -1;
+        long lastHotAt = 0;
+        for (Received push : pushes) {
+            for (String[] e : push.entries()) {
+                if (e[0].equals("hot")) {
+                    hotBytes += e[1].length();
+                    lastHotAt = push.atNanos();
+                } else {
+                    coldAt = push.atNanos();
+                }
+            }
+            double seconds = (push.atNanos() - started) / 1e9;
+            assertThat(hotBytes).as("hot bytes received %.3f s after the start", seconds)
+                    .isLessThanOrEqualTo((long) (20000 + 20000 * seconds));
+        }
+        assertThat(hotBytes).isEqualTo(100 * 1000);
+        assertThat(Duration.ofNanos(lastHotAt - started)).as("the hot stream took its time").isGreaterThan(
+                Duration.ofSeconds(3));
+        assertThat(coldAt).as("the cold line came before the hot stream was through").isLessThan(lastHotAt);
+        assertThat(Duration.ofNanos(coldAt - started)).isLessThan(Duration.ofSeconds(2));
+        assertThat(metricValue("rate-held-bytes", Map.of())).isZero();
+    }
+
+    /**
+     * Issue 17, item 2: an entry older than its stream's newest at Loki by more than loki.limits.max.behind.ms is
+     * not sent (Loki would drop it, answering 204 unless it is the push's last stream): it goes to the dead letter
+     * queue with the reason, and its offset is committed after that.
+     */
+    @Test
+    void anEntryTooFarBehindIsNotSentAndGoesToTheDeadLetterQueueWithItsReason() throws Exception {
+        List<Received> pushes = recordPushes();
+        start("behavior.on.rejected", "dlq", "loki.encoding", "json", "loki.json.gzip", "false");
+        task.put(List.of(record(TP, 0, "newest", "info", NOW_MS)));
+        assertThat(awaitCommit(1)).containsEntry(TP, new OffsetAndMetadata(1));
+        task.put(List.of(record(TP, 1, "at the window's edge", "info", NOW_MS - 3_600_000),
+                record(TP, 2, "one ms too old", "info", NOW_MS - 3_600_001)));
+        assertThat(awaitCommit(3)).containsEntry(TP, new OffsetAndMetadata(3));
+        assertThat(pushes.stream().flatMap(p -> p.entries().stream()).map(e -> e[1]))
+                .containsExactlyInAnyOrder("newest", "at the window's edge");
+        assertThat(context.reported).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo("one ms too old"));
+        assertThat(context.errors).singleElement().asString().contains("Not sent to Loki: Loki would refuse the entry")
+                .contains("too far behind").contains("loki.limits.max.behind.ms=3600000");
+        assertThat(metricValue("entries-refused-before-sending-total", Map.of())).isEqualTo(1.0);
+    }
+
+    /**
+     * Issue 17, item 2: two partitions of one stream, one 3 h ahead of the other: the one ahead is paused and its
+     * entries past half the window wait, the lagging one is read, and every line reaches Loki with none refused.
+     */
+    @Test
+    void aPartitionAheadOfALaggingOneOfTheSameStreamWaitsForIt() throws Exception {
+        TopicPartition p0 = new TopicPartition("logs", 0);
+        TopicPartition p1 = new TopicPartition("logs", 1);
+        RecordingContext two = new RecordingContext(Set.of(p0, p1), new PluginMetricsImpl(metrics, Map.of()));
+        List<Received> pushes = recordPushes();
+        Map<String, String> props = new HashMap<>();
+        props.put("loki.url", server.url("/").toString());
+        props.put("labels.static", "job=test");
+        props.put("batch.max.wait.ms", "50");
+        props.put("loki.encoding", "json");
+        props.put("loki.json.gzip", "false");
+        props.put("behavior.on.rejected", "dlq");
+        task.initialize(two);
+        task.start(props);
+        task.open(List.of(p0, p1));
+        long start = NOW_MS - 3 * 3_600_000L;
+        // p0's 3 h come first (one line a minute), p1 has delivered its first line only.
+        task.put(List.of(record(p1, 0, "p1 0", "info", start + 30_000)));
+        List<SinkRecord> ahead = new ArrayList<>();
+        for (int m = 0; m < 180; m++) {
+            ahead.add(record(p0, m, "p0 " + m, "info", start + m * 60_000L));
+        }
+        task.put(ahead);
+        assertThat(two.isPaused(p0)).isTrue();
+        assertThat(two.isPaused(p1)).isFalse();
+        Thread.sleep(500);
+        assertThat(pushes.stream().flatMap(p -> p.entries().stream()).mapToLong(e -> Long.parseLong(e[2])).max()
+                .orElse(0)).as("nothing past half the window ahead of p1 was sent").isLessThanOrEqualTo(
+                        start + 30_000 + 1_800_000);
+        for (int m = 1; m < 180; m++) {
+            task.put(List.of(record(p1, m, "p1 " + m, "info", start + m * 60_000L + 30_000)));
+        }
+        assertThat(two.isPaused(p0)).isFalse();
+        await().atMost(Duration.ofSeconds(30)).until(() -> pushes.stream().mapToInt(p -> p.entries().size()).sum()
+                == 360);
+        assertThat(two.reported).isEmpty();
+        assertThat(metricValue("partitions-paused-for-alignment-total", Map.of())).isGreaterThanOrEqualTo(1.0);
+    }
+
     private double metricValue(String name, Map<String, String> tags) {
         for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> e : metrics.metrics().entrySet()) {
             if (e.getKey().name().equals(name) && e.getKey().tags().entrySet().containsAll(tags.entrySet())) {

@@ -101,6 +101,7 @@ class JsonLabelsIT {
     @Test
     void onTheSinkConnectorTheSameLabelsReachLoki() throws Exception {
         try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
+            loki.discoverServiceName(java.util.List.of()); // the labels as sent, without Loki 3's service_name
             CONNECT.createTopic("raw", 1);
             List<ProducerRecord<String, String>> records = new ArrayList<>();
             for (String line : jsonLines()) {
@@ -139,6 +140,7 @@ class JsonLabelsIT {
     void hostileLabelValuesReachLokiIntactInBothEncodings() throws Exception {
         for (String encoding : List.of("protobuf", "json")) {
             try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
+                loki.discoverServiceName(java.util.List.of()); // the labels as sent, without Loki 3's service_name
                 String topic = "hostile-" + encoding;
                 CONNECT.createTopic(topic, 1);
                 List<ProducerRecord<String, String>> records = new ArrayList<>();
@@ -172,6 +174,7 @@ class JsonLabelsIT {
     @Test
     void hostileLabelValuesWrittenOnTheSourceSurviveKafkaWithTheStringHeaderConverter() throws Exception {
         try (LokiReceiver loki = LokiReceiver.start("127.0.0.1", 0, Optional.empty())) {
+            loki.discoverServiceName(java.util.List.of()); // the labels as sent, without Loki 3's service_name
             Path log = dir.resolve("hostile.log");
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < HOSTILE.size(); i++) {

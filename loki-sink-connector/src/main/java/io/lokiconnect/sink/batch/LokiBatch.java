@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Entries grouped by label set into streams, with the size of the push request they will make and the time the
- * first entry arrived. A batch is filled by one {@link Batcher} and then handed, closed, to one sender.
+ * push was composed. A batch is composed by the {@link Outbox} and handed, complete, to one sender.
  */
 public final class LokiBatch {
 
@@ -26,6 +26,11 @@ public final class LokiBatch {
     LokiBatch(long sequence, long createdNanos) {
         this.sequence = sequence;
         this.createdNanos = createdNanos;
+    }
+
+    /** A batch of nothing: what a failure that belongs to no push reports. */
+    public static LokiBatch empty() {
+        return new LokiBatch(-1, 0);
     }
 
     /**
@@ -105,7 +110,7 @@ public final class LokiBatch {
         return createdNanos;
     }
 
-    /** Order in which the batcher closed its batches; used in logs. */
+    /** Order in which the outbox composed its pushes; used in logs. */
     public long sequence() {
         return sequence;
     }

@@ -4,7 +4,7 @@ import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 
 /**
- * How many bytes each part of a batch adds to the push request it becomes, so the {@link Batcher} can close a batch
+ * How many bytes each part of a batch adds to the push request it becomes, so the {@link Outbox} can close a push
  * before it exceeds {@code batch.max.bytes}. The push encoder is the one implementation: it lives in {@code push},
  * which depends on this package, never the other way round.
  */

@@ -57,19 +57,41 @@ public final class LokiClient implements Closeable {
             }
         }
         this.http = builder.build();
+        this.headers = headers(settings);
+    }
+
+    /**
+     * The headers of every request. OkHttp's error for a value it cannot send echoes the value (a key, a token, a
+     * tenant): the config's validators refuse such values first, and should one pass anyway, the error names the
+     * header only.
+     */
+    private static Headers headers(Settings settings) {
         Headers.Builder h = new Headers.Builder();
-        h.add("User-Agent", "loki-connect/" + settings.version());
+        add(h, "User-Agent", "loki-connect/" + settings.version(), false);
         if (!settings.tenantId().isEmpty()) {
-            h.add("X-Scope-OrgID", settings.tenantId());
+            add(h, "X-Scope-OrgID", settings.tenantId(), false);
         }
         if (!settings.basicUser().isEmpty()) {
             String credentials = settings.basicUser() + ":" + settings.basicPassword();
-            h.add("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+            add(h, "Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)), false);
         } else if (!settings.bearerToken().isEmpty()) {
-            h.add("Authorization", "Bearer " + settings.bearerToken());
+            add(h, "Authorization", "Bearer " + settings.bearerToken(), false);
         }
-        settings.extraHeaders().forEach(h::set);
-        this.headers = h.build();
+        settings.extraHeaders().forEach((name, value) -> add(h, name, value, true));
+        return h.build();
+    }
+
+    private static void add(Headers.Builder headers, String name, String value, boolean replace) {
+        if (!HeaderText.isValidName(name) || !HeaderText.isValidValue(value)) {
+            throw new IllegalArgumentException("HTTP header '" + (HeaderText.isValidName(name) ? name : "(invalid name)")
+                    + "' cannot be sent: its name or value holds a character other than printable ASCII (value not "
+                    + "shown; check loki.headers, loki.tenant.id and loki.auth.bearer.token)");
+        }
+        if (replace) {
+            headers.set(name, value);
+        } else {
+            headers.add(name, value);
+        }
     }
 
     public String pushUrl() {

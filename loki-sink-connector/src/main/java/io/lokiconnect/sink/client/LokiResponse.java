@@ -7,7 +7,11 @@ public record LokiResponse(int status, String body, long retryAfterMillis) {
     public enum Outcome {
         /** 2xx: every entry of the push is stored. */
         SUCCESS,
-        /** 429 and 5xx: Loki or a proxy is overloaded or down; the same push may succeed later. */
+        /**
+         * 429, 5xx, 408 and 499: Loki or a proxy is overloaded, down or gave up waiting (a proxy's 408 Request Timeout;
+         * 499, which Loki's own server and nginx log and can send when the request's context ended, e.g. the
+         * distributor's push timeout); the same push may succeed later.
+         */
         RETRY,
         /** 401 and 403: the credentials are refused; retried (a token may be rotated back), then the task fails. */
         AUTH,
@@ -23,7 +27,7 @@ public record LokiResponse(int status, String body, long retryAfterMillis) {
         if (status >= 200 && status < 300) {
             return Outcome.SUCCESS;
         }
-        if (status == 429 || status >= 500) {
+        if (status == 429 || status >= 500 || status == 408 || status == 499) {
             return Outcome.RETRY;
         }
         if (status == 401 || status == 403) {

@@ -4,6 +4,7 @@ import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
+import io.lokiconnect.sink.labels.LabelText;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -31,6 +32,11 @@ import java.util.regex.Pattern;
  * </ul>
  * Loki does not always name every refused entry: the distributor returns the ingester's error instead of its own when
  * both fail, the ingester reports one stream per request and at most {@code max_returned_stream_errors} entries.
+ * Loki 3 prints each stream's labels as it stored them, with {@code service_name} added
+ * ({@code pkg/loghttp/push/push.go}, {@code discover_service_name}, on by default; {@code unknown_service} when no
+ * listed label exists) and {@code __stream_shard__} when it shards a stream: a stream is found by its label set
+ * ({@link LabelText#sameStream}), never by its text, or a 400 would name nothing and the split after it would send
+ * stored entries again.
  * So this class only says which entries the body names; the sender takes the others as stored (Loki stored the
  * valid entries of the request, and refuses a left-out one again if it is sent again) or, when the body names none,
  * splits the batch to learn each part's fate.
@@ -43,6 +49,8 @@ public final class Rejections {
     private static final int MESSAGE_WINDOW = 1024;
     /** Longest ingester entry line read: a Go time, a reason and (older Lokis) the stream, well below. */
     private static final int MAX_ENTRY_LINE = 4096;
+    private static final String QUOTED_STREAM = "stream '{";
+    private static final String UNQUOTED_STREAM = " for stream {";
     private static final Pattern COUNT_BEFORE = Pattern.compile("(\\d{1,9}) errors like: $");
     private static final String ENTRY_PREFIX = "entry with timestamp ";
     private static final String REASON = " ignored, reason: '";
@@ -68,28 +76,42 @@ public final class Rejections {
             body = body.substring(0, LokiClient.BODY_LIMIT);
         }
         Map<LabelSet, List<LokiEntry>> streams = batch.streams();
+        matchDistributorMessages(streams, body, refused);
         for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
-            matchDistributorMessages(stream.getKey().text(), stream.getValue(), body, refused);
+            matchUnparsableLabels(stream.getKey().text(), stream.getValue(), body, refused);
         }
         matchIngesterMessages(streams, body, refused);
         return refused;
     }
 
-    private static void matchDistributorMessages(String text, List<LokiEntry> entries, String body,
+    /**
+     * The distributor's messages, each naming its stream as {@code stream '{..}'} (or {@code for stream {..}}): the
+     * label set is read and matched to a stream of the batch by set, since Loki 3 prints the labels it stored
+     * ({@code service_name} added), not the text the sink sent.
+     */
+    private static void matchDistributorMessages(Map<LabelSet, List<LokiEntry>> streams, String body,
                                                  Map<LokiEntry, String> refused) {
-        String streamQuoted = "stream '" + text + "'";
-        for (int at = body.indexOf(streamQuoted); at >= 0; at = body.indexOf(streamQuoted, at + 1)) {
-            int after = at + streamQuoted.length();
+        for (int at = body.indexOf(QUOTED_STREAM); at >= 0; at = body.indexOf(QUOTED_STREAM, at + 1)) {
+            LabelText.Parsed printed = LabelText.parse(body, at + QUOTED_STREAM.length() - 1);
+            if (printed == null || printed.end() >= body.length() || body.charAt(printed.end()) != '\'') {
+                continue;
+            }
+            List<LokiEntry> entries = find(streams, printed.labels());
+            if (entries == null) {
+                continue;
+            }
+            int after = printed.end() + 1;
             int start = messageStart(body, at);
             String message = body.substring(start, messageEnd(body, after));
             int count = countBefore(body, start);
             if (body.startsWith(" has timestamp too old: ", after) || body.startsWith(" has timestamp too new: ", after)) {
+                boolean tooNew = body.startsWith(" has timestamp too new: ", after);
                 int from = after + " has timestamp too old: ".length();
                 int end = from;
                 while (end < body.length() && end - from < 64 && ",; \n".indexOf(body.charAt(end)) < 0) {
                     end++;
                 }
-                markByTime(entries, parseTime(body.substring(from, end)), count, message, refused);
+                markByTime(entries, parseTime(body.substring(from, end)), count, tooNew, message, refused);
             } else if (body.startsWith(" while adding an entry with length '", after)) {
                 Matcher m = LENGTH.matcher(body).region(after, Math.min(body.length(), after + 64));
                 if (m.lookingAt()) {
@@ -105,15 +127,27 @@ public final class Rejections {
                 entries.forEach(e -> refused.putIfAbsent(e, message));
             }
         }
-        // Whole-stream errors that print the labels unquoted or in another form.
-        for (String prefix : List.of("Error parsing labels '" + text + "'", " for stream " + text)) {
-            int at = body.indexOf(prefix);
-            if (at >= 0) {
-                String message = body.substring(messageStart(body, at), messageEnd(body, at + prefix.length()));
-                if (prefix.startsWith("Error") || message.startsWith("missing required labels")) {
+        // "missing required labels <names> for user <u> for stream {..}": the labels unquoted.
+        for (int at = body.indexOf(UNQUOTED_STREAM); at >= 0; at = body.indexOf(UNQUOTED_STREAM, at + 1)) {
+            LabelText.Parsed printed = LabelText.parse(body, at + UNQUOTED_STREAM.length() - 1);
+            List<LokiEntry> entries = printed == null ? null : find(streams, printed.labels());
+            if (entries != null) {
+                String message = body.substring(messageStart(body, at), messageEnd(body, printed.end()));
+                if (message.startsWith("missing required labels")) {
                     entries.forEach(e -> refused.putIfAbsent(e, message));
                 }
             }
+        }
+    }
+
+    /** "Error parsing labels '<text>' ...": Loki could not read the labels, so it prints the text the sink sent. */
+    private static void matchUnparsableLabels(String text, List<LokiEntry> entries, String body,
+                                              Map<LokiEntry, String> refused) {
+        String prefix = "Error parsing labels '" + text + "'";
+        int at = body.indexOf(prefix);
+        if (at >= 0) {
+            String message = body.substring(messageStart(body, at), messageEnd(body, at + prefix.length()));
+            entries.forEach(e -> refused.putIfAbsent(e, message));
         }
     }
 
@@ -160,8 +194,11 @@ public final class Rejections {
         }
     }
 
-    /** Marks up to {@code count} entries of the second (or the exact time, when Loki printed a fraction). */
-    private static void markByTime(List<LokiEntry> entries, Instant time, int count, String message,
+    /**
+     * Marks up to {@code count} entries of the second (or the exact time, when Loki printed a fraction): the oldest
+     * of the second for "too old", the newest for "too new", since Loki's cut-off can fall inside the second.
+     */
+    private static void markByTime(List<LokiEntry> entries, Instant time, int count, boolean newest, String message,
                                    Map<LokiEntry, String> refused) {
         if (time == null) {
             return;
@@ -176,8 +213,9 @@ public final class Rejections {
                 candidates.add(entry);
             }
         }
-        // The oldest first: when Loki's cut-off falls inside the second, they are the refused ones.
-        candidates.sort(Comparator.comparingLong(LokiEntry::timestampNanos));
+        // Past a cut-off inside the second: the oldest of it are the ones too old, the newest the ones too new.
+        Comparator<LokiEntry> byTime = Comparator.comparingLong(LokiEntry::timestampNanos);
+        candidates.sort(newest ? byTime.reversed() : byTime);
         candidates.stream().limit(count).forEach(e -> refused.put(e, message));
     }
 
@@ -241,10 +279,15 @@ public final class Rejections {
         return m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
 
+    /** The batch's stream whose label set Loki printed as {@code text}; null when none. */
     private static List<LokiEntry> find(Map<LabelSet, List<LokiEntry>> streams, String text) {
-        String normalized = text.strip().replace(", ", ",");
+        Map<String, String> printed = LabelText.parseAll(text);
+        return printed == null ? null : find(streams, printed);
+    }
+
+    private static List<LokiEntry> find(Map<LabelSet, List<LokiEntry>> streams, Map<String, String> printed) {
         for (Map.Entry<LabelSet, List<LokiEntry>> stream : streams.entrySet()) {
-            if (stream.getKey().text().replace(", ", ",").equals(normalized)) {
+            if (LabelText.sameStream(stream.getKey(), printed)) {
                 return stream.getValue();
             }
         }

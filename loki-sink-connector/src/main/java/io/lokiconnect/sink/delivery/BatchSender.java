@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends closed batches on {@code max.in.flight.batches} threads until Loki has answered for every entry. Each push is
- * retried per {@link RetryPolicy} on no answer, 429, 5xx, 401 and 403; a 413 splits the push in halves down to single
+ * retried per {@link RetryPolicy} on no answer, 429, 5xx, 408, 499, 401 and 403; a 413 splits the push in halves down to single
  * entries; a 400 settles the entries its body names as refused and the others as stored, never sending them again
  * (Loki keeps the valid entries of a push it answers 400, and a second copy is visible once the first left the head
  * block; see {@link Rejections}); a 400 naming none (a proxy's, a push Loki could not read) splits the push like a
@@ -42,15 +42,23 @@ public final class BatchSender implements AutoCloseable {
     private final PushEncoder encoder;
     private final RetryPolicy retryPolicy;
     private final DeliveryListener listener;
+    private final PushGate gate;
     private final ThreadPoolExecutor executor;
     private volatile boolean closing;
 
     public BatchSender(LokiClient client, PushEncoder encoder, RetryPolicy retryPolicy, int maxInFlight,
                        String threadName, DeliveryListener listener) {
+        this(client, encoder, retryPolicy, maxInFlight, threadName, listener, PushGate.OPEN);
+    }
+
+    /** @param gate asked before every request of a batch but its first (retries, split parts) */
+    public BatchSender(LokiClient client, PushEncoder encoder, RetryPolicy retryPolicy, int maxInFlight,
+                       String threadName, DeliveryListener listener, PushGate gate) {
         this.client = client;
         this.encoder = encoder;
         this.retryPolicy = retryPolicy;
         this.listener = listener;
+        this.gate = gate;
         AtomicInteger count = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -77,9 +85,10 @@ public final class BatchSender implements AutoCloseable {
         Settlement settlement = new Settlement();
         Deque<LokiBatch> work = new ArrayDeque<>();
         work.add(batch);
+        boolean[] sentOnce = {false};
         try {
             while (!work.isEmpty()) {
-                settle(work.poll(), settlement, work);
+                settle(work.poll(), settlement, work, sentOnce);
             }
         } catch (Failure e) {
             listener.failed(batch, e.getMessage());
@@ -99,7 +108,8 @@ public final class BatchSender implements AutoCloseable {
     }
 
     /** Pushes {@code part}; settles what Loki answered for, queues what it must be asked about again. */
-    private void settle(LokiBatch whole, Settlement settlement, Deque<LokiBatch> work) throws Failure, Abandoned {
+    private void settle(LokiBatch whole, Settlement settlement, Deque<LokiBatch> work, boolean[] sentOnce)
+            throws Failure, Abandoned {
         LokiBatch part = withoutRevoked(whole, settlement);
         if (part == null) {
             return;
@@ -112,7 +122,7 @@ public final class BatchSender implements AutoCloseable {
         }
         LokiResponse response;
         try {
-            response = pushWithRetries(part, push);
+            response = pushWithRetries(part, push, sentOnce);
         } catch (Revoked e) {
             work.addFirst(part); // encoded again without the revoked partitions' entries
             return;
@@ -157,7 +167,6 @@ public final class BatchSender implements AutoCloseable {
         work.addFirst(part.subset(entries.subList(0, half)));
     }
 
-    /** One push, retried until Loki answers with something other than no answer, 429, 5xx, 401 or 403. */
     /**
      * {@code part} without the entries whose partition was revoked from the task since they were batched (counted in
      * the settlement); null when none is left. The partition's next owner reads them again from the committed
@@ -200,14 +209,36 @@ public final class BatchSender implements AutoCloseable {
         return false;
     }
 
-    private LokiResponse pushWithRetries(LokiBatch part, EncodedPush push) throws Failure, Abandoned, Revoked {
+    /**
+     * One push, retried until Loki answers with something other than no answer, 429, 5xx, 408, 499, 401 or 403.
+     * Every request but the batch's first passes the {@link PushGate} (its budget was taken when it was composed).
+     */
+    private LokiResponse pushWithRetries(LokiBatch part, EncodedPush push, boolean[] sentOnce)
+            throws Failure, Abandoned, Revoked {
         int retries = 0;
         while (true) {
             String problem;
             long retryAfter = -1;
             boolean auth = false;
+            if (sentOnce[0]) {
+                try {
+                    gate.beforeResend(part);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Abandoned();
+                }
+            }
+            sentOnce[0] = true;
+            if (closing) {
+                throw new Abandoned();
+            }
             try {
-                LokiResponse response = client.push(push);
+                LokiResponse response;
+                try {
+                    response = client.push(push);
+                } finally {
+                    gate.answered(part);
+                }
                 listener.answered(response.status());
                 switch (response.outcome()) {
                     case SUCCESS, REFUSED_ENTRIES, TOO_LARGE -> {

@@ -67,6 +67,24 @@ public final class DeliveryBookkeeper implements DeliveryListener {
         backPressure.release(batch.lineBytes());
     }
 
+    /** Entries the outbox did not send because Loki would drop them: refused, and out of the buffer. */
+    public void refusedBeforeSending(java.util.List<io.lokiconnect.sink.batch.Outbox.Refused> refused) {
+        log.warn("Not sending {} entries that Loki would drop; first: {}", refused.size(), refused.get(0).reason());
+        long bytes = 0;
+        for (io.lokiconnect.sink.batch.Outbox.Refused r : refused) {
+            metrics.entriesRejected.incrementAndGet();
+            metrics.entriesRefusedBeforeSending.incrementAndGet();
+            refusals.offer(new Refusal(r.entry().record(), Refusal.Cause.LOKI_WOULD_DROP, r.reason()));
+            bytes += r.entry().lineBytes();
+        }
+        backPressure.release(bytes);
+    }
+
+    /** Entries of revoked partitions the outbox dropped before sending: out of the buffer. */
+    public void droppedRevoked(long lineBytes) {
+        backPressure.release(lineBytes);
+    }
+
     @Override
     public void retrying(LokiBatch batch, int retry, String problem, long backoffMillis) {
         metrics.retries.incrementAndGet();

@@ -42,7 +42,10 @@ public final class BackPressure<P> {
     private final AtomicLong buffered = new AtomicLong();
     private final Object drained = new Object();
     private final Set<P> assigned = new LinkedHashSet<>();
-    private boolean holding;
+    /** Read by other threads (the dispatcher asks whether alignment may hold entries). */
+    private volatile boolean holding;
+    private volatile long heldSince;
+    private volatile long heldNanos;
 
     /**
      * @param maxBytes       bytes buffered or in flight at which the task stops taking records
@@ -85,6 +88,15 @@ public final class BackPressure<P> {
     }
 
     /**
+     * Time in ns during which the task was not paused by back-pressure: a clock that stops while the partitions are
+     * paused, for whoever measures how long a partition delivered nothing (task thread).
+     */
+    public long consumingNanos() {
+        long now = System.nanoTime();
+        return now - heldNanos - (holding ? now - heldSince : 0);
+    }
+
+    /**
      * After a put(): while the buffer is full, waits up to the block time for room (not again once paused: Connect
      * then calls put() with nothing, and waiting would only slow the resume), then pauses the partitions if it is still
      * full; resumes them once it has drained to half. {@code stop} ends the wait early (the task failed).
@@ -106,12 +118,14 @@ public final class BackPressure<P> {
         long now = buffered.get();
         if (!holding && isFull()) {
             holding = true;
+            heldSince = System.nanoTime();
             onPause.run();
             log.warn("Buffered {} bytes (buffer.max.bytes {}), {} records awaiting Loki (at most {}): Loki is slow "
                     + "or down; pausing partitions {}", now, maxBytes, tracked.getAsLong(), maxTracked, assigned);
             partitions.pause(List.copyOf(assigned));
         } else if (holding && now < maxBytes / 2 && tracked.getAsLong() < maxTracked / 2) {
             holding = false;
+            heldNanos += System.nanoTime() - heldSince;
             log.info("Buffer drained to {} bytes: resuming partitions {}", now, assigned);
             partitions.resume(List.copyOf(assigned));
         }

@@ -33,6 +33,8 @@ public final class SinkTaskMetrics {
     public final AtomicLong batchLatencyMaxMs = new AtomicLong();
     public final AtomicLong batchLatencyLastMs = new AtomicLong();
     public final AtomicLong pausedTotal = new AtomicLong();
+    public final AtomicLong entriesRefusedBeforeSending = new AtomicLong();
+    public final AtomicLong alignmentPausesTotal = new AtomicLong();
 
     private final Map<String, AtomicLong> linesByLevel = new ConcurrentHashMap<>();
     private final String[] recentLevels = new String[8];
@@ -71,6 +73,24 @@ public final class SinkTaskMetrics {
                 batchLatencyLastMs::get);
         add("buffered-bytes", "Line bytes buffered or in flight (bounded by buffer.max.bytes).", bufferedBytes);
         add("partitions-paused-total", "Times the task paused its partitions for back-pressure.", pausedTotal::get);
+        add("entries-refused-before-sending-total", "Entries not sent because Loki would drop them (too far behind "
+                + "their stream's newest entry, larger than a burst); handled per behavior.on.rejected.",
+                entriesRefusedBeforeSending::get);
+        add("partitions-paused-for-alignment-total", "Times the task paused partitions ahead of a lagging partition "
+                + "of the same stream, so old lines reach Loki in time.", alignmentPausesTotal::get);
+    }
+
+    /**
+     * The gauges of what the task holds back so Loki drops nothing (issue 17): bytes of streams waiting for Loki's
+     * per-stream rate limit, how long the longest has waited, and bytes waiting for a lagging partition.
+     */
+    public void heldBack(LongSupplier rateHeldBytes, LongSupplier rateHeldMillis, LongSupplier alignmentHeldBytes) {
+        add("rate-held-bytes", "Bytes (line and structured metadata) of streams waiting for Loki's per-stream rate "
+                + "limit (loki.limits.stream.rate.bytes).", rateHeldBytes);
+        add("rate-held-max-ms", "How long the stream held back longest for Loki's per-stream rate limit has waited.",
+                rateHeldMillis);
+        add("alignment-held-bytes", "Bytes of entries waiting for a lagging partition of their stream to catch up "
+                + "(loki.limits.max.behind.ms).", alignmentHeldBytes);
     }
 
     /** Counts a line under its level label; beyond {@code metrics.level.values.max} values, under 'other'. */

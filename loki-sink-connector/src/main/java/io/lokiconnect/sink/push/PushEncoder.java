@@ -3,7 +3,7 @@ package io.lokiconnect.sink.push;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.batch.RequestSizer;
 
-/** Turns a batch into a Loki push request body, and tells the batcher how many bytes each part will take. */
+/** Turns a batch into a Loki push request body, and tells the outbox how many bytes each part will take. */
 public interface PushEncoder extends RequestSizer {
 
     EncodedPush encode(LokiBatch batch);

@@ -17,6 +17,11 @@ public record Refusal(PendingRecord record, Cause cause, String reason, Object s
     public enum Cause {
         /** Loki answered 400 (or 413 alone) for the record's entry. */
         LOKI_REFUSED("Loki refused the entry"),
+        /**
+         * Not sent: Loki would refuse the entry (too far behind its stream's newest entry, larger than a burst), and
+         * for any stream but a push's last would drop it while answering 204 (issue 17).
+         */
+        LOKI_WOULD_DROP("Not sent to Loki: Loki would refuse the entry"),
         /** The record cannot become a Loki entry (no timestamp, a bad loki.timestamp.ns header); never sent. */
         NOT_MAPPABLE("Not sent to Loki: the record cannot become a Loki entry");
 

@@ -198,4 +198,17 @@ class LokiClientTest {
         assertThat(request).isNotNull();
         assertThat(request.getHandshake().peerPrincipal().getName()).contains("loki-connect");
     }
+
+    /** Should a value OkHttp cannot send get past validation, the client's error names the header, not the value. */
+    @Test
+    void aHeaderValueOkHttpCannotSendIsNotEchoed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LokiClient(settings("http://127.0.0.1:1/", "", "",
+                        "", Map.of("X-Api-Key", "s3cr3t\u00e9"), JvmDefaultTls.settings(), Duration.ofSeconds(1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("X-Api-Key")
+                .hasMessageNotContaining("s3cr3t");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LokiClient(settings("http://127.0.0.1:1/", "", "",
+                        "tok\ns3cr3t", Map.of(), JvmDefaultTls.settings(), Duration.ofSeconds(1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Authorization")
+                .hasMessageNotContaining("s3cr3t");
+    }
 }

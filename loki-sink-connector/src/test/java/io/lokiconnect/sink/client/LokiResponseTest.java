@@ -12,21 +12,25 @@ class LokiResponseTest {
     }
 
     @Test
-    void everyStatusBelongsToOneClassAndOnlyOverloadAndCredentialsAreRetried() {
+    void everyStatusBelongsToOneClassAndOnlyOverloadTimeoutsAndCredentialsAreRetried() {
         for (int status = 100; status < 600; status++) {
             Outcome outcome = outcome(status);
             Outcome expected = status >= 200 && status < 300 ? Outcome.SUCCESS
-                    : status == 429 || status >= 500 ? Outcome.RETRY
+                    : status == 429 || status >= 500 || status == 408 || status == 499 ? Outcome.RETRY
                     : status == 401 || status == 403 ? Outcome.AUTH
                     : status == 400 ? Outcome.REFUSED_ENTRIES
                     : status == 413 ? Outcome.TOO_LARGE
                     : Outcome.FATAL;
             assertThat(outcome).as("status %d", status).isEqualTo(expected);
         }
-        // The edges: 3xx, 404 and a proxy's 408 fail; they are not Loki's refusal of entries.
+        // The edges: 3xx and 404 fail; a proxy's 408 and a 499 (the request's context ended: a timeout, not a
+        // refusal) are retried, and their neighbours are not.
         assertThat(outcome(301)).isEqualTo(Outcome.FATAL);
         assertThat(outcome(404)).isEqualTo(Outcome.FATAL);
-        assertThat(outcome(408)).isEqualTo(Outcome.FATAL);
-        assertThat(outcome(499)).isEqualTo(Outcome.FATAL);
+        assertThat(outcome(407)).isEqualTo(Outcome.FATAL);
+        assertThat(outcome(408)).isEqualTo(Outcome.RETRY);
+        assertThat(outcome(409)).isEqualTo(Outcome.FATAL);
+        assertThat(outcome(498)).isEqualTo(Outcome.FATAL);
+        assertThat(outcome(499)).isEqualTo(Outcome.RETRY);
     }
 }

@@ -2,7 +2,7 @@ package io.lokiconnect.sink.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
@@ -24,6 +24,7 @@ class RejectionsFuzzTest {
     private static final Duration PER_BODY = Duration.ofSeconds(2);
     private static final LabelSet API = LabelSet.of(Map.of("job", "x", "service", "api"));
     private static final String[] FRAGMENTS = {
+        "entry for stream '{job=\"x\", service=\"api\", service_name=\"api\"}' has timestamp too new: 2020-09-13T12:26:40Z",
         "entry for stream '" + API.text() + "' has timestamp too old: 2020-09-13T12:26:40Z, oldest acceptable "
                 + "timestamp is: 2026-11-18T00:00:00Z",
         "Max entry size '256' bytes exceeded for stream '" + API.text() + "' while adding an entry with length '3' bytes",
@@ -34,11 +35,9 @@ class RejectionsFuzzTest {
     };
 
     private static LokiBatch batch() {
-        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
-        batcher.add(new LokiEntry(API, 1_600_000_000_000_000_000L, "abc", Map.of(), null), 0);
-        batcher.add(new LokiEntry(API, 1_600_000_000_500_000_000L, "old", Map.of("k", "v"), null), 0);
-        batcher.add(new LokiEntry(LabelSet.of(Map.of("job", "y")), 1L, "é", Map.of(), null), 0);
-        return batcher.closeNow();
+        return TestBatches.of(new LokiEntry(API, 1_600_000_000_000_000_000L, "abc", Map.of(), null),
+                new LokiEntry(API, 1_600_000_000_500_000_000L, "old", Map.of("k", "v"), null),
+                new LokiEntry(LabelSet.of(Map.of("job", "y")), 1L, "é", Map.of(), null));
     }
 
     @Property(tries = 400)

@@ -2,8 +2,9 @@ package io.lokiconnect.sink.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.push.ProtobufPushEncoder;
@@ -31,11 +32,7 @@ class RejectionsTest {
     private final LokiEntry other = new LokiEntry(DB, NOW + 1, "other", Map.of("trace_id", "t"), null);
 
     private LokiBatch batch() {
-        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
-        for (LokiEntry e : new LokiEntry[] {fresh, old, oldToo, longLine, other}) {
-            batcher.add(e, 0);
-        }
-        return batcher.closeNow();
+        return TestBatches.of(fresh, old, oldToo, longLine, other);
     }
 
     private static String api() {
@@ -106,6 +103,75 @@ class RejectionsTest {
         String body = "stream '" + DB.text() + "' includes structured metadata, but this feature is disallowed. "
                 + "Please see `limits_config.allow_structured_metadata` or contact your Loki administrator to enable it.";
         assertThat(Rejections.refused(batch(), body)).containsOnlyKeys(other);
+    }
+
+    // --- Loki 3: labels printed as stored (service_name added) ------------------------------------------------
+
+    /** The text of {@code labels} with service_name added, as Loki 3's labels.String() prints it (sorted). */
+    private static String withServiceName(LabelSet labels, String serviceName) {
+        java.util.Map<String, String> printed = new java.util.TreeMap<>(labels.asMap());
+        printed.put("service_name", serviceName);
+        return LabelSet.of(printed).text();
+    }
+
+    /**
+     * Loki 3 (discover_service_name, on by default) prints the stream with service_name; a match by text found
+     * nothing and the split that followed sent stored entries again. Matched by label set, every message kind.
+     */
+    @Test
+    void loki3BodiesWithServiceNameAreMatchedByLabelSet() {
+        String api = withServiceName(API, "api");
+        String db = withServiceName(DB, "db");
+        assertThat(Rejections.refused(batch(), "2 errors like: entry for stream '" + api + "' has timestamp too old: "
+                + "2020-09-13T12:26:40Z, oldest acceptable timestamp is: 2026-11-18T00:00:00Z"))
+                .containsOnlyKeys(old, oldToo);
+        assertThat(Rejections.refused(batch(), "1 errors like: Max entry size '256' bytes exceeded for stream '" + db
+                + "' while adding an entry with length '300' bytes")).containsOnlyKeys(longLine);
+        assertThat(Rejections.refused(batch(), "entry with timestamp 2020-09-13 12:26:40.5 +0000 UTC ignored, "
+                + "reason: 'entry too far behind, entry timestamp is: 2020-09-13T12:26:40Z, oldest acceptable "
+                + "timestamp is: 2026-11-25T09:00:00Z',\nuser 'fake', total ignored: 1 out of 3 for stream: " + api))
+                .containsOnlyKeys(old);
+        assertThat(Rejections.refused(batch(), "missing required labels team for user fake for stream " + db))
+                .containsOnlyKeys(longLine, other);
+        // unknown_service when no label Loki looks at exists, and a shard label of stream sharding.
+        java.util.Map<String, String> sharded = new java.util.TreeMap<>(API.asMap());
+        sharded.put("service_name", "unknown_service");
+        sharded.put("__stream_shard__", "1");
+        assertThat(Rejections.refused(batch(), "stream '" + LabelSet.of(sharded).text()
+                + "' has label value too long: 'x'")).containsOnlyKeys(fresh, old, oldToo);
+    }
+
+    /** A service_name the sink sent itself is compared like any label: a different value is another stream. */
+    @Test
+    void aServiceNameTheSinkSentMustMatchItsValue() {
+        LabelSet withName = LabelSet.of(Map.of("job", "kafka-logs", "service_name", "api"));
+        LokiEntry entry = new LokiEntry(withName, OLD, "x", Map.of(), null);
+        LokiBatch batch = TestBatches.of(entry);
+        String tooOld = "' has timestamp too old: 2020-09-13T12:26:40Z, oldest acceptable timestamp is: "
+                + "2026-11-18T00:00:00Z";
+        assertThat(Rejections.refused(batch, "entry for stream '" + withName.text() + tooOld)).containsOnlyKeys(entry);
+        assertThat(Rejections.refused(batch, "entry for stream '{job=\"kafka-logs\", service_name=\"db\"}" + tooOld))
+                .isEmpty();
+        // A printed set with a label the sink did not send, other than Loki's own, is another stream.
+        assertThat(Rejections.refused(batch(), "entry for stream '" + withServiceName(API, "api").replace("}",
+                ", zone=\"eu\"}") + tooOld)).isEmpty();
+    }
+
+    /** Loki's cut-off for "too new" falls inside the second too: the newest entries of it are the refused ones. */
+    @Test
+    void tooNewNamesTheNewestEntriesOfItsSecond() {
+        LokiEntry early = new LokiEntry(API, NOW, "early", Map.of(), null);
+        LokiEntry late = new LokiEntry(API, NOW + 900_000_000L, "late", Map.of(), null);
+        LokiEntry middle = new LokiEntry(API, NOW + 400_000_000L, "middle", Map.of(), null);
+        LokiBatch batch = TestBatches.of(early, late, middle);
+        String body = "entry for stream '" + withServiceName(API, "api") + "' has timestamp too new: "
+                + Instant.ofEpochSecond(NOW / 1_000_000_000L);
+        assertThat(Rejections.refused(batch, body)).containsOnlyKeys(late);
+        assertThat(Rejections.refused(batch, "2 errors like: " + body)).containsOnlyKeys(late, middle);
+        // "too old" of the same second still names the oldest.
+        String tooOld = "2 errors like: entry for stream '" + API.text() + "' has timestamp too old: "
+                + Instant.ofEpochSecond(NOW / 1_000_000_000L) + ", oldest acceptable timestamp is: x";
+        assertThat(Rejections.refused(batch, tooOld)).containsOnlyKeys(early, middle);
     }
 
     // --- ingester (pkg/ingester/stream.go) ---------------------------------------------------------------------

@@ -3,7 +3,7 @@ package io.lokiconnect.sink.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.JvmDefaultTls;
 import io.lokiconnect.sink.client.LokiClient;
@@ -52,9 +52,7 @@ class BatchSenderTest {
     }
 
     private static LokiBatch batch() {
-        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
-        batcher.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L, "line", Map.of(), null), 0);
-        return batcher.closeNow();
+        return TestBatches.of(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L, "line", Map.of(), null));
     }
 
     private String outcome() throws InterruptedException {
@@ -102,12 +100,12 @@ class BatchSenderTest {
     }
 
     private static LokiBatch batch(String... lines) {
-        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
+        List<LokiEntry> entries = new java.util.ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
-            batcher.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L * (i + 1), lines[i], Map.of(),
-                    null), 0);
+            entries.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L * (i + 1), lines[i], Map.of(),
+                    null));
         }
-        return batcher.closeNow();
+        return TestBatches.of(entries);
     }
 
     /** Answers each push by the lines it holds (newline-separated). */
@@ -198,18 +196,65 @@ class BatchSenderTest {
 
     @Test
     void aWrongUrlOrARedirectFailsAtOnceWithUrlStatusAndBody() throws Exception {
-        for (int status : new int[] {404, 301, 405, 422, 408}) {
+        for (int status : new int[] {404, 301, 405, 422, 409}) {
             server.enqueue(new MockResponse().setResponseCode(status).setHeader("Location", "http://elsewhere/")
                     .setBody("answer " + status));
         }
         start(5, 10, 20);
-        for (int status : new int[] {404, 301, 405, 422, 408}) {
+        for (int status : new int[] {404, 301, 405, 422, 409}) {
             sender.submit(batch("a"));
             assertThat(outcome()).startsWith("failed:").contains(server.url("/loki/api/v1/push").toString())
                     .contains("answered " + status).contains("answer " + status);
         }
         assertThat(recorder.retries).isEmpty();
         assertThat(server.getRequestCount()).isEqualTo(5);
+    }
+
+    /**
+     * Loki's limiter counts every request: the first of a batch was paid for when the outbox composed it; each retry
+     * and each part of a split push passes the gate (which waits for and takes the budget), and every answer is
+     * reported so no refill is counted while a request is in flight.
+     */
+    @Test
+    void everyRequestButABatchsFirstPassesTheGateAndEveryAnswerIsReported() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(500));
+        server.enqueue(new MockResponse().setResponseCode(413));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        List<String> gate = new CopyOnWriteArrayList<>();
+        client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
+                server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
+                Duration.ofSeconds(5), 2, "test"));
+        sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(5, 10, 20), 1, "test-sender",
+                recorder, new PushGate() {
+                    @Override
+                    public void beforeResend(LokiBatch part) {
+                        gate.add("resend " + part.entryCount());
+                    }
+
+                    @Override
+                    public void answered(LokiBatch part) {
+                        gate.add("answered " + part.entryCount());
+                    }
+                });
+        sender.submit(batch("a", "b"));
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(gate).containsExactly("answered 2", "resend 2", "answered 2", "resend 1", "answered 1",
+                "resend 1", "answered 1");
+        assertThat(server.getRequestCount()).isEqualTo(4);
+    }
+
+    /** A proxy's 408 and a 499 (the request's context ended) are timeouts, not refusals: retried (issue 17). */
+    @Test
+    void requestTimeoutAnswersAreRetried() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(408).setBody("request timeout"));
+        server.enqueue(new MockResponse().setResponseCode(499).setBody("context canceled"));
+        server.enqueue(new MockResponse().setResponseCode(204));
+        start(5, 10, 20);
+        sender.submit(batch());
+        assertThat(outcome()).isEqualTo("delivered");
+        assertThat(recorder.retries).hasSize(2);
+        assertThat(server.getRequestCount()).isEqualTo(3);
     }
 
     /** Issue: a stop waited for a push retried with backoff and outlasted Connect's 5 s graceful stop. */
@@ -251,12 +296,12 @@ class BatchSenderTest {
     }
 
     private static LokiBatch batchOf(io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets, int... partitions) {
-        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
+        List<LokiEntry> entries = new java.util.ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
-            batcher.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L + i, "p" + partitions[i] + "-" + i,
-                    Map.of(), offsets.track("logs", partitions[i], i, null)), 0);
+            entries.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L + i, "p" + partitions[i] + "-" + i,
+                    Map.of(), offsets.track("logs", partitions[i], i, null)));
         }
-        return batcher.closeNow();
+        return TestBatches.of(entries);
     }
 
     private List<String> acceptedLines() {

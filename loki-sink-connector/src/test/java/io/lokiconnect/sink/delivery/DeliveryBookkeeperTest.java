@@ -2,7 +2,7 @@ package io.lokiconnect.sink.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.flow.BackPressure;
@@ -39,14 +39,14 @@ class DeliveryBookkeeperTest {
             failures::add);
 
     private LokiBatch batch(String... lines) {
-        Batcher batcher = new Batcher(new ProtobufPushEncoder(), 1 << 20, 1000);
+        List<LokiEntry> entries = new java.util.ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
             PendingRecord record = offsets.track("logs", 0, i, null);
             LokiEntry entry = new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000 + i, lines[i], Map.of(), record);
             backPressure.add(LokiBatch.lineBytes(entry));
-            batcher.add(entry, 0);
+            entries.add(entry);
         }
-        return batcher.closeNow();
+        return TestBatches.of(entries);
     }
 
     @Test

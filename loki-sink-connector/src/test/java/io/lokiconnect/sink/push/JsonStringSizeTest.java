@@ -14,7 +14,7 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JSON encoder's size estimate is what the Batcher closes batches by: it must be exactly what Jackson writes,
+ * The JSON encoder's size estimate is what the Outbox composes pushes by: it must be exactly what Jackson writes,
  * or batches exceed batch.max.bytes (emoji lines counted half their size did).
  */
 class JsonStringSizeTest {
@@ -41,15 +41,15 @@ class JsonStringSizeTest {
     void jsonBatchesOfEmojiLinesStayWithinTheLimit() {
         int limit = 4096;
         JsonPushEncoder encoder = new JsonPushEncoder(false);
-        io.lokiconnect.sink.batch.Batcher batcher = new io.lokiconnect.sink.batch.Batcher(encoder, limit, 1000);
+        io.lokiconnect.sink.batch.Outbox outbox = new io.lokiconnect.sink.batch.Outbox(encoder, limit, 1000,
+                io.lokiconnect.sink.shaping.LokiLimits.unlimited());
         io.lokiconnect.sink.labels.LabelSet labels = io.lokiconnect.sink.labels.LabelSet.of(java.util.Map.of("job", "x"));
-        java.util.List<io.lokiconnect.sink.batch.LokiBatch> batches = new java.util.ArrayList<>();
         for (int i = 0; i < 500; i++) {
             String line = "😀".repeat(i % 40) + (i % 3 == 0 ? "\uD83D" : "é") + i;
-            batches.addAll(batcher.add(new io.lokiconnect.sink.entry.LokiEntry(labels, 1_000_000_000L + i, line,
-                    java.util.Map.of(), null), 0));
+            outbox.add(new io.lokiconnect.sink.entry.LokiEntry(labels, 1_000_000_000L + i, line, java.util.Map.of(),
+                    null), 0);
         }
-        batches.add(batcher.closeNow());
+        java.util.List<io.lokiconnect.sink.batch.LokiBatch> batches = io.lokiconnect.sink.batch.TestBatches.drain(outbox);
         int entries = 0;
         for (io.lokiconnect.sink.batch.LokiBatch batch : batches) {
             EncodedPush push = encoder.encode(batch);

@@ -3,7 +3,7 @@ package io.lokiconnect.sink.push;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
@@ -158,10 +158,6 @@ class LokiPushProtoTest {
 
     private static LokiBatch batchOf(List<LokiEntry> entries) {
         ProtobufPushEncoder encoder = new ProtobufPushEncoder();
-        Batcher batcher = new Batcher(encoder, 10 * 1024 * 1024, 1000);
-        for (LokiEntry entry : entries) {
-            assertThat(batcher.add(entry, 0)).isEmpty();
-        }
-        return batcher.closeNow();
+        return TestBatches.of(encoder, entries);
     }
 }

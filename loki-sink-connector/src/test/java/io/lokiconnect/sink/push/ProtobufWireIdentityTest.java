@@ -2,7 +2,7 @@ package io.lokiconnect.sink.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
@@ -86,10 +86,6 @@ class ProtobufWireIdentityTest {
     }
 
     private LokiBatch batchOf(List<LokiEntry> entries) {
-        Batcher batcher = new Batcher(encoder, 64 * 1024 * 1024, 1000);
-        for (LokiEntry entry : entries) {
-            assertThat(batcher.add(entry, 0)).isEmpty();
-        }
-        return batcher.closeNow();
+        return TestBatches.of(encoder, entries);
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lokiconnect.receiver.PushDecoder;
 import io.lokiconnect.receiver.PushDecoder.DecodedEntry;
 import io.lokiconnect.receiver.PushDecoder.DecodedStream;
-import io.lokiconnect.sink.batch.Batcher;
+import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
@@ -22,11 +22,7 @@ class PushEncoderTest {
     private static final LabelSet DB = LabelSet.of(Map.of("job", "kafka-logs", "service", "db"));
 
     private static LokiBatch batchOf(PushEncoder encoder, LokiEntry... entries) {
-        Batcher batcher = new Batcher(encoder, 10 * 1024 * 1024, 1000);
-        for (LokiEntry entry : entries) {
-            assertThat(batcher.add(entry, 0)).isEmpty();
-        }
-        return batcher.closeNow();
+        return TestBatches.of(encoder, entries);
     }
 
     private static LokiEntry entry(LabelSet labels, long nanos, String line) {

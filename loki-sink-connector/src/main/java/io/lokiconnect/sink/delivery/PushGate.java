@@ -1,0 +1,27 @@
+package io.lokiconnect.sink.delivery;
+
+import io.lokiconnect.sink.batch.LokiBatch;
+
+/**
+ * What the sender asks before and after each request beyond a batch's first: Loki's per-stream limiter counts every
+ * request (a retried push may have been stored, a split one partly), so each must fit the streams' budgets too.
+ */
+public interface PushGate {
+
+    /** No budgets (tests of other behaviour). */
+    PushGate OPEN = new PushGate() {
+        @Override
+        public void beforeResend(LokiBatch part) {
+        }
+
+        @Override
+        public void answered(LokiBatch part) {
+        }
+    };
+
+    /** Blocks until {@code part} may be sent again, and takes its bytes from its streams' budgets. */
+    void beforeResend(LokiBatch part) throws InterruptedException;
+
+    /** A request holding {@code part} was answered or failed. */
+    void answered(LokiBatch part);
+}
