@@ -38,7 +38,7 @@ class MultilineEventsTest {
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
                 new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(false, 0, 256, START, 500, 1_000, 10_000, eventMax),
-                id -> Optional.empty(), stats, problems, clock::get);
+                ids -> java.util.Map.of(), stats, problems, clock::get);
         List<TailedLine> out = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             out.addAll(t.poll(10_000, 64L << 20));
@@ -64,7 +64,7 @@ class MultilineEventsTest {
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
                 new FileAssignment(0, 1), new TailerSettings(4096, true, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(false, 0, 256, START, 10_000, 1_000, 10_000, 1 << 20),
-                id -> Optional.empty(), stats, problems, clock::get);
+                ids -> java.util.Map.of(), stats, problems, clock::get);
         assertThat(t.poll(10_000, 64L << 20)).as("the event is still open").isEmpty();
         t.poll(10_000, 64L << 20);
         assertThat(stats.bufferBytes.get()).as("the pending event's buffer").isGreaterThan(trace.length());

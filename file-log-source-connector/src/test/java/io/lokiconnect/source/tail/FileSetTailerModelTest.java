@@ -206,7 +206,7 @@ class FileSetTailerModelTest {
             return new FileSetTailer(watcher, new FileAssignment(0, 1),
                     new TailerSettings(scenario.lineMax(), true, StandardCharsets.UTF_8, 3_600_000),
                     new FileSetTailer.Options(false, 0, scenario.maxOpen(), null, 100, 1_000, ROTATE_WAIT_MS, 1 << 20),
-                    id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
+                    TailerHarness.from(stored), stats, problems, clock::get);
         }
 
         static FileChannel open(Path path) throws IOException {

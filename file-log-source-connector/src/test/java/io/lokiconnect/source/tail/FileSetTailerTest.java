@@ -41,7 +41,7 @@ class FileSetTailerTest {
         return new FileSetTailer(watcher, assignment,
                 new TailerSettings(lineMax, split, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(startAtEnd, 0, 256, multiline, 100, 1_000),
-                id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
+                TailerHarness.from(stored), stats, problems, clock::get);
     }
 
     private FileSetTailer tailer(String glob) {
@@ -219,7 +219,7 @@ class FileSetTailerTest {
     private FileSetTailer tailerWith(TailerSettings settings, FileSetTailer.Options options) {
         GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems);
         return new FileSetTailer(watcher, new FileAssignment(0, 1), settings, options,
-                id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
+                TailerHarness.from(stored), stats, problems, clock::get);
     }
 
     @Test
