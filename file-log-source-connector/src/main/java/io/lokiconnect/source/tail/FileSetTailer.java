@@ -151,6 +151,7 @@ public final class FileSetTailer implements AutoCloseable {
         if (retryAt != null && now < retryAt) {
             return 0;
         }
+        tailer.takeStartMarker().ifPresent(out::add);
         List<TailedLine> lines = new ArrayList<>();
         try {
             if (!tailer.isOpen()) {
@@ -254,7 +255,10 @@ public final class FileSetTailer implements AutoCloseable {
         log.debug("{} is not complete yet; read again once it grows ({})", tailer.path(), e.getMessage());
     }
 
-    /** After a compressed file's last line: the record that stores it is done (after its pending event). */
+    /**
+     * Records without a line that store an offset: where a recognised copy resumes (before its lines), and, after a
+     * compressed file's last line, that it is done (after its pending event).
+     */
     private void deliverFinishedMarker(FileTailer tailer, List<TailedLine> out) {
         try {
             Optional<TailedLine> marker = tailer.takeFinishedMarker();
@@ -530,16 +534,20 @@ public final class FileSetTailer implements AutoCloseable {
         ResumePoint start = ResumePoint.START;
         if (stored.isPresent() && stored.get().position() <= size && sameContent(path, stored.get())) {
             start = stored.get();
-        } else if (stored.isPresent()) {
-            // Shorter than the stored position (truncated) or other first bytes (a reused inode): a new file.
-            stats.truncations.incrementAndGet();
-            if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
-                copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
-            }
-        } else if (firstScan && startAtEndNow) {
+        } else if (stored.isEmpty() && firstScan && startAtEndNow) {
             start = ResumePoint.at(size, 0, false);
         } else {
+            // No offset, or one this file does not match: shorter than the stored position (truncated while the task
+            // was down) or other first bytes (a reused inode: often a copytruncate copy taking a deleted file's
+            // inode). A new file either way, so perhaps a copy: compared with earlier truncations first, then its
+            // own truncation is noted for a copy of it.
             Optional<ResumePoint> copy = copies.recognise(path, size, now);
+            if (stored.isPresent() && !deferredSince.containsKey(identity)) {
+                stats.truncations.incrementAndGet();
+                if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
+                    copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
+                }
+            }
             if (copy.isPresent()) {
                 stats.copiesRecognized.incrementAndGet();
                 log.info("{} is a copy of a truncated file already read up to byte {}: resuming there",
@@ -551,7 +559,9 @@ public final class FileSetTailer implements AutoCloseable {
             }
         }
         deferredSince.remove(identity);
-        return new FileTailer(identity, path, start, settings, stats, now);
+        FileTailer created = new FileTailer(identity, path, start, settings, stats, now);
+        return start == ResumePoint.START || stored.isPresent() && start == stored.get() ? created
+                : created.storeStartNow();
     }
 
     /**
@@ -611,7 +621,7 @@ public final class FileSetTailer implements AutoCloseable {
         } catch (DecompressedContent.Corrupt e) {
             // read from its beginning: the tailer reports the damage and ships what comes before it
         }
-        return new FileTailer(identity, path, start, settings, stats, now).asArchive();
+        return new FileTailer(identity, path, start, settings, stats, now).asArchive().storeStartNow();
     }
 
     /**

@@ -81,6 +81,7 @@ public final class FileTailer {
     private List<long[]> checkpointsBeforeTruncation;
     private final ResumePoint start;
     private boolean startedAsArchive;
+    private boolean startMarkerDue;
     /** Just opened: compare the first bytes with those read before. */
     private boolean checkFirstBytes;
     /** How the file is stored; null until its first bytes tell (an empty file may be an archive being written). */
@@ -123,6 +124,11 @@ public final class FileTailer {
         this.lastActivityMillis = nowMillis;
         this.start = start;
         this.finished = start.archiveDone();
+        if (start.prefixCrcKnown() && start.position() > 0) {
+            // Where a restart resumes is the first read checkpoint (with its line state: it may lie inside a split
+            // line): a copy made before the next read ends is still recognised.
+            checkpoints.addLast(CopyRecognizer.checkpointOf(start));
+        }
         this.finishedReported = start.archiveDone();
     }
 
@@ -188,6 +194,27 @@ public final class FileTailer {
         return java.util.Optional.of(new TailedLine(identity, path, committedPosition, null, null,
                 new ResumePoint(committedPosition, partialFlushed, fingerprint, fingerprintLength, crc, crcKnown,
                         partIndex, skippingRestOfLine).withArchiveDone()));
+    }
+
+    /**
+     * It resumes where a recognised copy of lines already read leaves off: the first record it hands out is one
+     * without a line that stores that position, as it may hold no line that was not shipped already.
+     */
+    public FileTailer storeStartNow() {
+        startMarkerDue = start.position() > 0;
+        return this;
+    }
+
+    /**
+     * Once, before any line of it ({@link #storeStartNow}): where it resumes, so that a restart does not read a
+     * recognised copy again from 0. Handed out before its lines: the worker stores the last offset of a partition.
+     */
+    public java.util.Optional<TailedLine> takeStartMarker() {
+        if (!startMarkerDue) {
+            return java.util.Optional.empty();
+        }
+        startMarkerDue = false;
+        return java.util.Optional.of(new TailedLine(identity, path, start.position(), null, null, start));
     }
 
     /** Gives up on a compressed file that cannot be read further; what was read before stays shipped. */
