@@ -227,6 +227,9 @@ public final class SourceOffsets {
      * A null offset (a reset) is always valid.
      */
     public static Optional<String> validate(Map<String, ?> partition, Map<String, ?> offset) {
+        if (START_POSITION_PARTITION.equals(partition)) {
+            return Optional.empty(); // the record that start.position=end was applied: reset (or set) as a whole
+        }
         if (partition == null || !(partition.get(FILE_KEY) instanceof String)) {
             return Optional.of("a source partition needs a string '" + FILE_KEY + "' (the file's identity as "
                     + "GET /connectors/<name>/offsets shows it); got " + partition);

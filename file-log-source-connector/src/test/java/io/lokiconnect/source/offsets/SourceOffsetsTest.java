@@ -202,4 +202,13 @@ class SourceOffsetsTest {
         assertThat(found.get(a).position()).isEqualTo(5);
         assertThat(found.get(b).position()).isEqualTo(7);
     }
+
+    /** DELETE /connectors/<name>/offsets resets every partition, the one that stores start.position=end too. */
+    @Test
+    void theStartPositionPartitionCanBeResetOrAltered() {
+        assertThat(SourceOffsets.validate(SourceOffsets.START_POSITION_PARTITION, null)).isEmpty();
+        assertThat(SourceOffsets.validate(SourceOffsets.START_POSITION_PARTITION, SourceOffsets.START_POSITION_OFFSET))
+                .isEmpty();
+        assertThat(SourceOffsets.validate(java.util.Map.of("start.position", "x"), null)).isPresent();
+    }
 }
