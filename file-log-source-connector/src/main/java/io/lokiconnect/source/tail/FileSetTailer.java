@@ -435,7 +435,7 @@ public final class FileSetTailer implements AutoCloseable {
         // scan with start.position=end, which looks at every file matching the globs).
         List<FileIdentity> lookUp = new ArrayList<>();
         for (FileIdentity identity : current.keySet()) {
-            if (decideStart || assignment.owns(identity) && !tailers.containsKey(identity)) {
+            if (decideStart || assignment.owns(current.get(identity)) && !tailers.containsKey(identity)) {
                 lookUp.add(identity);
             }
         }
@@ -451,9 +451,9 @@ public final class FileSetTailer implements AutoCloseable {
         // files without one.
         List<Map.Entry<FileIdentity, Path>> ordered = new ArrayList<>();
         for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
-            if (assignment.owns(e.getKey()) && !tailers.containsKey(e.getKey())) {
+            if (assignment.owns(e.getValue()) && !tailers.containsKey(e.getKey())) {
                 ordered.add(stored.containsKey(e.getKey()) ? 0 : ordered.size(), e);
-            } else if (assignment.owns(e.getKey())) {
+            } else if (assignment.owns(e.getValue())) {
                 ordered.add(e);
             }
         }
@@ -491,8 +491,16 @@ public final class FileSetTailer implements AutoCloseable {
                 problems.report(path, "cannot open, retried every scan.interval.ms (" + ex + ")");
             }
         }
+        // Seen: under a name this task owns. A file renamed out of its rotation family belongs to another task now:
+        // this one finishes it like a file rotated away, and forgets it.
+        Set<FileIdentity> owned = new HashSet<>();
+        current.forEach((identity, path) -> {
+            if (assignment.owns(path)) {
+                owned.add(identity);
+            }
+        });
         if (found.complete()) {
-            seenInLastScan = current.keySet();
+            seenInLastScan = owned;
             identityAtPath.keySet().retainAll(current.values());
             orphanSince.keySet().retainAll(tailers.keySet());
             orphanSince.keySet().removeAll(seenInLastScan);
@@ -504,7 +512,7 @@ public final class FileSetTailer implements AutoCloseable {
         } else {
             // Part of the tree could not be listed: a file not seen may still be there, so none is treated as gone.
             Set<FileIdentity> seen = new HashSet<>(seenInLastScan);
-            seen.addAll(current.keySet());
+            seen.addAll(owned);
             seenInLastScan = seen;
         }
         failedUntil.keySet().retainAll(tailers.keySet());
