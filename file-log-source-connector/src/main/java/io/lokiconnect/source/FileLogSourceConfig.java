@@ -49,6 +49,7 @@ public class FileLogSourceConfig extends AbstractConfig {
     public static final String MULTILINE_MAX_BYTES_CONFIG = "multiline.max.bytes";
     public static final String ROTATE_WAIT_MS_CONFIG = "rotate.wait.ms";
     public static final String FILES_MAX_OPEN_CONFIG = "files.max.open";
+    public static final String IGNORE_OLDER_THAN_MS_CONFIG = "ignore.older.than.ms";
     public static final String HOST_NAME_CONFIG = "host.name";
     public static final String HEADERS_CONFIG = "headers";
     public static final String RECORD_KEY_CONFIG = "record.key";
@@ -124,8 +125,9 @@ public class FileLogSourceConfig extends AbstractConfig {
             .define(START_POSITION_CONFIG, Type.STRING, StartPosition.BEGINNING.value(), START_POSITION,
                     Importance.MEDIUM,
                     "Where to start reading on the connector's first run: 'beginning' or 'end' of the files that exist "
-                            + "then. 'end' applies only while no file matching the globs has a stored offset; files "
-                            + "that appear later, or while a task was down or moving, are read from their beginning.",
+                            + "then (an archive's end: it is not read). The first run stores that it applied 'end' (a "
+                            + "record with a null value); files that appear later, or while a task was down or moving, "
+                            + "are read from their beginning.",
                     null, -1, Width.SHORT, START_POSITION_CONFIG, START_POSITION)
             .define(ENCODING_CONFIG, Type.STRING, "UTF-8", new CharsetName(), Importance.LOW,
                     "Character set of the files; one that writes ASCII as ASCII (UTF-8, ISO-8859-x, windows-125x), "
@@ -158,6 +160,11 @@ public class FileLogSourceConfig extends AbstractConfig {
             .define(FILES_MAX_OPEN_CONFIG, Type.INT, 256, Range.atLeast(1), Importance.LOW,
                     "Most file handles a task keeps open; the least recently active are closed and reopened at "
                             + "their position when they grow.")
+            .define(IGNORE_OLDER_THAN_MS_CONFIG, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+                    "Files last modified longer ago than this, in ms, are never opened: a first start on a host with "
+                            + "years of logs (and archives) ships only the recent ones, e.g. 86400000 for a day. A "
+                            + "skipped file is looked at again every scan and read like a new file once it is written "
+                            + "to. Files already being read are not affected. 0: no limit.")
             .define(HOST_NAME_CONFIG, Type.STRING, "", Importance.LOW,
                     "Value of the log.host header. Empty: the host name of the worker running the task. Not part of "
                             + "the source partition: a task that moves to another worker keeps its files' offsets.")
@@ -295,6 +302,10 @@ public class FileLogSourceConfig extends AbstractConfig {
 
     public int filesMaxOpen() {
         return getInt(FILES_MAX_OPEN_CONFIG);
+    }
+
+    public long ignoreOlderThanMs() {
+        return getLong(IGNORE_OLDER_THAN_MS_CONFIG);
     }
 
     public String hostName() {

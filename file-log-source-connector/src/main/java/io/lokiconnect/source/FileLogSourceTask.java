@@ -19,7 +19,9 @@ import io.lokiconnect.source.tail.TailerStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Collection;
+import java.util.function.Supplier;
+import io.lokiconnect.source.tail.StoredOffsets;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
@@ -53,9 +55,9 @@ public class FileLogSourceTask extends SourceTask {
                 config.charset(), config.partialLineFlushMs());
         FileSetTailer.Options options = new FileSetTailer.Options(config.startPosition() == StartPosition.END, config.scanIntervalMs(),
                 config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs(),
-                config.rotateWaitMs(), config.multilineMaxBytes());
+                config.rotateWaitMs(), config.multilineMaxBytes(), config.ignoreOlderThanMs());
         tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
-                options, this::storedOffset, stats, problems, System::currentTimeMillis);
+                options, storedOffsets(), stats, problems, MONOTONIC_MILLIS);
         gauges = SourceTaskMetrics.register(pluginMetrics(), stats);
         log.info("Task {} of {} tailing {} into topic {}", config.taskIndex() + 1, config.taskCount(),
                 config.paths(), config.topic());
@@ -69,25 +71,43 @@ public class FileLogSourceTask extends SourceTask {
         }
     }
 
-    private Optional<ResumePoint> storedOffset(FileIdentity identity) {
-        Optional<ResumePoint> current = SourceOffsets.parse(
-                context.offsetStorageReader().offset(SourceOffsets.partition(identity)));
-        // Offsets written by versions whose partition held the host and device: resume from them once.
-        return current.isPresent() ? current : SourceOffsets.parse(
-                context.offsetStorageReader().offset(SourceOffsets.legacyPartition(host, identity)));
+    /**
+     * The clock of every deadline (rotate.wait.ms, partial.line.flush.ms, multiline.flush.ms, scans, retries): a
+     * monotonic one, so a step of the wall clock (NTP, a VM resumed) neither forgets rotated files early nor
+     * flushes half-written lines. Record timestamps still come from the wall clock.
+     */
+    static final Supplier<Long> MONOTONIC_MILLIS = () -> System.nanoTime() / 1_000_000L;
+
+    /** Connect's stored offsets, looked up in one batch per scan (and once for start.position=end). */
+    private StoredOffsets storedOffsets() {
+        return new StoredOffsets() {
+            @Override
+            public Map<FileIdentity, ResumePoint> of(Collection<FileIdentity> files) {
+                return SourceOffsets.lookup(files, host, context.offsetStorageReader()::offsets);
+            }
+
+            @Override
+            public boolean startPositionApplied() {
+                return context.offsetStorageReader().offset(SourceOffsets.START_POSITION_PARTITION) != null;
+            }
+        };
     }
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
         gauges.retryPending(); // names a predecessor still held at start
         List<TailedLine> lines = tailer.poll(config.batchMaxRecords(), config.batchMaxBytes());
-        if (lines.isEmpty()) {
+        boolean startApplied = tailer.takeStartPositionApplied();
+        if (lines.isEmpty() && !startApplied) {
             // Nothing new anywhere: wait instead of spinning (near-zero CPU when idle).
             Thread.sleep(config.pollIntervalMs());
             return null;
         }
         long now = System.currentTimeMillis();
-        List<SourceRecord> batch = new ArrayList<>(lines.size());
+        List<SourceRecord> batch = new ArrayList<>(lines.size() + 1);
+        if (startApplied) {
+            batch.add(records.startPositionApplied());
+        }
         for (TailedLine line : lines) {
             batch.add(records.toRecord(line, now));
         }

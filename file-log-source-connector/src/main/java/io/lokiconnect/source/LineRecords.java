@@ -43,6 +43,16 @@ final class LineRecords {
         this.keyMode = keyMode;
     }
 
+    /**
+     * The record without a line that stores that start.position=end was applied (a null value, which the sink
+     * skips as a tombstone): later runs start no file at its end.
+     */
+    SourceRecord startPositionApplied() {
+        return new SourceRecord(SourceOffsets.START_POSITION_PARTITION, SourceOffsets.START_POSITION_OFFSET, topic,
+                null, null, null, Schema.OPTIONAL_STRING_SCHEMA, null, System.currentTimeMillis(),
+                new ConnectHeaders());
+    }
+
     SourceRecord toRecord(TailedLine line, long timestamp) {
         // The same Path object for a file's lines (the tailer's): compare references before bytes.
         if (line.identity() != identity || line.path() != path && !line.path().equals(path)) {
@@ -75,8 +85,11 @@ final class LineRecords {
         if (line.part() != null) {
             headers.addString(FileHeaders.LINE_PART, line.part());
         }
+        // A line without text stores an offset only (a compressed file read to its end): a null value, which the
+        // sink skips as a tombstone, so the offset is committed and a restart never reads the archive again.
         return new SourceRecord(partition, SourceOffsets.offset(line, pathText), topic, null,
-                key == null ? null : Schema.STRING_SCHEMA, key, Schema.STRING_SCHEMA, line.text(), timestamp,
+                key == null ? null : Schema.STRING_SCHEMA, key,
+                line.text() == null ? Schema.OPTIONAL_STRING_SCHEMA : Schema.STRING_SCHEMA, line.text(), timestamp,
                 headers);
     }
 

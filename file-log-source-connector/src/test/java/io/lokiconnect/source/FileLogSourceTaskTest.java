@@ -29,8 +29,11 @@ class FileLogSourceTaskTest {
     /** Connect's offsets, as a map: what committed records leave behind. */
     private final Map<Map<String, ?>, Map<String, Object>> committed = new HashMap<>();
 
-    private FileLogSourceTask start(String host) {
+    private FileLogSourceTask start(String host, String... more) {
         Map<String, String> props = new HashMap<>();
+        for (int i = 0; i < more.length; i += 2) {
+            props.put(more[i], more[i + 1]);
+        }
         props.put("topic", "logs");
         props.put("paths", dir + "/*.log");
         props.put("host.name", host);
@@ -123,15 +126,11 @@ class FileLogSourceTaskTest {
     }
 
     @Test
-    void theSharedKeyLeavesOutTheDeviceSoAFileOnASharedVolumeHasOneIdentityAndOneOwner() throws IOException {
+    void theSharedKeyLeavesOutTheDeviceSoAFileOnASharedVolumeHasOneIdentity() throws IOException {
         FileIdentity onHostA = new FileIdentity("(dev=fe00,ino=123456)", "/mnt/shared");
         FileIdentity onHostB = new FileIdentity("(dev=2f,ino=123456)", "/mnt/shared");
         assertThat(onHostA.sharedKey()).isEqualTo(onHostB.sharedKey()).isEqualTo("ino:123456@/mnt/shared");
         assertThat(SourceOffsets.partition(onHostA)).isEqualTo(SourceOffsets.partition(onHostB));
-        for (int tasks = 1; tasks <= 7; tasks++) {
-            assertThat(new io.lokiconnect.source.assignment.FileAssignment(0, tasks).owns(onHostA))
-                    .isEqualTo(new io.lokiconnect.source.assignment.FileAssignment(0, tasks).owns(onHostB));
-        }
         assertThat(new FileIdentity("path:/x/y").sharedKey()).isEqualTo("path:/x/y");
     }
 
@@ -154,5 +153,34 @@ class FileLogSourceTaskTest {
         assertThat(store.toString()).startsWith(identity.volume() + " (");
         assertThat(Files.getFileStore(Path.of(identity.volume()))).isEqualTo(store);
         assertThat(FileIdentity.of(file)).isEqualTo(identity);
+    }
+
+    /**
+     * Deadlines (rotate.wait.ms, partial.line.flush.ms, multiline.flush.ms) run on a monotonic clock: a wall clock
+     * stepped by NTP or a resumed VM would forget rotated files early or flush half-written lines.
+     */
+    @Test
+    void deadlinesRunOnTheMonotonicClockNotTheWallClock() {
+        long monotonic = System.nanoTime() / 1_000_000L;
+        assertThat(FileLogSourceTask.MONOTONIC_MILLIS.get()).isBetween(monotonic, monotonic + 1_000);
+    }
+
+    @Test
+    void theFirstRunAtEndStoresThatItAppliedItAndTheNextRunReadsNewFilesFromTheirStart() throws Exception {
+        Path file = dir.resolve("app.log");
+        Files.writeString(file, "before the first run\n");
+        FileLogSourceTask first = start("web-01", "start.position", "end");
+        List<SourceRecord> records = pollAll(first);
+        first.stop();
+        // No line; two records without a value: that "end" was applied, and where app.log starts (its end).
+        assertThat(records).hasSize(2).allSatisfy(r -> assertThat(r.value()).isNull());
+        assertThat(records.get(0).sourcePartition()).isEqualTo(SourceOffsets.START_POSITION_PARTITION);
+        assertThat(records.get(1).sourceOffset().get("position")).isEqualTo(Files.size(file));
+        // While the task was down, app.log was renamed out of the globs and a new app.log written.
+        Files.move(file, dir.resolve("app.log.old"));
+        Files.writeString(file, "written while the task was down\n");
+        FileLogSourceTask second = start("web-01", "start.position", "end");
+        assertThat(values(pollAll(second))).containsExactly("written while the task was down");
+        second.stop();
     }
 }

@@ -27,6 +27,7 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,9 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     public static final String OVERVIEW_DOC = "Parses each record value, a JSON object or logfmt log line (string "
             + "or UTF-8 bytes; a Map or Struct value is read directly), into Loki labels, structured metadata, "
             + "entry time and message. Labels go to headers <code>" + LokiHeaders.LABEL_PREFIX + "&lt;name&gt;</code>, "
-            + "metadata to <code>" + LokiHeaders.METADATA_PREFIX + "&lt;name&gt;</code>, the entry time to the "
-            + "record timestamp (ms) and header <code>" + LokiHeaders.TIMESTAMP_NS + "</code> (ns); with "
+            + "metadata to <code>" + LokiHeaders.METADATA_PREFIX + "&lt;name&gt;</code>, the entry time to header <code>"
+            + LokiHeaders.TIMESTAMP_NS + "</code> (ns), and on the sink also to the record timestamp (ms; on the "
+            + "source the record keeps the time it was read: Kafka refuses record times far ahead); with "
             + "<code>line.output=message</code> the value becomes the message text. Label values are capped in "
             + "length and, per label, in distinct values.";
 
@@ -146,9 +148,12 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         Long timestamp = record.timestamp();
         if (entry.hasTimestamp()) {
             long millis = Math.floorDiv(entry.timestampNs(), 1_000_000L);
-            // Kafka refuses a record time before 1970 (the worker fails the source task on it, again after every
-            // restart): such a line keeps its record's time; the header carries its own for Loki.
-            if (millis >= 0) {
+            // On a source record the line's time never becomes the record's: a Kafka 4 broker refuses a record more
+            // than 1 h ahead of its clock (KIP-1030, log.message.timestamp.after.max.ms), failing the task again
+            // after every restart, and an old line time makes time-based retention delete the record early. The
+            // record keeps the time it was read; the header carries the line's for Loki. On a sink record (never
+            // produced again) the record time follows the line, except before 1970, which Kafka cannot hold.
+            if (millis >= 0 && !(record instanceof SourceRecord)) {
                 timestamp = millis;
             }
             if (ownNamesCollide) {

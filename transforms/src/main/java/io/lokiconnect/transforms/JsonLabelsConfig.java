@@ -76,8 +76,11 @@ public class JsonLabelsConfig extends AbstractConfig {
             .define(TIMESTAMP_FIELD_CONFIG, Type.STRING, "timestamp", new OptionalPath(), Importance.HIGH,
                     "Field holding the entry time: RFC 3339/ISO-8601 with any fraction and offset (no offset: UTC), "
                             + "or Unix epoch seconds, ms, us or ns (number or string, unit chosen by magnitude, "
-                            + "fractions kept). When read, the record timestamp (ms) and the loki.timestamp.ns header "
-                            + "(ns) are set; when unreadable both stay as they were and the failure is counted. "
+                            + "fractions kept). When read, the loki.timestamp.ns header (ns) is set, which the sink "
+                            + "sends as the entry time; on a sink connector the record timestamp (ms) too. On a source "
+                            + "connector the record keeps the time the line was read (a Kafka 4 broker refuses records "
+                            + "more than 1 h ahead, and old times make retention delete early). When unreadable "
+                            + "neither is set and the failure is counted. "
                             + "Empty: the timestamp is not touched.")
             .define(TIMESTAMP_FORMAT_CONFIG, Type.STRING, "", new DateTimePattern(), Importance.LOW,
                     "Optional java.time DateTimeFormatter pattern tried before the built-in forms, e.g. "

@@ -55,6 +55,38 @@ class JsonLabelsTest {
                 "/var/log/app.log"));
     }
 
+    private static SinkRecord sinkRecord(String value) {
+        return new SinkRecord("logs", 0, null, null, null, value, 7L, RECORD_TIME,
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+    }
+
+    /**
+     * KIP-1030: a Kafka 4 broker refuses a record more than 1 h ahead of its clock, which fails the source task
+     * (errors.tolerance=none, again after every restart) or drops the line (all); an old line time makes time-based
+     * retention delete the record early. On the source the record keeps the time it was read, at any line time.
+     */
+    @Test
+    void onTheSourceTheLineTimeGoesOnlyInTheHeaderNeverTheRecordTimestamp() {
+        long now = System.currentTimeMillis();
+        for (long lineMillis : new long[] {now + 3 * 3_600_000L, now + 3_600_001L, now - 30L * 86_400_000L, 1L}) {
+            String iso = java.time.Instant.ofEpochMilli(lineMillis).toString();
+            SourceRecord out = configured().apply(record("{\"timestamp\":\"" + iso + "\",\"message\":\"m\"}"));
+            assertThat(out.timestamp()).as(iso).isEqualTo(RECORD_TIME);
+            assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).as(iso).isEqualTo(lineMillis * 1_000_000L + "");
+        }
+    }
+
+    @Test
+    void onTheSinkTheRecordTimestampFollowsTheLine() {
+        JsonLabels<SinkRecord> sink = new JsonLabels<>();
+        sink.configure(Map.of());
+        long ahead = System.currentTimeMillis() + 3 * 3_600_000L;
+        SinkRecord out = sink.apply(sinkRecord("{\"timestamp\":" + ahead + "}"));
+        assertThat(out.timestamp()).isEqualTo(ahead);
+        assertThat(out.headers().lastWithName(LokiHeaders.TIMESTAMP_NS).value()).isEqualTo(ahead * 1_000_000L + "");
+        sink.close();
+    }
+
     private static String header(SourceRecord record, String name) {
         Header header = record.headers().lastWithName(name);
         return header == null ? null : (String) header.value();
@@ -85,7 +117,7 @@ class JsonLabelsTest {
         assertThat(out.value()).isEqualTo("disk almost full");
         assertThat(out.valueSchema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
         assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).isEqualTo("1714564800123456789");
-        assertThat(out.timestamp()).isEqualTo(1714564800123L);
+        assertThat(out.timestamp()).as("a source record keeps the time it was read").isEqualTo(RECORD_TIME);
         assertThat(out.key()).isEqualTo("key-1");
         assertThat(out.keySchema()).isEqualTo(Schema.STRING_SCHEMA);
         assertThat(header(out, "log.file")).isEqualTo("/var/log/app.log");
@@ -149,7 +181,6 @@ class JsonLabelsTest {
         SourceRecord out = configured("timestamp.field", "ts")
                 .apply(record("{\"ts\":1700000000,\"timestamp\":\"garbage\"}"));
 
-        assertThat(out.timestamp()).isEqualTo(1_700_000_000_000L);
         assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).isEqualTo("1700000000000000000");
         assertThat(transform.metrics().timestampFailures()).isZero();
     }
@@ -167,7 +198,7 @@ class JsonLabelsTest {
         SourceRecord out = configured("timestamp.format", "dd/MMM/yyyy:HH:mm:ss Z")
                 .apply(record("{\"timestamp\":\"10/Oct/2023:13:55:36 -0700\"}"));
 
-        assertThat(out.timestamp()).isEqualTo(1_696_971_336_000L);
+        assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).isEqualTo("1696971336000000000");
     }
 
     @Test
@@ -192,8 +223,13 @@ class JsonLabelsTest {
             assertThat(out.timestamp()).as(c[0]).isEqualTo(RECORD_TIME);
             assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).as(c[0]).isEqualTo(c[1]);
         }
-        SourceRecord epoch = configured().apply(record("{\"timestamp\":\"1970-01-01T00:00:00.0005Z\"}"));
+        JsonLabels<SinkRecord> sink = new JsonLabels<>();
+        sink.configure(Map.of());
+        SinkRecord epoch = sink.apply(sinkRecord("{\"timestamp\":\"1970-01-01T00:00:00.0005Z\"}"));
         assertThat(epoch.timestamp()).as("at the epoch").isEqualTo(0L);
+        SinkRecord before = sink.apply(sinkRecord("{\"timestamp\":\"1969-12-31T23:59:58Z\"}"));
+        assertThat(before.timestamp()).as("before the epoch, on the sink").isEqualTo(RECORD_TIME);
+        sink.close();
     }
 
     @Test
@@ -467,7 +503,7 @@ class JsonLabelsTest {
         assertThat(label(out, "level")).isEqualTo("error");
         assertThat(label(out, "kubernetes_namespace")).isEqualTo("prod");
         assertThat(header(out, LokiHeaders.METADATA_PREFIX + "tags")).isEqualTo("[\"a\",\"b\"]");
-        assertThat(out.timestamp()).isEqualTo(1_700_000_000_123L);
+        assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).isEqualTo("1700000000123000000");
         assertThat(out.value()).isEqualTo("boom");
     }
 
@@ -502,7 +538,7 @@ class JsonLabelsTest {
         assertThat(label(out, "service")).isNull();
         assertThat(label(out, "kubernetes_namespace")).isEqualTo("prod");
         assertThat(header(out, LokiHeaders.METADATA_PREFIX + "kubernetes")).isEqualTo("{\"namespace\":\"prod\"}");
-        assertThat(out.timestamp()).isEqualTo(1_700_000_000_456L);
+        assertThat(header(out, LokiHeaders.TIMESTAMP_NS)).isEqualTo("1700000000456000000");
         assertThat(out.value()).isEqualTo("slow");
         assertThat(out.valueSchema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
     }

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * How fast the source connector's tailer reads one large file: lines/s and MB/s, the part of the source that
@@ -41,7 +40,7 @@ public final class TailerThroughput {
             long bytes = 0;
             try (FileSetTailer tailer = new FileSetTailer(watcher, new FileAssignment(0, 1),
                     new TailerSettings(256 * 1024, true, StandardCharsets.UTF_8, 1000), options,
-                    identity -> Optional.empty(), stats, problems, System::currentTimeMillis)) {
+                    ids -> java.util.Map.of(), stats, problems, System::currentTimeMillis)) {
                 while (count < lines) {
                     List<TailedLine> batch = tailer.poll(2000, 4 * 1024 * 1024);
                     count += batch.size();

@@ -42,6 +42,16 @@ public final class MultilineAggregator {
         this.flushMs = flushMs;
     }
 
+    /**
+     * Goes on with the event a stored offset stopped inside: {@code eventPart} of its parts were emitted before a
+     * restart (the offset's {@code event.part}), so the next part is numbered {@code eventPart + 1} and the last
+     * {@code n/n}; {@code insideLine}: the offset lies inside a split line, whose next piece continues it.
+     */
+    public void resume(int eventPart, boolean insideLine) {
+        partsEmitted = eventPart;
+        lastEndsLine = !insideLine;
+    }
+
     /** Feeds a line (or a part of one); completed events and parts are appended to {@code out}. */
     public void accept(TailedLine piece, long nowMillis, List<TailedLine> out) {
         boolean beginsLine = lastEndsLine;
@@ -49,7 +59,7 @@ public final class MultilineAggregator {
             finish(out);
         } else if (beginsLine && lines >= maxLines && first != null) {
             // Too many lines for one record: the event goes on in a next part, as one over maxBytes does.
-            emit(out, String.valueOf(partsEmitted + 1));
+            emit(out, String.valueOf(partsEmitted + 1), partsEmitted + 1);
             partsEmitted++;
             lines = 0;
         }
@@ -57,7 +67,7 @@ public final class MultilineAggregator {
         String separator = beginsLine && eventOpen ? "\n" : "";
         int bytes = separator.length() + Utf8.encodedLength(piece.text());
         if (first != null && textBytes + bytes > maxBytes) {
-            emit(out, String.valueOf(partsEmitted + 1));
+            emit(out, String.valueOf(partsEmitted + 1), partsEmitted + 1);
             partsEmitted++;
             lines = 0;
         }
@@ -83,7 +93,7 @@ public final class MultilineAggregator {
             if (lastEndsLine) {
                 finish(out);
             } else {
-                emit(out, String.valueOf(partsEmitted + 1));
+                emit(out, String.valueOf(partsEmitted + 1), partsEmitted + 1);
                 partsEmitted++;
             }
         }
@@ -107,7 +117,7 @@ public final class MultilineAggregator {
             } else {
                 part = first == last ? first.part() : null;
             }
-            emit(out, part);
+            emit(out, part, 0);
         }
         partsEmitted = 0;
         lines = 0;
@@ -118,9 +128,10 @@ public final class MultilineAggregator {
         return 2L * text.capacity();
     }
 
-    private void emit(List<TailedLine> out, String part) {
+    /** {@code partsAfter}: parts of the event emitted once this one is, stored so a restart numbers on. */
+    private void emit(List<TailedLine> out, String part, int partsAfter) {
         out.add(new TailedLine(first.identity(), last.path(), first.startOffset(), text.toString(), part,
-                last.resume()));
+                last.resume().withEventPart(partsAfter)));
         if (text.capacity() > KEEP_CHARS) {
             text = new StringBuilder(); // one long event must not hold up to multiline.max.bytes per file for good
         } else {

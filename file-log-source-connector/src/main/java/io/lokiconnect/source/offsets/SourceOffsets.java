@@ -6,6 +6,7 @@ import io.lokiconnect.source.model.TailedLine;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The shape of source partitions and offsets. Partition: the file's identity as every host sees it (its inode,
@@ -38,8 +40,50 @@ public final class SourceOffsets {
     public static final String LEGACY_PREFIX_CRC64 = "prefix.crc64";
     public static final String LINE_PART = "line.part";
     public static final String LINE_SKIP = "line.skip";
+    /** Parts of the multi-line event at the position already emitted, so its numbering goes on after a restart. */
+    public static final String EVENT_PART = "event.part";
+    /** A compressed file read to its end: a restart never opens it again. */
+    public static final String ARCHIVE_DONE = "archive.done";
 
     private SourceOffsets() {
+    }
+
+    /**
+     * The partition of the record that stores that start.position=end was applied: it is applied on the connector's
+     * first run only, and this record is how later runs know they are not the first.
+     */
+    public static final Map<String, Object> START_POSITION_PARTITION = Map.of("start.position", "end");
+    public static final Map<String, Object> START_POSITION_OFFSET = Map.of("applied", Boolean.TRUE);
+
+    /**
+     * The stored resume points of {@code files}: one batch for the current partitions, and, for the files without
+     * one, one batch for the partitions of versions up to 0.1 (so an upgrade resumes where the previous version
+     * stopped). {@code reader} is Connect's {@code OffsetStorageReader#offsets}.
+     */
+    public static Map<FileIdentity, ResumePoint> lookup(Collection<FileIdentity> files, String host,
+            Function<Collection<Map<String, Object>>, Map<Map<String, Object>, Map<String, Object>>> reader) {
+        Map<FileIdentity, ResumePoint> found = new HashMap<>();
+        Map<Map<String, Object>, FileIdentity> current = new HashMap<>();
+        for (FileIdentity file : files) {
+            current.put(partition(file), file);
+        }
+        Map<Map<String, Object>, Map<String, Object>> stored = reader.apply(current.keySet());
+        Map<Map<String, Object>, FileIdentity> legacy = new HashMap<>();
+        for (Map.Entry<Map<String, Object>, FileIdentity> e : current.entrySet()) {
+            Optional<ResumePoint> point = parse(stored == null ? null : stored.get(e.getKey()));
+            if (point.isPresent()) {
+                found.put(e.getValue(), point.get());
+            } else {
+                legacy.put(legacyPartition(host, e.getValue()), e.getValue());
+            }
+        }
+        if (!legacy.isEmpty()) {
+            Map<Map<String, Object>, Map<String, Object>> old = reader.apply(legacy.keySet());
+            for (Map.Entry<Map<String, Object>, FileIdentity> e : legacy.entrySet()) {
+                parse(old == null ? null : old.get(e.getKey())).ifPresent(p -> found.put(e.getValue(), p));
+            }
+        }
+        return found;
     }
 
     public static Map<String, Object> partition(FileIdentity identity) {
@@ -86,7 +130,11 @@ public final class SourceOffsets {
                     LINE_PART, LINE_SKIP)) {
                 order.put(key, key);
             }
-            KEY_ORDER = List.copyOf(order.keySet());
+            // Keys added later go after the old ones, present only when set: old offsets are written as before.
+            List<String> keys = new ArrayList<>(order.keySet());
+            keys.add(EVENT_PART);
+            keys.add(ARCHIVE_DONE);
+            KEY_ORDER = List.copyOf(keys);
         }
 
         private final ResumePoint resume;
@@ -111,6 +159,8 @@ public final class SourceOffsets {
                 case PREFIX_CRC -> resume.prefixCrcKnown() ? resume.prefixCrc() : null;
                 case LINE_PART -> resume.linePart() > 0 ? (long) resume.linePart() : null;
                 case LINE_SKIP -> resume.skippingLine() ? Boolean.TRUE : null;
+                case EVENT_PART -> resume.eventPart() > 0 ? (long) resume.eventPart() : null;
+                case ARCHIVE_DONE -> resume.archiveDone() ? Boolean.TRUE : null;
                 default -> null;
             };
         }
@@ -124,7 +174,8 @@ public final class SourceOffsets {
         @Override
         public int size() {
             return 5 + (resume.prefixCrcKnown() ? 1 : 0) + (resume.linePart() > 0 ? 1 : 0)
-                    + (resume.skippingLine() ? 1 : 0);
+                    + (resume.skippingLine() ? 1 : 0) + (resume.eventPart() > 0 ? 1 : 0)
+                    + (resume.archiveDone() ? 1 : 0);
         }
 
         @Override
@@ -166,7 +217,9 @@ public final class SourceOffsets {
                 // so is an offset with only the CRC-64 of earlier versions (LEGACY_PREFIX_CRC64).
                 crc instanceof Number,
                 offset.get(LINE_PART) instanceof Number p ? p.intValue() : 0,
-                Boolean.TRUE.equals(offset.get(LINE_SKIP))));
+                Boolean.TRUE.equals(offset.get(LINE_SKIP)),
+                offset.get(EVENT_PART) instanceof Number e ? e.intValue() : 0,
+                Boolean.TRUE.equals(offset.get(ARCHIVE_DONE))));
     }
 
     /**
@@ -174,6 +227,9 @@ public final class SourceOffsets {
      * A null offset (a reset) is always valid.
      */
     public static Optional<String> validate(Map<String, ?> partition, Map<String, ?> offset) {
+        if (START_POSITION_PARTITION.equals(partition)) {
+            return Optional.empty(); // the record that start.position=end was applied: reset (or set) as a whole
+        }
         if (partition == null || !(partition.get(FILE_KEY) instanceof String)) {
             return Optional.of("a source partition needs a string '" + FILE_KEY + "' (the file's identity as "
                     + "GET /connectors/<name>/offsets shows it); got " + partition);

@@ -29,8 +29,16 @@ final class CopyRecognizer {
     private record Truncated(List<long[]> checkpoints, long atMillis) {
     }
 
+    /** Reads bytes of a candidate at a position: a plain file's channel, or a compressed file's content. */
+    @FunctionalInterface
+    interface Content {
+        int read(ByteBuffer dst, long position) throws IOException;
+    }
+
     private final long windowMs;
     private final List<Truncated> recent = new ArrayList<>();
+    /** Plain files forgotten after they were deleted or left the globs: what a compressed archive of them holds. */
+    private final List<Truncated> forgotten = new ArrayList<>();
 
     CopyRecognizer(long windowMs) {
         this.windowMs = windowMs;
@@ -61,6 +69,49 @@ final class CopyRecognizer {
         }
     }
 
+    /** A plain file was forgotten (deleted or out of the globs, read to its end) with these checkpoints. */
+    void forgotten(List<long[]> checkpoints, long nowMillis) {
+        List<long[]> usable = checkpoints.stream().filter(c -> c[0] >= Fingerprint.MAX_BYTES).toList();
+        if (!usable.isEmpty()) {
+            forgotten.add(new Truncated(usable, nowMillis));
+        }
+    }
+
+    /**
+     * Where a compressed file resumes when its decompressed content begins with what the source already read of
+     * another file: one of {@code tracked} (checkpoints of files still tracked whose first bytes it shares), one
+     * truncated or forgotten within the window. The largest match wins; empty when none matches.
+     */
+    Optional<ResumePoint> recogniseArchive(Content content, List<List<long[]>> tracked, long nowMillis)
+            throws IOException {
+        expectsCopies(nowMillis);
+        forgotten.removeIf(t -> nowMillis - t.atMillis() > windowMs);
+        long[] best = null;
+        Truncated bestSource = null;
+        List<Truncated> candidates = new ArrayList<>(recent);
+        candidates.addAll(forgotten);
+        for (List<long[]> checkpoints : tracked) {
+            candidates.add(new Truncated(checkpoints.stream().filter(c -> c[0] >= Fingerprint.MAX_BYTES).toList(),
+                    nowMillis));
+        }
+        for (Truncated candidate : candidates) {
+            if (candidate.checkpoints().isEmpty()) {
+                continue;
+            }
+            Optional<long[]> match = largestMatch(content, Long.MAX_VALUE, candidate.checkpoints());
+            if (match.isPresent() && (best == null || match.get()[0] > best[0])) {
+                best = match.get();
+                bestSource = candidate;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        recent.remove(bestSource); // one copy per truncation; and one archive per forgotten file
+        forgotten.remove(bestSource);
+        return Optional.of(resumePoint(best));
+    }
+
     boolean expectsCopies(long nowMillis) {
         recent.removeIf(t -> nowMillis - t.atMillis() > windowMs);
         return !recent.isEmpty();
@@ -73,7 +124,7 @@ final class CopyRecognizer {
         }
         try (FileChannel channel = FileChannel.open(candidate, StandardOpenOption.READ)) {
             for (Iterator<Truncated> it = recent.iterator(); it.hasNext(); ) {
-                Optional<long[]> match = largestMatch(channel, size, it.next().checkpoints());
+                Optional<long[]> match = largestMatch(channel::read, size, it.next().checkpoints());
                 if (match.isPresent()) {
                     it.remove(); // one copy per truncation
                     return Optional.of(resumePoint(match.get()));
@@ -92,7 +143,7 @@ final class CopyRecognizer {
     }
 
     /** Streams the candidate once, comparing its running checksum at each checkpoint within its size. */
-    private static Optional<long[]> largestMatch(FileChannel channel, long size, List<long[]> checkpoints)
+    private static Optional<long[]> largestMatch(Content channel, long size, List<long[]> checkpoints)
             throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         long position = 0;

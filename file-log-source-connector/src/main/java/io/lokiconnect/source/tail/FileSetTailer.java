@@ -8,6 +8,7 @@ import io.lokiconnect.source.model.ResumePoint;
 import io.lokiconnect.source.model.TailedLine;
 import io.lokiconnect.source.multiline.MultilineAggregator;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -47,7 +47,8 @@ public final class FileSetTailer implements AutoCloseable {
      * @param multilineMaxBytes longest multi-line event emitted as one record, in UTF-8 bytes
      */
     public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                          int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes) {
+                          int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
+                          long ignoreOlderThanMs) {
 
         public static final long DEFAULT_ROTATE_WAIT_MS = 10_000;
         public static final int DEFAULT_MULTILINE_MAX_BYTES = 512 * 1024;
@@ -57,13 +58,19 @@ public final class FileSetTailer implements AutoCloseable {
             this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
                     DEFAULT_ROTATE_WAIT_MS, DEFAULT_MULTILINE_MAX_BYTES);
         }
+
+        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
+                       int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes) {
+            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
+                    rotateWaitMs, multilineMaxBytes, 0);
+        }
     }
 
     private final GlobWatcher watcher;
     private final FileAssignment assignment;
     private final TailerSettings settings;
     private final Options options;
-    private final Function<FileIdentity, Optional<ResumePoint>> offsets;
+    private final StoredOffsets offsets;
     private final TailerStats stats;
     private final FileProblems problems;
     private final Supplier<Long> clock;
@@ -85,11 +92,15 @@ public final class FileSetTailer implements AutoCloseable {
     private boolean firstScan = true;
     /** start.position=end applies in this scan: the first one, and no file matching the globs has an offset. */
     private boolean startAtEndNow;
+    /** start.position=end was applied by this run and the record that stores it not handed out yet. */
+    private boolean startMarkerDue;
+    /** The wall clock, for file modification times only (ignore.older.than.ms); deadlines use {@link #clock}. */
+    private final Supplier<Long> wallClock = System::currentTimeMillis;
     private long nextScanMillis;
     private int roundRobin;
 
     public FileSetTailer(GlobWatcher watcher, FileAssignment assignment, TailerSettings settings, Options options,
-                         Function<FileIdentity, Optional<ResumePoint>> offsets, TailerStats stats,
+                         StoredOffsets offsets, TailerStats stats,
                          FileProblems problems, Supplier<Long> clock) {
         this.watcher = watcher;
         this.assignment = assignment;
@@ -140,6 +151,7 @@ public final class FileSetTailer implements AutoCloseable {
         if (retryAt != null && now < retryAt) {
             return 0;
         }
+        tailer.takeStartMarker().ifPresent(out::add);
         List<TailedLine> lines = new ArrayList<>();
         try {
             if (!tailer.isOpen()) {
@@ -155,7 +167,33 @@ public final class FileSetTailer implements AutoCloseable {
                 }
                 makeRoomForOneMoreHandle(tailer);
             }
-            long bytes = tailer.read(maxLines, maxBytes, lines, now);
+            long bytes;
+            try {
+                bytes = tailer.read(maxLines, maxBytes, lines, now);
+            if (tailer.turnedOutCompressed()) {
+                // Tracked before its first bytes told: the next scan takes it up as an archive (recognised, or read
+                // whole from its beginning).
+                tailer.close();
+                tailers.remove(tailer.identity());
+                aggregators.remove(tailer.identity());
+                return 0;
+            }
+            } catch (FileReplacedException e) {
+                // Rotated (or replaced) between the check above and the open: found under its new name it is read
+                // at the next poll; else it is gone, like a file rotated away while its handle was closed.
+                if (!relocate(tailer)) {
+                    forget(tailer, out);
+                }
+                return 0;
+            } catch (DecompressedContent.Incomplete e) {
+                incomplete(tailer, e, now);
+                return 0;
+            } catch (DecompressedContent.Corrupt e) {
+                problems.report(tailer.path(), e.getMessage() + ": the lines before the damage are shipped, the rest "
+                        + "cannot be read");
+                tailer.giveUp();
+                return 0;
+            }
             List<long[]> beforeTruncation = tailer.takeCheckpointsBeforeTruncation();
             if (beforeTruncation != null) {
                 copies.truncated(beforeTruncation, now);
@@ -194,7 +232,56 @@ public final class FileSetTailer implements AutoCloseable {
         } finally {
             // Lines read before a failure were emitted by the tailer (its position moved past them): deliver them.
             deliver(tailer, lines, out, now);
+            deliverFinishedMarker(tailer, out);
         }
+    }
+
+    /**
+     * A compressed file whose content ends early: it is being written (gzip fills the archive it created), so it is
+     * read again once its size changes; when it has not changed for rotate.wait.ms it was cut short: what could be
+     * read is shipped, the rest is reported lost.
+     */
+    private void incomplete(FileTailer tailer, IOException e, long now) throws IOException {
+        long size = Files.size(tailer.path());
+        long quietMs = wallClock.get() - Files.getLastModifiedTime(tailer.path()).toMillis();
+        if (quietMs >= options.rotateWaitMs()) {
+            problems.report(tailer.path(), e.getMessage() + "; unchanged for rotate.wait.ms: the lines before the cut "
+                    + "are shipped, the rest of the archive is lost");
+            tailer.giveUp();
+            return;
+        }
+        tailer.close();
+        tailer.incompleteAt(size);
+        log.debug("{} is not complete yet; read again once it grows ({})", tailer.path(), e.getMessage());
+    }
+
+    /**
+     * Records without a line that store an offset: where a recognised copy resumes (before its lines), and, after a
+     * compressed file's last line, that it is done (after its pending event).
+     */
+    private void deliverFinishedMarker(FileTailer tailer, List<TailedLine> out) {
+        try {
+            Optional<TailedLine> marker = tailer.takeFinishedMarker();
+            if (marker.isPresent()) {
+                MultilineAggregator aggregator = aggregators.get(tailer.identity());
+                if (aggregator != null) {
+                    aggregator.flushAll(out);
+                }
+                out.add(marker.get());
+            }
+        } catch (IOException e) {
+            problems.report(tailer.path(), "cannot record that it was read whole (" + e + ")");
+        }
+    }
+
+    /**
+     * Once, after the first scan applied start.position=end: the task stores it (a record without a line), so that
+     * no later run starts a file at its end.
+     */
+    public boolean takeStartPositionApplied() {
+        boolean due = startMarkerDue;
+        startMarkerDue = false;
+        return due;
     }
 
     /** Counts failures at the same position in a row; true when there were {@link #SKIP_AFTER_FAILURES}. */
@@ -256,6 +343,10 @@ public final class FileSetTailer implements AutoCloseable {
 
     /** Stops tracking a file; a multi-line event still pending is emitted, so no line read is lost. */
     private void forget(FileTailer tailer, List<TailedLine> out) {
+        if (!tailer.isCompressed()) {
+            // A compressed archive of it (logrotate's compress, after the rename) may appear: recognised by these.
+            copies.forgotten(tailer.checkpoints(), clock.get());
+        }
         MultilineAggregator aggregator = aggregators.remove(tailer.identity());
         if (aggregator != null) {
             aggregator.flushAll(out);
@@ -339,22 +430,30 @@ public final class FileSetTailer implements AutoCloseable {
                 problems.report(path, "cannot read its attributes (" + e.getMessage() + ")");
             }
         }
-        if (firstScan && options.startAtEnd()) {
-            // "end" is for the connector's first run only. Offsets cannot be listed from a task, so the first run
-            // is recognised by no file matching the globs (rotated ones included) having an offset: a task that
-            // restarts or moves reads files that appeared while it was down from their beginning.
-            startAtEndNow = current.keySet().stream().noneMatch(id -> offsets.apply(id).isPresent());
+        boolean decideStart = firstScan && options.startAtEnd();
+        // One batch of offset lookups per scan: the files this task does not track yet (all files at the first
+        // scan with start.position=end, which looks at every file matching the globs).
+        List<FileIdentity> lookUp = new ArrayList<>();
+        for (FileIdentity identity : current.keySet()) {
+            if (decideStart || assignment.owns(current.get(identity)) && !tailers.containsKey(identity)) {
+                lookUp.add(identity);
+            }
+        }
+        Map<FileIdentity, ResumePoint> stored = lookUp.isEmpty() ? Map.of() : offsets.of(lookUp);
+        if (decideStart) {
+            // "end" is for the connector's first run only: no earlier run stored that it applied it (a file renamed
+            // out of the globs while the task was down leaves no offset behind), and, for offsets written before
+            // that record existed, no file matching the globs (rotated ones included) has an offset.
+            startAtEndNow = !offsets.startPositionApplied() && stored.isEmpty();
+            startMarkerDue = startAtEndNow;
         }
         // Files with an offset first: one found truncated while the task was down may have left a copy among the
         // files without one.
         List<Map.Entry<FileIdentity, Path>> ordered = new ArrayList<>();
-        Map<FileIdentity, Optional<ResumePoint>> storedNow = new HashMap<>();
         for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
-            if (assignment.owns(e.getKey()) && !tailers.containsKey(e.getKey())) {
-                Optional<ResumePoint> stored = offsets.apply(e.getKey());
-                storedNow.put(e.getKey(), stored);
-                ordered.add(stored.isPresent() ? 0 : ordered.size(), e);
-            } else if (assignment.owns(e.getKey())) {
+            if (assignment.owns(e.getValue()) && !tailers.containsKey(e.getKey())) {
+                ordered.add(stored.containsKey(e.getKey()) ? 0 : ordered.size(), e);
+            } else if (assignment.owns(e.getValue())) {
                 ordered.add(e);
             }
         }
@@ -373,21 +472,35 @@ public final class FileSetTailer implements AutoCloseable {
                 continue;
             }
             try {
-                FileTailer created = newTailer(identity, path, storedNow.get(identity), now);
+                if (tooOld(path)) {
+                    continue; // never opened; looked at again each scan, and read like a new file once written to
+                }
+                FileTailer created = newTailer(identity, path, Optional.ofNullable(stored.get(identity)), now);
                 if (created == null) {
                     continue; // perhaps the copy of a file about to be truncated: decided at a later scan
                 }
                 tailers.put(identity, created);
                 if (options.multilineStart() != null) {
-                    aggregators.put(identity, new MultilineAggregator(options.multilineStart(),
-                            options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs()));
+                    MultilineAggregator aggregator = new MultilineAggregator(options.multilineStart(),
+                            options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs());
+                    ResumePoint from = created.start();
+                    aggregator.resume(from.eventPart(), from.linePart() > 0 || from.skippingLine());
+                    aggregators.put(identity, aggregator);
                 }
             } catch (IOException | RuntimeException ex) {
                 problems.report(path, "cannot open, retried every scan.interval.ms (" + ex + ")");
             }
         }
+        // Seen: under a name this task owns. A file renamed out of its rotation family belongs to another task now:
+        // this one finishes it like a file rotated away, and forgets it.
+        Set<FileIdentity> owned = new HashSet<>();
+        current.forEach((identity, path) -> {
+            if (assignment.owns(path)) {
+                owned.add(identity);
+            }
+        });
         if (found.complete()) {
-            seenInLastScan = current.keySet();
+            seenInLastScan = owned;
             identityAtPath.keySet().retainAll(current.values());
             orphanSince.keySet().retainAll(tailers.keySet());
             orphanSince.keySet().removeAll(seenInLastScan);
@@ -399,7 +512,7 @@ public final class FileSetTailer implements AutoCloseable {
         } else {
             // Part of the tree could not be listed: a file not seen may still be there, so none is treated as gone.
             Set<FileIdentity> seen = new HashSet<>(seenInLastScan);
-            seen.addAll(current.keySet());
+            seen.addAll(owned);
             seenInLastScan = seen;
         }
         failedUntil.keySet().retainAll(tailers.keySet());
@@ -407,23 +520,42 @@ public final class FileSetTailer implements AutoCloseable {
         firstScan = false;
     }
 
+    /** ignore.older.than.ms: a file last modified longer ago than that is never opened. */
+    private boolean tooOld(Path path) throws IOException {
+        return options.ignoreOlderThanMs() > 0
+                && wallClock.get() - Files.getLastModifiedTime(path).toMillis() > options.ignoreOlderThanMs();
+    }
+
     /** A tailer at the stored offset, at a recognised copy's resume point, or at 0; null to decide later. */
     private FileTailer newTailer(FileIdentity identity, Path path, Optional<ResumePoint> stored, long now)
             throws IOException {
+        Compression compression;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            compression = Compression.of(channel);
+        }
+        // Empty, or too short to tell (null): tracked as plain, so a rename out of the globs is followed; should its
+        // first bytes turn out compressed (an archive gzip has just created), it is handed back (readOne).
+        if (compression != null && compression != Compression.NONE) {
+            return newArchiveTailer(identity, path, compression, stored, now);
+        }
         long size = Files.size(path);
         ResumePoint start = ResumePoint.START;
         if (stored.isPresent() && stored.get().position() <= size && sameContent(path, stored.get())) {
             start = stored.get();
-        } else if (stored.isPresent()) {
-            // Shorter than the stored position (truncated) or other first bytes (a reused inode): a new file.
-            stats.truncations.incrementAndGet();
-            if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
-                copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
-            }
-        } else if (firstScan && startAtEndNow) {
+        } else if (stored.isEmpty() && firstScan && startAtEndNow) {
             start = ResumePoint.at(size, 0, false);
         } else {
+            // No offset, or one this file does not match: shorter than the stored position (truncated while the task
+            // was down) or other first bytes (a reused inode: often a copytruncate copy taking a deleted file's
+            // inode). A new file either way, so perhaps a copy: compared with earlier truncations first, then its
+            // own truncation is noted for a copy of it.
             Optional<ResumePoint> copy = copies.recognise(path, size, now);
+            if (stored.isPresent() && !deferredSince.containsKey(identity)) {
+                stats.truncations.incrementAndGet();
+                if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
+                    copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
+                }
+            }
             if (copy.isPresent()) {
                 stats.copiesRecognized.incrementAndGet();
                 log.info("{} is a copy of a truncated file already read up to byte {}: resuming there",
@@ -435,7 +567,69 @@ public final class FileSetTailer implements AutoCloseable {
             }
         }
         deferredSince.remove(identity);
-        return new FileTailer(identity, path, start, settings, stats, now);
+        FileTailer created = new FileTailer(identity, path, start, settings, stats, now);
+        return start == ResumePoint.START || stored.isPresent() && start == stored.get() ? created
+                : created.storeStartNow();
+    }
+
+    /**
+     * A compressed file: read once, whole, from its stored offset (in decompressed bytes; none once it was read to
+     * its end), or from where its decompressed content leaves what the source already read of the file it was made
+     * from ({@code app.log.1.gz} made of {@code app.log}), or from its beginning; null to decide at a later scan.
+     */
+    private FileTailer newArchiveTailer(FileIdentity identity, Path path, Compression compression,
+                                        Optional<ResumePoint> stored, long now) throws IOException {
+        if (stored.isPresent() && sameContent(path, stored.get())) {
+            return new FileTailer(identity, path, stored.get(), settings, stats, now).asArchive();
+        }
+        if (firstScan && startAtEndNow) {
+            // Its end is its whole content: nothing of it is read, and the record that says so is stored.
+            FileTailer skipped = new FileTailer(identity, path, ResumePoint.START, settings, stats, now).asArchive();
+            skipped.giveUp();
+            return skipped;
+        }
+        ResumePoint start = ResumePoint.START;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            DecompressedContent content = new DecompressedContent(channel, compression);
+            ByteBuffer head = ByteBuffer.allocate(Fingerprint.MAX_BYTES);
+            int n;
+            while (head.hasRemaining() && (n = content.read(head, head.position())) > 0) {
+                // the first MAX_BYTES decompressed bytes, or all of a shorter content
+            }
+            if (head.position() == Fingerprint.MAX_BYTES) {
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(head.array(), 0, Fingerprint.MAX_BYTES);
+                long fingerprint = crc.getValue();
+                List<List<long[]>> tracked = new ArrayList<>();
+                for (FileTailer tailer : tailers.values()) {
+                    if (tailer.isCompressed() || tailer.fingerprintLength() != Fingerprint.MAX_BYTES
+                            || tailer.fingerprint() != fingerprint) {
+                        continue;
+                    }
+                    if (tailer.bytesBehind() > 0 || isOrphan(tailer)) {
+                        // The file it was made from is still being read (or finished after its rotation): wait,
+                        // so the archive is compared with all the source read of it, not what it read so far.
+                        return null;
+                    }
+                    tracked.add(tailer.checkpoints());
+                }
+                Optional<ResumePoint> match = copies.recogniseArchive(content::read, tracked, now);
+                if (match.isPresent()) {
+                    stats.copiesRecognized.incrementAndGet();
+                    log.info("{} is a compressed copy of lines already read; reading it from byte {} of its content",
+                            path, match.get().position());
+                    start = match.get();
+                }
+            }
+        } catch (DecompressedContent.Incomplete e) {
+            long quietMs = wallClock.get() - Files.getLastModifiedTime(path).toMillis();
+            if (quietMs < options.rotateWaitMs()) {
+                return null; // still being written: compared once it is whole
+            }
+        } catch (DecompressedContent.Corrupt e) {
+            // read from its beginning: the tailer reports the damage and ships what comes before it
+        }
+        return new FileTailer(identity, path, start, settings, stats, now).asArchive().storeStartNow();
     }
 
     /**

@@ -79,6 +79,21 @@ public final class FileTailer {
     /** (position, checksum) at the line starts where recent reads ended: what a copy of this file is checked on. */
     private final ArrayDeque<long[]> checkpoints = new ArrayDeque<>();
     private List<long[]> checkpointsBeforeTruncation;
+    private final ResumePoint start;
+    private boolean startedAsArchive;
+    private boolean startMarkerDue;
+    /** Just opened: compare the first bytes with those read before. */
+    private boolean checkFirstBytes;
+    /** How the file is stored; null until its first bytes tell (an empty file may be an archive being written). */
+    private Compression compression;
+    /** The decompressed content while the handle of a compressed file is open. */
+    private DecompressedContent content;
+    /** A compressed file read to its end (or given up on): never opened again. */
+    private boolean finished;
+    /** Whether the record that stores {@link #finished} was handed out (it is, once). */
+    private boolean finishedReported;
+    /** The compressed size when its content was last found incomplete: it is read again once that changes. */
+    private long incompleteAtRawSize = -1;
 
     public FileTailer(FileIdentity identity, Path path, ResumePoint start, TailerSettings settings,
                       TailerStats stats, long nowMillis) {
@@ -107,6 +122,19 @@ public final class FileTailer {
         this.skippingRestOfLine = start.skippingLine();
         this.lastGrowthMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
+        this.start = start;
+        this.finished = start.archiveDone();
+        if (start.prefixCrcKnown() && start.position() > 0) {
+            // Where a restart resumes is the first read checkpoint (with its line state: it may lie inside a split
+            // line): a copy made before the next read ends is still recognised.
+            checkpoints.addLast(CopyRecognizer.checkpointOf(start));
+        }
+        this.finishedReported = start.archiveDone();
+    }
+
+    /** Where this tailer started: a stored offset, a recognised copy's resume point, or the start. */
+    public ResumePoint start() {
+        return start;
     }
 
     public FileIdentity identity() {
@@ -130,6 +158,82 @@ public final class FileTailer {
         return channel != null;
     }
 
+    /**
+     * Found compressed although it was taken up as a plain file (empty, or too short to tell, then): it is read
+     * only once taken up again as an archive, so that it is compared with what the source already read.
+     */
+    public boolean turnedOutCompressed() {
+        return isCompressed() && !startedAsArchive;
+    }
+
+    /** Taken up as a compressed file (its first bytes told before this tailer was made). */
+    public FileTailer asArchive() {
+        startedAsArchive = true;
+        return this;
+    }
+
+    /** A compressed file: read once, whole, from its decompressed content, never tailed. */
+    public boolean isCompressed() {
+        return compression != null && compression != Compression.NONE;
+    }
+
+    /** A compressed file read to its end (or given up on): nothing more will come from it. */
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /**
+     * Once, after the file finished: a record without a line whose offset says so ({@code archive.done}), so that a
+     * restart never opens it again, even when it held no line that was not shipped already.
+     */
+    public java.util.Optional<TailedLine> takeFinishedMarker() throws IOException {
+        if (!finished || finishedReported) {
+            return java.util.Optional.empty();
+        }
+        finishedReported = true;
+        return java.util.Optional.of(new TailedLine(identity, path, committedPosition, null, null,
+                new ResumePoint(committedPosition, partialFlushed, fingerprint, fingerprintLength, crc, crcKnown,
+                        partIndex, skippingRestOfLine).withArchiveDone()));
+    }
+
+    /**
+     * It resumes where a recognised copy of lines already read leaves off: the first record it hands out is one
+     * without a line that stores that position, as it may hold no line that was not shipped already.
+     */
+    public FileTailer storeStartNow() {
+        startMarkerDue = start.position() > 0;
+        return this;
+    }
+
+    /**
+     * Once, before any line of it ({@link #storeStartNow}): where it resumes, so that a restart does not read a
+     * recognised copy again from 0. Handed out before its lines: the worker stores the last offset of a partition.
+     */
+    public java.util.Optional<TailedLine> takeStartMarker() {
+        if (!startMarkerDue) {
+            return java.util.Optional.empty();
+        }
+        startMarkerDue = false;
+        return java.util.Optional.of(new TailedLine(identity, path, start.position(), null, null, start));
+    }
+
+    /** Gives up on a compressed file that cannot be read further; what was read before stays shipped. */
+    public void giveUp() {
+        close();
+        finished = true;
+    }
+
+    /** The compressed content ended early at this compressed size: read it again only once the size changes. */
+    public void incompleteAt(long rawSize) {
+        incompleteAtRawSize = rawSize;
+    }
+
+    /** The checkpoints of the bytes read so far: (position, PrefixCrc of the bytes before it), oldest first. */
+    public List<long[]> checkpoints() {
+        recordCheckpoint();
+        return List.copyOf(checkpoints);
+    }
+
     public long lastActivityMillis() {
         return lastActivityMillis;
     }
@@ -146,11 +250,20 @@ public final class FileTailer {
      */
     public boolean worthOpening(long nowMillis) throws IOException {
         long size = Files.size(path);
+        if (finished) {
+            return false;
+        }
+        if (isCompressed()) {
+            return size != incompleteAtRawSize;
+        }
         return size != eofAt || size > committedPosition && nowMillis - lastGrowthMillis >= settings.partialFlushMs();
     }
 
     /** Read to the file's real end (its size looked up now) with nothing buffered left to consume. */
     public boolean readToEnd() throws IOException {
+        if (isCompressed() || finished) {
+            return finished;
+        }
         long size = channel != null ? channel.size() : Files.size(path);
         return !readBuffer.hasRemaining() && size <= readPosition;
     }
@@ -172,7 +285,14 @@ public final class FileTailer {
     public long bytesBehind() {
         try {
             long size = channel == null ? Files.size(path) : channel.size();
-            lastBytesBehind = Math.max(0, size - committedPosition);
+            if (finished) {
+                lastBytesBehind = 0;
+            } else if (isCompressed()) {
+                // Compressed bytes not yet decoded: the decompressed size is not known before the end.
+                lastBytesBehind = Math.max(0, size - (content == null ? 0 : content.rawPosition()));
+            } else {
+                lastBytesBehind = Math.max(0, size - committedPosition);
+            }
         } catch (IOException e) {
             // keep the last figure
         }
@@ -201,8 +321,16 @@ public final class FileTailer {
     }
 
     private long readLines(int maxLines, long maxBytes, List<TailedLine> out, long nowMillis) throws IOException {
+        if (finished) {
+            return 0;
+        }
         open();
-        detectTruncation();
+        if (compression == null || turnedOutCompressed()) {
+            return 0; // too few bytes yet to tell whether it is compressed; or an archive to be taken up anew
+        }
+        if (!isCompressed()) {
+            detectTruncation();
+        }
         int startSize = out.size();
         long emittedBytes = 0;
         atEof = false;
@@ -215,25 +343,64 @@ public final class FileTailer {
             }
             emittedBytes += scan(out, startSize, maxLines, maxBytes - emittedBytes);
         }
+        boolean wholeArchive = atEof && content != null && content.ended();
         if (atEof && pendingLength > 0 && !skippingRestOfLine
-                && nowMillis - lastGrowthMillis >= settings.partialFlushMs()) {
-            emittedBytes += emitPartial(out);
+                && (wholeArchive || nowMillis - lastGrowthMillis >= settings.partialFlushMs())) {
+            // An archive's end is final: its last line without newline is complete now.
+            emittedBytes += fitToLoki(out, true);
+            if (!skippingRestOfLine) {
+                emittedBytes += emitPartial(out);
+            }
         }
         if (out.size() > startSize) {
             lastActivityMillis = nowMillis;
         }
         recordCheckpoint();
+        if (wholeArchive && (pendingLength == 0 || skippingRestOfLine)) {
+            finished = true;
+            close(); // read once, whole: its handle is not needed again
+        }
         return emittedBytes;
     }
 
     private void open() throws IOException {
         if (channel == null) {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
+            FileChannel opened = FileChannel.open(path, StandardOpenOption.READ);
+            try {
+                verifySameFile(opened);
+            } catch (IOException | RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            channel = opened;
             readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES).limit(0);
-            if (committedPosition == 0) {
+            if (compression != null && !isCompressed() && committedPosition == 0) {
                 probeBinary();
             }
         }
+        if (compression == null) {
+            // Told by the first bytes, once there are enough of them (an empty file may be an archive being made).
+            compression = Compression.of(channel);
+            if (compression != null && !isCompressed() && committedPosition == 0) {
+                probeBinary();
+            }
+        }
+        if (isCompressed() && content == null) {
+            content = new DecompressedContent(channel, compression);
+        }
+    }
+
+    /**
+     * The name is opened, not the file: between the check of the name and the open a rotation may have put another
+     * file there. The file opened must be the one read so far, else nothing is read from it: its bytes would be
+     * skipped or credited to the wrong file. (The same inode with other first bytes, truncated and written again or
+     * reused after a delete, is read again from 0: see {@link #detectTruncation}.)
+     */
+    private void verifySameFile(FileChannel opened) throws IOException {
+        if (!FileIdentity.of(path).equals(identity)) {
+            throw new FileReplacedException(path + " no longer holds the file read so far");
+        }
+        checkFirstBytes = true;
     }
 
     private void probeBinary() throws IOException {
@@ -246,10 +413,24 @@ public final class FileTailer {
         }
     }
 
+    /** A compressed file holding binary content (a .tar.gz) is no log: reported, not shipped as garbage lines. */
+    private void probeDecompressed(int n) throws UnreadableFileException {
+        for (int i = 0; i < Math.min(n, BINARY_PROBE_BYTES); i++) {
+            if (readBuffer.get(i) == 0) {
+                throw new UnreadableFileException("binary content once decompressed (a NUL byte at offset " + i + ")");
+            }
+        }
+    }
+
     private void detectTruncation() throws IOException {
         long size = channel.size();
-        // Below any byte ever read, not only below the last line emitted: a pending partial line counts too.
-        if (size < Math.max(committedPosition, highWater)) {
+        // Below any byte ever read, not only below the last line emitted: a pending partial line counts too. At an
+        // open, other first bytes than those read before say the same of a file that grew back past the position
+        // while its handle was closed (or of a reused inode).
+        boolean otherFirstBytes = checkFirstBytes && fingerprintLength > 0 && size >= fingerprintLength
+                && Fingerprint.of(channel, fingerprintLength) != fingerprint;
+        checkFirstBytes = false;
+        if (size < Math.max(committedPosition, highWater) || otherFirstBytes) {
             stats.truncations.incrementAndGet();
             // What was read before the truncation, for recognising the copy copytruncate made of it.
             recordCheckpoint();
@@ -292,11 +473,14 @@ public final class FileTailer {
 
     private boolean fill(long nowMillis) throws IOException {
         readBuffer.clear();
-        int n = channel.read(readBuffer, readPosition);
+        int n = content != null ? content.read(readBuffer, readPosition) : channel.read(readBuffer, readPosition);
         readBuffer.flip();
         if (n <= 0) {
             readBuffer.limit(0);
             return false;
+        }
+        if (content != null && readPosition == 0) {
+            probeDecompressed(n);
         }
         if (readPosition + n > highWater) {
             // Only bytes never read before are growth: re-reading after a reopen must not restart the clock of
@@ -330,6 +514,9 @@ public final class FileTailer {
                 }
             }
             if (b == '\n') {
+                if (!skippingRestOfLine) {
+                    emitted += fitToLoki(out, false);
+                }
                 if (skippingRestOfLine) {
                     skippingRestOfLine = false;
                     crc = PrefixCrc.update(skipCrc, b);
@@ -399,7 +586,75 @@ public final class FileTailer {
     }
 
     private long overflow(List<TailedLine> out, byte next) throws IOException {
-        int cut = utf8Boundary(settings.lineMaxBytes(), next);
+        return overflowAt(out, fitCut(utf8Boundary(settings.lineMaxBytes(), next)));
+    }
+
+    /**
+     * Loki counts a line's UTF-8 bytes, not the file's: a Latin-1 'é' is 2 bytes there, a malformed byte a U+FFFD
+     * of 3. A pending line whose text would be longer than line.max.bytes in UTF-8 is emitted in parts (or
+     * truncated) like a line of too many file bytes. Only lines of more than a third of the limit can be: no byte
+     * becomes more than 3 UTF-8 bytes (a supplementary character takes at least 2 bytes in any charset).
+     */
+    private long fitToLoki(List<TailedLine> out, boolean partial) throws IOException {
+        int limit = settings.lineMaxBytes();
+        long emitted = 0;
+        while (true) {
+            int textLength = partial || pendingLength == 0 || pending[pendingLength - 1] != '\r'
+                    ? pendingLength : pendingLength - 1;
+            if (textLength <= limit / 3 || utf8Length(textLength) <= limit) {
+                return emitted;
+            }
+            emitted += overflowAt(out, fitCut(textLength));
+            if (skippingRestOfLine) {
+                return emitted;
+            }
+        }
+    }
+
+    /** UTF-8 bytes of the text the first {@code length} pending bytes decode to (as {@link #decode} makes it). */
+    private int utf8Length(int length) {
+        return io.lokiconnect.common.loki.Utf8.encodedLength(new String(pending, 0, length, settings.charset()));
+    }
+
+    /** The largest cut at or below {@code cut}, at a character boundary, whose text fits line.max.bytes in UTF-8. */
+    private int fitCut(int cut) {
+        int limit = settings.lineMaxBytes();
+        if (cut <= limit / 3 || utf8Length(cut) <= limit) {
+            return cut;
+        }
+        int lo = 1;
+        int hi = cut;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (utf8Length(mid) <= limit) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int c = boundaryAtOrBefore(lo);
+        // A cut inside a sequence decodes to a U+FFFD that the whole sequence would not: step back until it fits.
+        while (c > 1 && utf8Length(c) > limit) {
+            c = boundaryAtOrBefore(c - 1);
+        }
+        return Math.max(c, 1);
+    }
+
+    /** {@code c}, or the start of the UTF-8 sequence that {@code c} falls inside. */
+    private int boundaryAtOrBefore(int c) {
+        if (!settings.charset().equals(StandardCharsets.UTF_8) || c >= pendingLength
+                || (pending[c] & 0xC0) != 0x80) {
+            return c;
+        }
+        int lead = c - 1;
+        while (lead > c - 4 && lead > 0 && (pending[lead] & 0xC0) == 0x80) {
+            lead--;
+        }
+        int length = sequenceLength(pending[lead]);
+        return length > 0 && lead + length > c && lead > 0 ? lead : c;
+    }
+
+    private long overflowAt(List<TailedLine> out, int cut) throws IOException {
         if (settings.splitLongLines()) {
             stats.linesSplit.incrementAndGet();
             partIndex++;
@@ -557,6 +812,7 @@ public final class FileTailer {
             }
             channel = null;
         }
+        content = null;
         readPosition = committedPosition;
         lineStart = committedPosition;
         pendingLength = 0;

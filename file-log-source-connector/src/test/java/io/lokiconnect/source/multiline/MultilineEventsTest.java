@@ -38,7 +38,7 @@ class MultilineEventsTest {
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
                 new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(false, 0, 256, START, 500, 1_000, 10_000, eventMax),
-                id -> Optional.empty(), stats, problems, clock::get);
+                ids -> java.util.Map.of(), stats, problems, clock::get);
         List<TailedLine> out = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             out.addAll(t.poll(10_000, 64L << 20));
@@ -64,7 +64,7 @@ class MultilineEventsTest {
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
                 new FileAssignment(0, 1), new TailerSettings(4096, true, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(false, 0, 256, START, 10_000, 1_000, 10_000, 1 << 20),
-                id -> Optional.empty(), stats, problems, clock::get);
+                ids -> java.util.Map.of(), stats, problems, clock::get);
         assertThat(t.poll(10_000, 64L << 20)).as("the event is still open").isEmpty();
         t.poll(10_000, 64L << 20);
         assertThat(stats.bufferBytes.get()).as("the pending event's buffer").isGreaterThan(trace.length());
@@ -118,5 +118,49 @@ class MultilineEventsTest {
         List<TailedLine> two = read(head + "\n" + tail + "\n2026-01-01 next\n", 16, exact - 1);
         assertThat(two).extracting(TailedLine::text).containsExactly(head, "\n" + tail, "2026-01-01 next");
         assertThat(two).extracting(TailedLine::part).containsExactly("1", "2/2", null);
+    }
+
+    /**
+     * An event emitted in parts, and a restart between two of its parts: the offset stores how many parts were
+     * emitted, so the next part goes on with the numbering and the last one is n/n (before, it started again at 1
+     * and n/n never came).
+     */
+    @Test
+    void thePartNumberingOfAnEventGoesOnAfterARestart() throws IOException {
+        StringBuilder event = new StringBuilder("2026-01-01 ERROR boom");
+        for (int i = 0; i < 9; i++) {
+            event.append("\n\tat frame").append(i);
+        }
+        Files.writeString(dir.resolve("a.log"), event + "\n2026-01-01 INFO next\n", StandardCharsets.UTF_8);
+        java.util.Map<io.lokiconnect.source.model.FileIdentity, io.lokiconnect.source.model.ResumePoint> stored =
+                new java.util.HashMap<>();
+        FileProblems problems = new FileProblems(stats.fileErrors);
+        java.util.function.Supplier<FileSetTailer> start = () -> new FileSetTailer(
+                new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
+                new FileAssignment(0, 1), new TailerSettings(4096, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, START, 3, 1_000, 10_000, 1 << 20),
+                ids -> {
+                    java.util.Map<io.lokiconnect.source.model.FileIdentity, io.lokiconnect.source.model.ResumePoint>
+                            found = new java.util.HashMap<>();
+                    ids.stream().filter(stored::containsKey).forEach(id -> found.put(id, stored.get(id)));
+                    return found;
+                }, stats, problems, clock::get);
+        List<TailedLine> out = new ArrayList<>();
+        // Parts of 3 lines; the task stops after the offsets of the first two were committed.
+        List<TailedLine> firstRun = start.get().poll(100, 1 << 20);
+        assertThat(firstRun).extracting(TailedLine::part).startsWith("1", "2", "3");
+        for (TailedLine line : firstRun.subList(0, 2)) {
+            out.add(line);
+            stored.put(line.identity(), line.resume());
+        }
+        FileSetTailer restarted = start.get();
+        for (int i = 0; i < 3; i++) {
+            out.addAll(restarted.poll(100, 1 << 20));
+        }
+        clock.addAndGet(2_000);
+        out.addAll(restarted.poll(100, 1 << 20));
+        assertThat(out).extracting(TailedLine::part).containsExactly("1", "2", "3", "4/4", null);
+        assertThat(String.join("", out.subList(0, 4).stream().map(TailedLine::text).toList()))
+                .isEqualTo(event.toString());
     }
 }

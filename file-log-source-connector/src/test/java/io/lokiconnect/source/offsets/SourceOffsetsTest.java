@@ -169,4 +169,46 @@ class SourceOffsetsTest {
                 .doesNotContainKey(SourceOffsets.LINE_SKIP).hasSize(5);
         assertThat(SourceOffsets.parse(view).orElseThrow().prefixCrcKnown()).isFalse();
     }
+
+    @Test
+    void theEventPartAndAnArchiveReadWholeSurviveTheRoundTripAndOldOffsetsLackThem() {
+        io.lokiconnect.source.model.ResumePoint point = new io.lokiconnect.source.model.ResumePoint(10, false, 1, 2, 3,
+                true, 0, false, 4, true);
+        io.lokiconnect.source.model.TailedLine line = new io.lokiconnect.source.model.TailedLine(
+                new io.lokiconnect.source.model.FileIdentity("k"), java.nio.file.Path.of("/x"), 0, "t", null, point);
+        java.util.Map<String, Object> offset = new java.util.HashMap<>(SourceOffsets.offset(line));
+        assertThat(offset).containsEntry("event.part", 4L).containsEntry("archive.done", true);
+        assertThat(SourceOffsets.parse(offset)).contains(point);
+        io.lokiconnect.source.model.ResumePoint plain = new io.lokiconnect.source.model.ResumePoint(10, false, 1, 2, 3, true, 0, false);
+        assertThat(SourceOffsets.offset(new io.lokiconnect.source.model.TailedLine(line.identity(), line.path(), 0,
+                "t", null, plain))).doesNotContainKeys("event.part", "archive.done");
+    }
+
+    @Test
+    void lookupAsksOnceForTheCurrentPartitionsAndOnceForTheLegacyOnesOfFilesWithout() {
+        io.lokiconnect.source.model.FileIdentity a = new io.lokiconnect.source.model.FileIdentity("(dev=1,ino=1)", "/");
+        io.lokiconnect.source.model.FileIdentity b = new io.lokiconnect.source.model.FileIdentity("(dev=1,ino=2)", "/");
+        java.util.Map<java.util.Map<String, Object>, java.util.Map<String, Object>> store = new java.util.HashMap<>();
+        store.put(SourceOffsets.partition(a), java.util.Map.of("position", 5));
+        store.put(SourceOffsets.legacyPartition("h", b), java.util.Map.of("position", 7L));
+        java.util.List<Integer> calls = new java.util.ArrayList<>();
+        var found = SourceOffsets.lookup(java.util.List.of(a, b), "h", partitions -> {
+            calls.add(partitions.size());
+            java.util.Map<java.util.Map<String, Object>, java.util.Map<String, Object>> out = new java.util.HashMap<>();
+            partitions.forEach(p -> out.put(p, store.get(p)));
+            return out;
+        });
+        assertThat(calls).containsExactly(2, 1);
+        assertThat(found.get(a).position()).isEqualTo(5);
+        assertThat(found.get(b).position()).isEqualTo(7);
+    }
+
+    /** DELETE /connectors/<name>/offsets resets every partition, the one that stores start.position=end too. */
+    @Test
+    void theStartPositionPartitionCanBeResetOrAltered() {
+        assertThat(SourceOffsets.validate(SourceOffsets.START_POSITION_PARTITION, null)).isEmpty();
+        assertThat(SourceOffsets.validate(SourceOffsets.START_POSITION_PARTITION, SourceOffsets.START_POSITION_OFFSET))
+                .isEmpty();
+        assertThat(SourceOffsets.validate(java.util.Map.of("start.position", "x"), null)).isPresent();
+    }
 }

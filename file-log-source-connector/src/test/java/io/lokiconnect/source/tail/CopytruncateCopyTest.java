@@ -146,16 +146,48 @@ class CopytruncateCopyTest {
         FileSetTailer restarted = h.tailer(h.watcher(dir + "/app.log*"), TailerHarness.utf8(48),
                 new FileSetTailer.Options(false, 0, 2, null, 100, 1_000));
         List<io.lokiconnect.source.model.TailedLine> rest = new ArrayList<>();
+        List<io.lokiconnect.source.model.TailedLine> offsetsOnly = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            rest.addAll(restarted.poll(1000, 1 << 20));
+            for (io.lokiconnect.source.model.TailedLine line : restarted.poll(1000, 1 << 20)) {
+                (line.text() == null ? offsetsOnly : rest).add(line);
+            }
             h.clock.addAndGet(600);
         }
 
         assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+        assertThat(offsetsOnly).as("where the copy resumes, stored before its lines").hasSize(1);
         // Before the fix: parts "1", "2/2" holding only the rest of the line.
         assertThat(rest).extracting(io.lokiconnect.source.model.TailedLine::part).containsExactly("1", "2", "3/3");
         assertThat(rest.get(0).text()).isEqualTo(part.get(0).text());
         assertThat(String.join("", texts(rest))).isEqualTo(longLine);
         assertThat(read).hasSize(20);
+    }
+
+    @Test
+    void aCopyOfExactlyTheBytesReadAfterARestartIsRecognised() throws IOException {
+        Path live = dir.resolve("app.log");
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            first.append("L").append(i).append(":").append("x".repeat(50)).append('\n');
+        }
+        TailerHarness.append(live, first.toString());
+        List<String> read = new ArrayList<>(drain(tailer(dir + "/*.log")));
+        FileSetTailer restarted = tailer(dir + "/*.log");
+        StringBuilder more = new StringBuilder();
+        for (int i = 5; more.length() + first.length() < 512 - 60; i++) {
+            more.append("L").append(i).append(":").append("y".repeat(50)).append('\n');
+        }
+        int rest = 512 - first.length() - more.length() - 1;
+        more.append("z".repeat(rest)).append('\n');
+        TailerHarness.append(live, more.toString());
+        assertThat(Files.size(live)).isEqualTo(512);
+        read.addAll(h.drain(restarted, 1, 0));
+        Files.copy(live, dir.resolve("app.log.c1.log"));
+        try (var channel = java.nio.channels.FileChannel.open(live, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+        }
+        read.addAll(drain(restarted));
+        assertThat(read).doesNotHaveDuplicates();
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
     }
 }

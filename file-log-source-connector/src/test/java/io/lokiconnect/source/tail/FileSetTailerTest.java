@@ -41,7 +41,7 @@ class FileSetTailerTest {
         return new FileSetTailer(watcher, assignment,
                 new TailerSettings(lineMax, split, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(startAtEnd, 0, 256, multiline, 100, 1_000),
-                id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
+                TailerHarness.from(stored), stats, problems, clock::get);
     }
 
     private FileSetTailer tailer(String glob) {
@@ -52,13 +52,22 @@ class FileSetTailerTest {
         Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
+    /** The lines of 5 polls; records without a line (offsets only) are counted in {@link #offsetOnly}. */
     private List<String> drain(FileSetTailer t) {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            t.poll(1000, 1 << 20).forEach(l -> texts.add(l.text()));
+            t.poll(1000, 1 << 20).forEach(l -> {
+                if (l.text() == null) {
+                    offsetOnly.add(l);
+                } else {
+                    texts.add(l.text());
+                }
+            });
         }
         return texts;
     }
+
+    private final List<TailedLine> offsetOnly = new ArrayList<>();
 
     @Test
     void readsCompleteLinesAndStripsCarriageReturns() throws IOException {
@@ -219,7 +228,7 @@ class FileSetTailerTest {
     private FileSetTailer tailerWith(TailerSettings settings, FileSetTailer.Options options) {
         GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems);
         return new FileSetTailer(watcher, new FileAssignment(0, 1), settings, options,
-                id -> Optional.ofNullable(stored.get(id)), stats, problems, clock::get);
+                TailerHarness.from(stored), stats, problems, clock::get);
     }
 
     @Test
@@ -382,5 +391,82 @@ class FileSetTailerTest {
         clock.addAndGet(60_000);
         read.addAll(drain(t));
         assertThat(read).containsExactlyInAnyOrder("a1", "b1", "a2", "b2", "new-a1");
+    }
+
+    /** Thousands of files must not stall the first poll with one offset lookup each: one batch per scan. */
+    @Test
+    void storedOffsetsAreLookedUpInOneBatchPerScan() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            append(dir.resolve("f" + i + ".log"), "line\n");
+        }
+        List<Integer> batches = new ArrayList<>();
+        StoredOffsets counting = ids -> {
+            batches.add(ids.size());
+            return Map.of();
+        };
+        FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
+                new FileAssignment(0, 1), new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000), counting, stats, problems, clock::get);
+        assertThat(drain(t)).hasSize(20);
+        assertThat(batches).as("one lookup for the 20 files, none for files already tracked").containsExactly(20);
+    }
+
+    /**
+     * start.position=end is for the connector's first run. A file renamed out of the globs while the task was down
+     * took its offset along: the new file has none, but this is not the first run (the first run stored that it
+     * applied "end"), so the new file is read from its beginning.
+     */
+    @Test
+    void startAtEndIsNotAppliedAgainOnceAnEarlierRunStoredThatItWas() throws IOException {
+        append(dir.resolve("a.log"), "written while the task was down\n");
+        StoredOffsets none = new StoredOffsets() {
+            @Override
+            public Map<FileIdentity, ResumePoint> of(java.util.Collection<FileIdentity> files) {
+                return Map.of();
+            }
+
+            @Override
+            public boolean startPositionApplied() {
+                return true;
+            }
+        };
+        FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
+                new FileAssignment(0, 1), new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(true, 0, 256, null, 100, 1_000), none, stats, problems, clock::get);
+        assertThat(drain(t)).containsExactly("written while the task was down");
+        assertThat(t.takeStartPositionApplied()).isFalse();
+    }
+
+    @Test
+    void theFirstRunAtEndStartsAtTheEndAndSaysOnceThatItDid() throws IOException {
+        append(dir.resolve("a.log"), "before the first run\n");
+        FileSetTailer t = tailer(dir + "/*.log", 1024, true, true, null, new FileAssignment(0, 1));
+        assertThat(drain(t)).isEmpty();
+        assertThat(offsetOnly).as("the file's end, stored so a restart does not read it from 0").singleElement()
+                .satisfies(l -> assertThat(l.position()).isEqualTo(Files.size(dir.resolve("a.log"))));
+        assertThat(t.takeStartPositionApplied()).isTrue();
+        assertThat(t.takeStartPositionApplied()).isFalse();
+        append(dir.resolve("a.log"), "after\n");
+        assertThat(drain(t)).containsExactly("after");
+    }
+
+    @Test
+    void filesLastModifiedBeforeIgnoreOlderThanAreNeverOpenedUntilWrittenTo() throws IOException {
+        Path old = dir.resolve("old.log");
+        Path recent = dir.resolve("recent.log");
+        append(old, "from last year\n");
+        append(recent, "from today\n");
+        long day = 86_400_000L;
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2 * day));
+        Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - day + 60_000));
+        FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
+                new FileAssignment(0, 1), new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
+                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000, 10_000, 1 << 20, day),
+                TailerHarness.from(stored), stats, problems, clock::get);
+        assertThat(drain(t)).containsExactly("from today");
+        assertThat(t.tailedPaths()).as("the old file is not even tracked").containsExactly(recent);
+        append(old, "written again\n");
+        assertThat(drain(t)).as("written to: a new file, read from its beginning")
+                .containsExactly("from last year", "written again");
     }
 }

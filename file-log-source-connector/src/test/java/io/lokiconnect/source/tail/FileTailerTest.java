@@ -223,4 +223,88 @@ class FileTailerTest {
             tailer = null;
         }
     }
+
+    /**
+     * A handle closed under files.max.open is reopened by name: had the file been rotated between the check of the
+     * name and the open, the bytes of the file now at that name would be read from the old position, skipping its
+     * first lines and crediting the rest to the old file. The open checks the file's identity and reads nothing.
+     */
+    @Test
+    void aReopenThatFindsAnotherFileAtTheNameReadsNothingFromIt() throws IOException {
+        append("one\ntwo\n");
+        open(1024, true, ResumePoint.START);
+        assertThat(texts(read())).containsExactly("one", "two");
+        tailer.close();
+        Files.move(file, dir.resolve("app.log.1"));
+        Files.writeString(file, "new-1\nnew-2\nnew-3\n");
+        org.junit.jupiter.api.Assertions.assertThrows(FileReplacedException.class, this::read);
+        tailer.movedTo(dir.resolve("app.log.1"));
+        Files.writeString(dir.resolve("app.log.1"), "three\n", StandardOpenOption.APPEND);
+        assertThat(texts(read())).as("found under its new name, it goes on").containsExactly("three");
+    }
+
+    /** Loki counts UTF-8 bytes: a Latin-1 'é' is one file byte and two UTF-8 bytes. */
+    @Test
+    void aLatin1LineIsCutByItsUtf8LengthAtTheLimitOneBelowAndOneAbove() throws IOException {
+        int limit = 32;
+        for (int length : new int[] {limit / 2 - 1, limit / 2, limit / 2 + 1, limit - 1, limit, limit + 1}) {
+            Files.write(file, new byte[0]);
+            tailer = new FileTailer(FileIdentity.of(file), file, ResumePoint.START,
+                    new TailerSettings(limit, true, StandardCharsets.ISO_8859_1, FLUSH_MS), stats, now);
+            byte[] line = new byte[length + 1];
+            java.util.Arrays.fill(line, (byte) 0xE9);
+            line[length] = '\n';
+            append(line);
+            List<TailedLine> out = read();
+            String whole = String.join("", texts(out));
+            assertThat(whole).as("length %d", length).isEqualTo("é".repeat(length));
+            assertThat(out).as("length %d", length).allSatisfy(l ->
+                    assertThat(l.text().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(limit));
+            assertThat(out.size()).as("parts of length %d", length).isEqualTo((2 * length + limit - 1) / limit);
+            assertThat(out.get(out.size() - 1).position()).isEqualTo(length + 1);
+            tailer.close();
+        }
+    }
+
+    /** A malformed byte becomes U+FFFD, three UTF-8 bytes: a line of them at the limit is cut to fit. */
+    @Test
+    void aBrokenUtf8LineAtTheLimitIsCutToFitInUtf8() throws IOException {
+        int limit = 30;
+        byte[] line = new byte[limit + 1];
+        java.util.Arrays.fill(line, (byte) 0xFF);
+        line[limit] = '\n';
+        append(line);
+        List<TailedLine> out = open(limit, true, ResumePoint.START) == null ? List.of() : read();
+        assertThat(String.join("", texts(out))).isEqualTo("\uFFFD".repeat(limit));
+        assertThat(out).hasSize(3).allSatisfy(l ->
+                assertThat(l.text().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(limit));
+        assertThat(out).extracting(TailedLine::part).containsExactly("1", "2", "3/3");
+    }
+
+    /** A valid multi-byte character across the UTF-8 limit is never cut, malformed bytes before it or not. */
+    @Test
+    void aMultiByteCharacterAcrossTheUtf8LimitIsKeptWhole() throws IOException {
+        int limit = 16;
+        // 5 malformed bytes (15 UTF-8 bytes as U+FFFD), then a 3-byte '€' across the limit, then ASCII.
+        byte[] bytes = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                (byte) 0xE2, (byte) 0x82, (byte) 0xAC, 'a', 'b', '\n'};
+        append(bytes);
+        List<TailedLine> out = open(limit, true, ResumePoint.START) == null ? List.of() : read();
+        assertThat(texts(out)).containsExactly("\uFFFD".repeat(5), "€ab");
+    }
+
+    @Test
+    void truncatingALatin1LineKeepsWhatFitsInUtf8AndSkipsTheRest() throws IOException {
+        int limit = 20;
+        byte[] line = new byte[limit + 1];
+        java.util.Arrays.fill(line, (byte) 0xE9);
+        line[limit] = '\n';
+        append(line);
+        append("next\n");
+        tailer = new FileTailer(FileIdentity.of(file), file, ResumePoint.START,
+                new TailerSettings(limit, false, StandardCharsets.ISO_8859_1, FLUSH_MS), stats, now);
+        List<TailedLine> out = read();
+        assertThat(texts(out)).containsExactly("é".repeat(limit / 2), "next");
+        assertThat(out.get(0).part()).isEqualTo("truncated");
+    }
 }

@@ -36,7 +36,7 @@ class LongLineTest {
         return new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
                 new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
                 new FileSetTailer.Options(false, 0, 256, null, 100, 1_000),
-                id -> Optional.empty(), stats, problems, clock::get);
+                ids -> java.util.Map.of(), stats, problems, clock::get);
     }
 
     private List<TailedLine> readAll(byte[] content, int lineMax) throws IOException {

@@ -191,8 +191,25 @@ abstract class FaultScenarios {
      */
     @Test
     void aRebalanceWhilePausedFreezesNothing() throws Exception {
-        try (Scenario s = scenario("rebalance-while-paused")) {
+        rebalanceWhilePaused("rebalance-while-paused", null);
+    }
+
+    /**
+     * The same with the eager assignor (RangeAssignor, Kafka's default before CooperativeStickyAssignor): every
+     * rebalance revokes every partition, the paused ones included, and assigns them again; the sink must neither
+     * lose the revoked partitions' buffered records nor stay paused on partitions it got back.
+     */
+    @Test
+    void aRebalanceWithTheEagerAssignorRevokesPausedPartitionsAndFreezesNothing() throws Exception {
+        rebalanceWhilePaused("rebalance-eager-while-paused", "org.apache.kafka.clients.consumer.RangeAssignor");
+    }
+
+    private void rebalanceWhilePaused(String name, String assignor) throws Exception {
+        try (Scenario s = scenario(name)) {
             Map<String, String> sink = s.sinkConfig();
+            if (assignor != null) {
+                sink.put("consumer.override.partition.assignment.strategy", assignor);
+            }
             sink.put("buffer.max.bytes", "4096");
             sink.put("batch.max.bytes", "2048");
             // New partitions are seen within a second, not the default 5 minutes.
@@ -224,18 +241,31 @@ abstract class FaultScenarios {
         rotationStorm("rotation-rename", LogWriter.Rotation.RENAME, "app-*.log*");
     }
 
+    /**
+     * The glob matches the copies (app-N.log.K), as the README advises: copy recognition is exercised, and a copy
+     * shipped again whole would show as duplicates.
+     */
     @Test
     void copytruncateRotationEvery500msAtFullSpeed() throws Exception {
-        rotationStorm("rotation-copytruncate", LogWriter.Rotation.COPYTRUNCATE, "app-*.log");
+        rotationStorm("rotation-copytruncate", LogWriter.Rotation.COPYTRUNCATE, "app-*.log*");
     }
 
     private void rotationStorm(String name, LogWriter.Rotation rotation, String glob) throws Exception {
         try (Scenario s = scenario(name)) {
             s.deploy(s.sourceConfig(glob), s.sinkConfig());
-            s.startWriting(0, scale().fullSpeedLines(), scale().fullSpeedFor(), rotation);
+            // Fast, but spread over fullSpeedFor: unpaced, the writer finished 30,000 lines before the first 500 ms
+            // rotation was due, and the storm rotated nothing.
+            int perSecond = (int) Math.max(1, scale().fullSpeedLines() * 1000 / scale().fullSpeedFor().toMillis());
+            s.startWriting(perSecond, scale().fullSpeedLines(), scale().fullSpeedFor().plusSeconds(30), rotation);
             s.awaitWritingDone();
             s.awaitDelivery(scale().deliveryTimeout());
             finish(s);
+            // A storm that rotated nothing (the writer finished first) tested nothing.
+            assertThat(s.rotations()).as("rotations during %s", name).isGreaterThanOrEqualTo(2);
+            if (rotation == LogWriter.Rotation.COPYTRUNCATE) {
+                assertThat(CONNECT.taskMetricSum(s.source, "copies-recognized-total"))
+                        .as("copies recognised in %s", name).isPositive();
+            }
         }
     }
 }

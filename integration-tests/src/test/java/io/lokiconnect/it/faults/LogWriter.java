@@ -40,6 +40,8 @@ final class LogWriter implements Runnable {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong rotations = new AtomicLong();
     private volatile boolean stop;
+    /** Why the writer stopped early, if it did: a scenario whose writer failed proves nothing. */
+    private volatile Throwable failure;
 
     /**
      * @param linesPerSecond lines per second over all files; 0 for full speed
@@ -71,6 +73,10 @@ final class LogWriter implements Runnable {
 
     void stop() {
         stop = true;
+    }
+
+    Throwable failure() {
+        return failure;
     }
 
     @Override
@@ -113,9 +119,11 @@ final class LogWriter implements Runnable {
             for (Writer w : out) {
                 w.close();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         } catch (InterruptedException e) {
+            failure = e;
             Thread.currentThread().interrupt();
         }
     }

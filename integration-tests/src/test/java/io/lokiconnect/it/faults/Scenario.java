@@ -58,7 +58,11 @@ final class Scenario implements AutoCloseable {
         return SourceTestSupport.sourceConfig(topic, dir + "/" + glob, 3);
     }
 
-    /** The sink: 3 tasks through the relay, retrying forever, refusals failing the task (never silent). */
+    /**
+     * The sink: 3 tasks through the relay, retrying forever, with the dead letter queue on as
+     * connect-configs/loki-sink.json ships it (errors.tolerance=all, refusals to the DLQ): a line that ends there is
+     * not delivered, so it counts as lost, and the row says how many records the DLQ holds.
+     */
     Map<String, String> sinkConfig() {
         Map<String, String> config = SinkTestSupport.sinkConfig(topic, relay.baseUrl());
         config.put("tasks.max", "3");
@@ -66,7 +70,12 @@ final class Scenario implements AutoCloseable {
         config.put("retry.backoff.max.ms", "2000");
         config.put("max.retries", "-1");
         config.put("request.timeout.ms", "10000");
-        config.put("behavior.on.rejected", "fail");
+        config.put("behavior.on.rejected", "dlq");
+        config.put("errors.tolerance", "all");
+        config.put("errors.deadletterqueue.topic.name", dlqTopic());
+        config.put("errors.deadletterqueue.topic.replication.factor", "1");
+        config.put("errors.deadletterqueue.context.headers.enable", "true");
+        config.put("errors.log.enable", "true");
         config.put("consumer.override.session.timeout.ms", "10000");
         config.put("consumer.override.heartbeat.interval.ms", "2000");
         // As connect-configs/loki-sink.json ships it: a joining task takes partitions without revoking the others'.
@@ -95,8 +104,17 @@ final class Scenario implements AutoCloseable {
         writerThread.start();
     }
 
+    /** Waits for the writer; a writer that failed (a full disk, a rotation that threw) fails the scenario. */
     void awaitWritingDone() throws InterruptedException {
         writerThread.join();
+        if (writer.failure() != null) {
+            throw new AssertionError("the log writer of " + name + " failed after " + writer.written()
+                    + " lines: the scenario proves nothing", writer.failure());
+        }
+    }
+
+    long rotations() {
+        return writer.rotations();
     }
 
     long written() {
@@ -136,14 +154,31 @@ final class Scenario implements AutoCloseable {
         }
     }
 
+    String dlqTopic() {
+        return topic + "-dlq";
+    }
+
     /** Records in the scenario's topic: more than written means the source sent lines twice. */
     long recordsInTopic() {
+        return recordsIn(topic);
+    }
+
+    /** Records in the dead letter queue (0 when it was never created: nothing went there). */
+    long recordsInDlq() {
+        return recordsIn(dlqTopic());
+    }
+
+    private long recordsIn(String topic) {
         java.util.Properties props = new java.util.Properties();
         props.put("bootstrap.servers", connect.bootstrapServers());
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+            List<org.apache.kafka.common.PartitionInfo> infos = consumer.listTopics().get(topic);
+            if (infos == null) {
+                return 0;
+            }
+            List<org.apache.kafka.common.TopicPartition> partitions = infos.stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
@@ -159,7 +194,8 @@ final class Scenario implements AutoCloseable {
                 lost++;
             }
         }
-        System.out.println("RELIABILITY-DETAIL " + name + ": records in topic " + recordsInTopic() + ", entries stored "
+        System.out.println("RELIABILITY-DETAIL " + name + ": records in topic " + recordsInTopic() + ", in the DLQ "
+                + recordsInDlq() + ", entries stored "
                 + loki.acceptedEntries() + ", dropped as duplicates by the receiver " + loki.duplicatesDiscarded()
                 + ", pushes 204/400/429/500 " + loki.requests(204) + "/" + loki.requests(400) + "/"
                 + loki.requests(429) + "/" + loki.requests(500) + ", relay " + relay.events().size() + " events");

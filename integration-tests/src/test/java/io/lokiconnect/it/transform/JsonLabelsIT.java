@@ -70,6 +70,7 @@ class JsonLabelsIT {
     void onTheSourceConnectorLabelsTimestampAndMessageTravelWithTheRecord() throws Exception {
         Path log = dir.resolve("app.log");
         Files.write(log, jsonLines());
+        long deployedAt = System.currentTimeMillis();
         CONNECT.createTopic("labelled", 1);
         Map<String, String> config = SourceTestSupport.sourceConfig("labelled", dir + "/*.log", 1);
         config.put("headers", "path,offset,host"); // off by default; the transform keeps them
@@ -82,7 +83,8 @@ class JsonLabelsIT {
         assertThat(header(warn, "loki.label.service")).isEqualTo("api");
         assertThat(header(warn, "loki.meta.trace_id")).isEqualTo("t-1");
         assertThat(header(warn, "loki.timestamp.ns")).isEqualTo(Long.toString(T1_NS));
-        assertThat(warn.timestamp()).isEqualTo(T1_NS / 1_000_000L);
+        // The record keeps the time the line was read; the line's own time travels in loki.timestamp.ns.
+        assertThat(warn.timestamp()).isBetween(deployedAt, System.currentTimeMillis());
         assertThat(header(warn, "log.file.path")).isEqualTo(log.toString());
         assertThat(header(warn, "log.file.offset")).isEqualTo("0");
         assertThat(header(warn, "log.host")).isNotBlank();
@@ -96,6 +98,38 @@ class JsonLabelsIT {
         ConsumerRecord<byte[], byte[]> plain = records.get(2);
         assertThat(new String(plain.value(), StandardCharsets.UTF_8)).isEqualTo("plain text line without json");
         assertThat(header(plain, "loki.label.level")).isNull();
+    }
+
+    /**
+     * A clock-skewed host: lines timed 3 h ahead. A Kafka 4 broker refuses a record more than 1 h ahead of its clock
+     * (KIP-1030); had the transform put the line time on the record, the task would fail (errors.tolerance=none, the
+     * default) and fail again after every restart. Every line arrives, in order, and the task keeps running.
+     */
+    @Test
+    void onTheSourceConnectorLinesTimedHoursAheadAreAllDeliveredAndTheTaskKeepsRunning() throws Exception {
+        Path log = dir.resolve("skewed.log");
+        long ahead = Instant.now().plus(Duration.ofHours(3)).toEpochMilli();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long time = i % 2 == 0 ? ahead + i : Instant.now().toEpochMilli();
+            lines.add("{\"timestamp\":" + time + ",\"level\":\"info\",\"message\":\"line " + i + "\"}");
+        }
+        Files.write(log, lines);
+        CONNECT.createTopic("skewed", 1);
+        Map<String, String> config = SourceTestSupport.sourceConfig("skewed", dir + "/skewed.log", 1);
+        config.put("errors.tolerance", "none");
+        CONNECT.deployConnector("skewed-source", transform(config));
+
+        List<ConsumerRecord<byte[], byte[]>> records = CONNECT.consume("skewed", 20, Duration.ofSeconds(60));
+        assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "line " + i).toList());
+        assertThat(header(records.get(0), "loki.timestamp.ns")).isEqualTo(ahead * 1_000_000L + "");
+        CONNECT.awaitRunning("skewed-source", 1, Duration.ofSeconds(10));
+        Files.writeString(log, "{\"timestamp\":" + (ahead + 99) + ",\"message\":\"after\"}\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        assertThat(CONNECT.consume("skewed", 21, Duration.ofSeconds(60)).get(20).value())
+                .asString(StandardCharsets.UTF_8).isEqualTo("after");
+        CONNECT.awaitRunning("skewed-source", 1, Duration.ofSeconds(10));
     }
 
     @Test
