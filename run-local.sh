@@ -6,6 +6,9 @@
 #   LOG_PATHS             comma-separated globs to tail (default: sample logs written under run/sample-logs)
 #   KAFKA_CONSUMER_GROUP  consumer group of the Loki sink (default: loki-consumer-group)
 #   LOKI_ENDPOINT         Loki push URL (default: a Loki-protocol receiver started on 127.0.0.1:3100)
+#   LOG_ALLOWED_ROOTS     directories the source may read (paths.allowed.roots; default: those of LOG_PATHS)
+#   CONNECT_REST_USER, CONNECT_REST_PASSWORD  the Connect REST API's basic authentication (default: admin and a
+#                         random password kept in run/connect/rest-password)
 # Options: --fresh wipes run/ (broker data, offsets, sample logs) first.
 # Ctrl-C or SIGTERM stops the connectors, the worker, then the broker. If the runner is killed (kill -9), the
 # broker and worker see its pipe to them close and stop on their own (local-runner's ExitWithRunner).
@@ -13,7 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 built() {
+  # A class path from before the REST API asked for a password lacks Kafka's basic-auth extension: build again.
   [ -f local-runner/target/classpath.txt ] && [ -d local-runner/target/classes/io ] \
+    && grep -q connect-basic-auth-extension local-runner/target/classpath.txt \
     && [ -d file-log-source-connector/target/plugin/file-log-source-connector ] \
     && [ -d transforms/target/plugin/json-label-transforms ] \
     && [ -d loki-sink-connector/target/plugin/loki-sink-connector ]

@@ -75,6 +75,9 @@ public final class ChildJvm {
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".out").toFile()));
+        // The REST password reaches the worker as a file; in its environment any process reading /proc/<pid>/environ
+        // as this user, or a connector config's ${env:...}, could read it.
+        builder.environment().remove(RestCredentials.PASSWORD_VARIABLE);
         builder.environment().putAll(env);
         return new ChildJvm(name, builder.start(), logFile);
     }

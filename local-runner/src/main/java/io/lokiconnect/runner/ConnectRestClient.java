@@ -19,14 +19,33 @@ public final class ConnectRestClient {
 
     private final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Set by the worker that generated them ({@link LocalConnectWorker#start}); null sends no Authorization. */
+    private volatile RestCredentials credentials;
 
     public ConnectRestClient(String baseUrl) {
         this.baseUrl = baseUrl;
     }
 
+    /** Every later request carries these credentials (basic authentication). */
+    public void authenticateAs(RestCredentials credentials) {
+        this.credentials = credentials;
+    }
+
+    /**
+     * True when the worker answers 200; false while it does not answer yet.
+     *
+     * @throws IllegalStateException when it refuses this client's credentials: waiting would not help
+     */
     public boolean isUp() {
         try {
-            return send("GET", "/connectors", null).statusCode() == 200;
+            int status = send("GET", "/connectors", null).statusCode();
+            if (status == 401 || status == 403) {
+                throw new IllegalStateException("the Connect worker at " + baseUrl + " answered " + status
+                        + " to " + (credentials == null ? "a request without credentials" : credentials)
+                        + ": its REST API requires a user and password (rest.extension.classes in its"
+                        + " worker.properties) that this client does not have");
+            }
+            return status == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -87,6 +106,10 @@ public final class ConnectRestClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json");
+        RestCredentials auth = credentials;
+        if (auth != null) {
+            request.header("Authorization", auth.authorization());
+        }
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

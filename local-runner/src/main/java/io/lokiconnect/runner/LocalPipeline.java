@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -143,13 +145,21 @@ public final class LocalPipeline implements AutoCloseable {
         createTopic(settings.topic());
 
         rest = new ConnectRestClient("http://127.0.0.1:" + settings.connectPort());
-        worker = new LocalConnectWorker(work.resolve("connect"), settings.connectPort());
+        Path workerDir = work.resolve("connect");
+        RestCredentials credentials = settings.restCredentials().isPresent() ? settings.restCredentials().get()
+                : RestCredentials.resolve(Optional.of(settings.restUser()), Optional.empty(), workerDir);
+        worker = new LocalConnectWorker(workerDir, settings.connectPort(), credentials);
         out.println("starting a Connect worker (distributed mode) on 127.0.0.1:" + settings.connectPort()
                 + ", plugin.path=" + pluginPath + " ...");
+        String allowedRoots = settings.logAllowedRoots().orElseGet(() -> allowedRoots(logPaths));
+        out.println("the source reads only under paths.allowed.roots=" + allowedRoots
+                + (settings.logAllowedRoots().isPresent() ? " (LOG_ALLOWED_ROOTS)" : " (the directories of LOG_PATHS;"
+                + " set LOG_ALLOWED_ROOTS to choose)"));
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BROKERS", bootstrapServers);
         env.put("KAFKA_TOPIC", settings.topic());
         env.put("LOG_PATHS", logPaths);
+        env.put("LOG_ALLOWED_ROOTS", allowedRoots);
         env.put("KAFKA_CONSUMER_GROUP", settings.consumerGroup());
         env.put("LOKI_ENDPOINT", lokiEndpoint);
         worker.start(settings.projectRoot().resolve("connect-configs").resolve("worker.properties"),
@@ -157,6 +167,9 @@ public final class LocalPipeline implements AutoCloseable {
         if (broker != null) {
             broker.outlive(worker.jvm());
         }
+        out.println("Connect REST API on " + worker.restUrl() + ", basic authentication: user '" + credentials.user()
+                + "', password " + (settings.restCredentials().isPresent() ? "from " + RestCredentials.PASSWORD_VARIABLE
+                : "in " + worker.passwordFile()) + ", e.g. " + curl() + " " + worker.restUrl() + "/connectors");
 
         connectorsPostedNanos = System.nanoTime();
         for (String file : List.of(SOURCE_CONNECTOR_FILE, SINK_CONNECTOR_FILE)) {
@@ -201,7 +214,7 @@ public final class LocalPipeline implements AutoCloseable {
                     if (!reportedFailures.contains(failure)) {
                         reportedFailures.add(failure);
                         out.println("  FAILED " + failure);
-                        out.println("  (details: " + worker.jvm().logFile() + "; restart it with: curl -X POST '"
+                        out.println("  (details: " + worker.jvm().logFile() + "; restart it with: " + curl() + " -X POST '"
                                 + "http://127.0.0.1:" + settings.connectPort() + "/connectors/<name>/restart?includeTasks=true&onlyFailed=true')");
                     }
                 }
@@ -276,6 +289,40 @@ public final class LocalPipeline implements AutoCloseable {
                         + " run-local.sh?) or choose another with " + e.getKey().replace(" (", "=<port> (") );
             }
         }
+    }
+
+    /** curl with the worker's REST credentials, the password read from its file (never printed). */
+    private String curl() {
+        String password = settings.restCredentials().isPresent() ? "$" + RestCredentials.PASSWORD_VARIABLE
+                : "$(cat " + worker.passwordFile() + ")";
+        return "curl -u \"" + worker.credentials().user() + ":" + password + "\"";
+    }
+
+    /**
+     * The source's {@code paths.allowed.roots} when LOG_ALLOWED_ROOTS is unset: each glob's base directory (for a
+     * single file, its directory), and that directory's real path too when a symbolic link leads to it, since the
+     * source checks the glob as written at validation and each file's real path when it reads.
+     */
+    static String allowedRoots(String logPaths) {
+        LinkedHashSet<String> roots = new LinkedHashSet<>();
+        for (String glob : logPaths.split(",")) {
+            String trimmed = glob.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            Path base = GlobBase.of(trimmed).normalize();
+            Path dir = GlobBase.hasWildcard(trimmed) ? base : base.getParent();
+            if (dir == null) {
+                continue;
+            }
+            roots.add(dir.toString());
+            try {
+                roots.add(dir.toRealPath().toString());
+            } catch (IOException missing) {
+                // checkLogPaths has refused a directory that does not exist before this is asked.
+            }
+        }
+        return String.join(",", roots);
     }
 
     /**

@@ -15,6 +15,11 @@ import java.util.Optional;
  * @param consumerGroup  KAFKA_CONSUMER_GROUP (default {@code loki-consumer-group})
  * @param lokiEndpoint   LOKI_ENDPOINT: when unset, a Loki-protocol receiver on 127.0.0.1:{@code lokiPort}
  * @param workDir        RUN_DIR (default {@code <repo>/run}): broker data, worker config, logs, received entries
+ * @param logAllowedRoots LOG_ALLOWED_ROOTS, the source's {@code paths.allowed.roots}: when unset, the directories
+ *                       of the LOG_PATHS globs
+ * @param restUser       CONNECT_REST_USER (default {@code admin})
+ * @param restCredentials CONNECT_REST_USER and CONNECT_REST_PASSWORD when the password is set; else the worker keeps
+ *                       or generates one
  */
 public record RunnerSettings(
         Path projectRoot,
@@ -29,7 +34,10 @@ public record RunnerSettings(
         int connectPort,
         int lokiPort,
         Duration progressInterval,
-        boolean fresh) {
+        boolean fresh,
+        Optional<String> logAllowedRoots,
+        String restUser,
+        Optional<RestCredentials> restCredentials) {
 
     public static final String DEFAULT_TOPIC = "logs";
     public static final String DEFAULT_CONSUMER_GROUP = "loki-consumer-group";
@@ -46,6 +54,12 @@ public record RunnerSettings(
             }
         }
         Path workDir = optional(env, "RUN_DIR").map(Path::of).orElse(projectRoot.resolve("run")).toAbsolutePath();
+        String restUser = optional(env, RestCredentials.USER_VARIABLE).orElse(RestCredentials.DEFAULT_USER);
+        RestCredentials.checkUser(restUser);
+        // Not trimmed: a password is taken as given, and one with spaces around it is refused, not changed.
+        String restPassword = env.get(RestCredentials.PASSWORD_VARIABLE);
+        Optional<RestCredentials> restCredentials = restPassword == null || restPassword.isEmpty() ? Optional.empty()
+                : Optional.of(new RestCredentials(restUser, restPassword));
         return new RunnerSettings(
                 projectRoot,
                 workDir,
@@ -59,7 +73,10 @@ public record RunnerSettings(
                 port(env, "LOCAL_CONNECT_PORT", 8083),
                 port(env, "LOCAL_LOKI_PORT", 3100),
                 Duration.ofSeconds(port(env, "PROGRESS_INTERVAL_SECONDS", 5)),
-                fresh);
+                fresh,
+                optional(env, "LOG_ALLOWED_ROOTS"),
+                restUser,
+                restCredentials);
     }
 
     private static Optional<String> optional(Map<String, String> env, String name) {

@@ -17,7 +17,7 @@ class ComposeFileTest {
 
     private static final Path ROOT = PluginDirs.projectRoot();
 
-    private static JsonNode compose() throws Exception {
+    static JsonNode compose() throws Exception {
         return new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
     }
 

@@ -8,16 +8,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,12 +62,15 @@ class LocalPipelineIT {
         env.put("LOCAL_CONNECT_PORT", Integer.toString(freePort()));
         env.put("LOCAL_LOKI_PORT", Integer.toString(freePort()));
         env.put("PROGRESS_INTERVAL_SECONDS", "2");
+        env.put("CONNECT_REST_USER", "ops");
+        env.put("CONNECT_REST_PASSWORD", PASSWORD);
         RunnerSettings settings = RunnerSettings.from(env, PluginDirs.projectRoot());
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
         Map<String, Expected> expected = new HashMap<>();
         try (LocalPipeline pipeline = new LocalPipeline(settings, new PrintStream(output, true, StandardCharsets.UTF_8))) {
             pipeline.start();
+            assertTheRestApiAsksForTheUserAndPassword("http://127.0.0.1:" + settings.connectPort());
             Path app = appLogs.resolve("checkout.log");
             Path sys = varLog.resolve("system.log");
             long base = Instant.now().minusSeconds(120).toEpochMilli();
@@ -118,6 +127,58 @@ class LocalPipelineIT {
         }
         String printed = output.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("posted connector 'file-log-source'", "posted connector 'loki-sink'");
+        assertThat(printed).contains("basic authentication: user 'ops', password from CONNECT_REST_PASSWORD")
+                .contains("paths.allowed.roots=" + varLog + ",").contains("," + appLogs);
+        assertThat(printed).doesNotContain(PASSWORD);
+        try (Stream<Path> logs = Files.list(tmp.resolve("run/connect/logs"))) {
+            for (Path log : logs.toList()) {
+                assertThat(Files.readString(log, StandardCharsets.ISO_8859_1)).as("%s", log)
+                        .isNotEmpty().doesNotContain(PASSWORD).doesNotContain(ASCII_PART);
+            }
+        }
+    }
+
+    /** Beyond Latin-1, with the characters a properties file or a header could trip on. */
+    private static final String ASCII_PART = "pa:ss=w#rd\\!";
+    private static final String PASSWORD = ASCII_PART + "\u00e9\u20ac\uD83D\uDD11-0123456789";
+
+    private static void assertTheRestApiAsksForTheUserAndPassword(String restUrl) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String right = "Basic " + Base64.getEncoder().encodeToString(("ops:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String wrong = "Basic " + Base64.getEncoder().encodeToString(("ops:" + PASSWORD + "x").getBytes(StandardCharsets.UTF_8));
+        String otherUser = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        for (String path : List.of("/connectors", "/connector-plugins", "/admin/loggers", "/connectors/loki-sink/config",
+                "/")) {
+            assertThat(send(http, "GET", restUrl + path, null, null).statusCode()).as("GET %s without credentials", path)
+                    .isEqualTo(401);
+            assertThat(send(http, "GET", restUrl + path, wrong, null).statusCode()).as("GET %s, wrong password", path)
+                    .isEqualTo(401);
+            assertThat(send(http, "GET", restUrl + path, otherUser, null).statusCode()).as("GET %s, other user", path)
+                    .isEqualTo(401);
+            assertThat(send(http, "GET", restUrl + path, right, null).statusCode()).as("GET %s, right credentials", path)
+                    .isEqualTo(200);
+        }
+        // What the issue feared: one unauthenticated call creating a connector that reads the worker's files.
+        String steal = "{\"name\":\"steal\",\"config\":{\"connector.class\":\"io.lokiconnect.source.FileLogSourceConnector\","
+                + "\"topic\":\"stolen\",\"paths\":\"/etc/passwd\"}}";
+        HttpResponse<String> refused = send(http, "POST", restUrl + "/connectors", null, steal);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).doesNotContain("steal");
+        assertThat(send(http, "PUT", restUrl + "/admin/loggers/root", null, "{\"level\":\"TRACE\"}").statusCode())
+                .isEqualTo(401);
+        assertThat(send(http, "GET", restUrl + "/connectors", right, null).body())
+                .contains("file-log-source", "loki-sink").doesNotContain("steal");
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String method, String url, String authorization,
+                                             String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private record Expected(Map<String, String> labels, long timestampNanos, String line) {

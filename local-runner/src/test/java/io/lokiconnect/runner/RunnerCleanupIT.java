@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunnerCleanupIT {
 
+    private static final String REST_PASSWORD = "exported-in-the-shell-0123";
+
     /** Generous for a loaded 2-core machine; measured figures are printed. */
     private static final Duration CHILDREN_GONE_WITHIN = Duration.ofSeconds(30);
 
@@ -94,6 +96,8 @@ class RunnerCleanupIT {
         for (String inherited : List.of("KAFKA_BROKERS", "KAFKA_TOPIC", "KAFKA_CONSUMER_GROUP", "LOKI_ENDPOINT")) {
             builder.environment().remove(inherited);
         }
+        // As a user exports it: the runner's REST client uses it; its child JVMs must not inherit it.
+        builder.environment().put(RestCredentials.PASSWORD_VARIABLE, REST_PASSWORD);
         // A file, not a pipe: Process.destroy() would close a pipe before the runner prints its summary.
         Path output = tmp.resolve("runner.out");
         builder.redirectOutput(output.toFile());
@@ -115,6 +119,12 @@ class RunnerCleanupIT {
         children.values().forEach(toKill::add);
         assertThat(children).as("the runner's child JVMs; output: %s", runner.output())
                 .containsOnlyKeys("broker", "worker");
+        for (Map.Entry<String, ProcessHandle> child : children.entrySet()) {
+            String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(child.getValue().pid()),
+                    "environ")), StandardCharsets.UTF_8);
+            assertThat(environ).as("environment of the %s", child.getKey()).contains("LOG_PATHS=")
+                    .doesNotContain(RestCredentials.PASSWORD_VARIABLE).doesNotContain(REST_PASSWORD);
+        }
         return runner;
     }
 

@@ -305,7 +305,8 @@ public final class WorkerBenchmarks {
         for (int r = 1; r <= sizes.runs(); r++) {
             for (int tasks : new int[] {1, 2}) {
                 Map<String, String> config = cluster.shipped("file-log-source.json",
-                        Map.of("KAFKA_TOPIC", "unused", "LOG_PATHS", dir + "/*.log"), Map.of("tasks.max",
+                        Map.of("KAFKA_TOPIC", "unused", "LOG_PATHS", dir + "/*.log", "LOG_ALLOWED_ROOTS",
+                                dir.toString()), Map.of("tasks.max",
                                 Integer.toString(tasks)));
                 SourceResult res = sourceRun("many-" + tasks + "tasks", config, 4, total, sizes.window(),
                         r == sizes.runs() && tasks == 2 ? "FileLogSourceConnector, " + sizes.manyFiles()
@@ -632,7 +633,8 @@ public final class WorkerBenchmarks {
         cluster.createTopic(name, 3);
         try (LokiReceiver receiver = receiver(Optional.empty())) {
             Map<String, String> env = Map.of("KAFKA_TOPIC", name, "LOG_PATHS", dir + "/*.log",
-                    "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl());
+                    "LOG_ALLOWED_ROOTS", dir.toString(), "KAFKA_CONSUMER_GROUP", name,
+                    "LOKI_ENDPOINT", receiver.pushUrl());
             if (profile) {
                 cluster.startRecording(name);
             }
@@ -667,7 +669,8 @@ public final class WorkerBenchmarks {
         cluster.createTopic(name, 3);
         try (LokiReceiver receiver = receiver(Optional.of(received))) {
             Map<String, String> env = Map.of("KAFKA_TOPIC", name, "LOG_PATHS", dir + "/*.log",
-                    "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl());
+                    "LOG_ALLOWED_ROOTS", dir.toString(), "KAFKA_CONSUMER_GROUP", name,
+                    "LOKI_ENDPOINT", receiver.pushUrl());
             cluster.putConnector(name + "-source", cluster.shipped("file-log-source.json", env, Map.of()));
             cluster.putConnector(name + "-sink", cluster.shipped("loki-sink.json", env, Map.of()));
             Thread.sleep(sizes.settle().toMillis()); // tasks started, files scanned, consumer group joined
