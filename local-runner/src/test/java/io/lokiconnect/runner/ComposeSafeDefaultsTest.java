@@ -3,6 +3,7 @@ package io.lokiconnect.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lokiconnect.common.files.GlobBase;
 import io.lokiconnect.testkit.connect.PluginDirs;
 import java.net.InetAddress;
@@ -224,6 +225,25 @@ class ComposeSafeDefaultsTest {
         }
         assertThat(Files.readString(ROOT.resolve("connect-configs/file-log-source.json")))
                 .contains("\"paths.allowed.roots\": \"${env:LOG_ALLOWED_ROOTS}\"");
+    }
+
+    /** The example configs in the plugin archives (etc/) are copied as they are: they confine the source too. */
+    @Test
+    void everyShippedSourceExampleConfinesItsPathsToAllowedRoots() throws Exception {
+        List<Path> examples = List.of(
+                ROOT.resolve("file-log-source-connector/src/main/component/etc/file-log-source.json"),
+                ROOT.resolve("transforms/src/main/component/etc/json-labels-on-source.json"));
+        for (Path example : examples) {
+            JsonNode config = new ObjectMapper().readTree(example.toFile()).path("config");
+            String allowed = config.path("paths.allowed.roots").asText("");
+            assertThat(allowed).as("paths.allowed.roots in %s", example).isNotBlank();
+            List<String> roots = List.of(allowed.split(","));
+            for (String glob : config.path("paths").asText().split(",")) {
+                Path base = GlobBase.of(glob);
+                assertThat(roots).as("%s: a root holding %s", example, glob)
+                        .anyMatch(root -> base.startsWith(Path.of(root)));
+            }
+        }
     }
 
     @Test
