@@ -30,6 +30,8 @@ public final class GlobWatcher {
     private final List<Glob> includes = new ArrayList<>();
     private final List<PathMatcher> excludes = new ArrayList<>();
     private final List<Path> allowedRoots;
+    /** {@link #allowedRoots} resolved at the start of the current scan. */
+    private List<Path> realRoots = List.of();
     private final FileProblems problems;
     private final Set<Path> unlistable = new HashSet<>();
     private final DirectoryLister lister;
@@ -56,6 +58,23 @@ public final class GlobWatcher {
         return roots.stream().anyMatch(path::startsWith);
     }
 
+    /**
+     * The roots as the file system resolves them now (symbolic links followed: macOS {@code /var} is
+     * {@code /private/var}), so that they compare with the real paths of the files; a root that does not exist (yet)
+     * as written. Resolved at every scan: a root link made or re-pointed after the start is honoured.
+     */
+    public static List<Path> resolved(List<Path> roots) {
+        List<Path> real = new ArrayList<>(roots.size());
+        for (Path root : roots) {
+            try {
+                real.add(root.toRealPath());
+            } catch (IOException | SecurityException e) {
+                real.add(root); // not there yet: nothing below it exists to be read either
+            }
+        }
+        return real;
+    }
+
     private static Glob compile(String glob) {
         String absolute = GlobBase.absolute(glob);
         Path base = GlobBase.of(absolute);
@@ -79,6 +98,7 @@ public final class GlobWatcher {
 
     /** Walks every glob; a directory that cannot be listed (permissions, vanished) is reported and skipped. */
     public Scan scan() {
+        realRoots = resolved(allowedRoots);
         Set<Path> files = new LinkedHashSet<>();
         boolean[] complete = {true};
         for (Glob glob : includes) {
@@ -151,7 +171,7 @@ public final class GlobWatcher {
         if (!allowedRoots.isEmpty()) {
             try {
                 Path real = path.toRealPath();
-                if (!isUnder(real, allowedRoots)) {
+                if (!isUnder(real, realRoots)) {
                     problems.report(path, "resolves to " + real + ", outside paths.allowed.roots " + allowedRoots);
                     return;
                 }
