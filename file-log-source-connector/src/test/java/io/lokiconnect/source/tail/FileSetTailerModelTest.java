@@ -213,7 +213,9 @@ class FileSetTailerModelTest {
             });
             return new FileSetTailer(watcher, new FileAssignment(0, 1),
                     new TailerSettings(scenario.lineMax(), true, StandardCharsets.UTF_8, 3_600_000),
-                    new FileSetTailer.Options(false, 0, scenario.maxOpen(), null, 100, 1_000, ROTATE_WAIT_MS, 1 << 20),
+                    // Files at their end looked at as the task does (every 800 ms of the clock, not every poll).
+                    new FileSetTailer.Options(false, 0, scenario.maxOpen(), null, 100, 1_000, ROTATE_WAIT_MS, 1 << 20,
+                            0, FileSetTailer.Options.DEFAULT_LOOK_INTERVAL_MS),
                     TailerHarness.from(stored), stats, problems, clock::get);
         }
 
