@@ -36,6 +36,8 @@ public final class GlobWatcher {
     private final List<Path> allowedRoots;
     /** {@link #allowedRoots} resolved at the start of the current scan. */
     private List<Path> realRoots = List.of();
+    /** The names the current scan looks at. */
+    private java.util.function.Predicate<Path> wanted = path -> true;
     /** Real paths of the directories met in the current scan: one resolution per directory, not per file. */
     private final Map<Path, Path> realDirectories = new HashMap<>();
     /** The file keys of the names found readable by the last complete scan, and by the current one. */
@@ -115,6 +117,15 @@ public final class GlobWatcher {
 
     /** Walks every glob; a directory that cannot be listed (permissions, vanished) is reported and skipped. */
     public Scan scan() {
+        return scan(path -> true);
+    }
+
+    /**
+     * Walks every glob, looking only at the files {@code wanted} accepts (by name, before any stat): a task skips
+     * the files another task owns, so that each file costs one task a stat per scan, not every task.
+     */
+    public Scan scan(java.util.function.Predicate<Path> wanted) {
+        this.wanted = wanted;
         realRoots = resolved(allowedRoots);
         realDirectories.clear();
         Set<Path> files = new LinkedHashSet<>();
@@ -198,6 +209,9 @@ public final class GlobWatcher {
             if (exclude.matches(path)) {
                 return;
             }
+        }
+        if (!wanted.test(path)) {
+            return;
         }
         // One lstat for most files (a stat more for a symbolic link): the scan of thousands of files costs a
         // system call or two per file, and the attributes serve the tailer too (identity, size, time).

@@ -509,7 +509,9 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private void scan(long now) {
-        GlobWatcher.Scan found = watcher.scan();
+        // The first scan with start.position=end looks at every file (no file matching the globs may have an offset);
+        // every other scan only at the names this task owns.
+        GlobWatcher.Scan found = firstScan && options.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
         long wallNow = wallClock.get();
         Map<FileIdentity, Path> current = new LinkedHashMap<>();
         Map<Path, BasicFileAttributes> attributes = new HashMap<>();
