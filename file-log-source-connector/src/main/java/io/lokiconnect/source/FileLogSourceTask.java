@@ -56,7 +56,7 @@ public class FileLogSourceTask extends SourceTask {
         FileSetTailer.Options options = new FileSetTailer.Options(config.startPosition() == StartPosition.END, config.scanIntervalMs(),
                 config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs(),
                 config.rotateWaitMs(), config.multilineMaxBytes(), config.ignoreOlderThanMs(),
-                FileSetTailer.Options.DEFAULT_LOOK_INTERVAL_MS);
+                FileSetTailer.Options.DEFAULT_LOOK_INTERVAL_MS, true);
         tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
                 options, storedOffsets(), stats, problems, MONOTONIC_MILLIS);
         gauges = SourceTaskMetrics.register(pluginMetrics(), stats);

@@ -48,10 +48,13 @@ public final class FileSetTailer implements AutoCloseable {
      * @param multilineMaxBytes longest multi-line event emitted as one record, in UTF-8 bytes
      * @param lookIntervalMs    how often a file at its end whose handle is closed is looked at (one stat of its
      *                          name); 0: at every poll
+     * @param watchWrites       ask the kernel which files were written to (inotify, local file systems): files
+     *                          at their end in watched directories are then looked at when written to, and every
+     *                          10 s besides
      */
     public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
                           int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
-                          long ignoreOlderThanMs, long lookIntervalMs) {
+                          long ignoreOlderThanMs, long lookIntervalMs, boolean watchWrites) {
 
         public static final long DEFAULT_ROTATE_WAIT_MS = 10_000;
         public static final int DEFAULT_MULTILINE_MAX_BYTES = 512 * 1024;
@@ -66,7 +69,7 @@ public final class FileSetTailer implements AutoCloseable {
                        int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
                        long ignoreOlderThanMs) {
             this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
-                    rotateWaitMs, multilineMaxBytes, ignoreOlderThanMs, 0);
+                    rotateWaitMs, multilineMaxBytes, ignoreOlderThanMs, 0, false);
         }
 
         public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
@@ -103,6 +106,8 @@ public final class FileSetTailer implements AutoCloseable {
     /** New files held back because they may be a copy about to be made by copytruncate, and since when. */
     private final Map<FileIdentity, Long> deferredSince = new HashMap<>();
     private final CopyRecognizer copies;
+    /** The kernel's word on which files were written to: files at their end in watched directories need no looks. */
+    private final ChangeWatch changes;
     /** A line whose reading fails this many times in a row is skipped, so one bad line cannot stop its file. */
     static final int SKIP_AFTER_FAILURES = 3;
     /** Per failing file: the position of its last failures and how many in a row. */
@@ -143,11 +148,13 @@ public final class FileSetTailer implements AutoCloseable {
         this.problems = problems;
         this.clock = clock;
         this.copies = new CopyRecognizer(Math.max(options.rotateWaitMs(), 2 * options.scanIntervalMs()));
+        this.changes = options.watchWrites() ? ChangeWatch.open() : ChangeWatch.none();
     }
 
     /** Lines ready now, at most {@code maxLines} and about {@code maxBytes}; empty when there is nothing new. */
     public List<TailedLine> poll(int maxLines, long maxBytes) {
         long now = clock.get();
+        applyWrites(now);
         if (now >= nextScanMillis) {
             try {
                 scan(now);
@@ -178,6 +185,33 @@ public final class FileSetTailer implements AutoCloseable {
         return out;
     }
 
+    /** Files the kernel says were written to are looked at in this poll; all of a directory whose events were lost. */
+    private void applyWrites(long now) {
+        ChangeWatch.Changes written = changes.poll();
+        for (Path path : written.written()) {
+            FileIdentity identity = identityAtPath.get(path);
+            FileTailer tailer = identity == null ? null : tailers.get(identity);
+            if (tailer != null) {
+                tailer.written();
+                tailer.nextLookAt(now);
+            }
+        }
+        if (!written.lostDirectories().isEmpty()) {
+            for (FileTailer tailer : tailers.values()) {
+                if (written.lostDirectories().contains(tailer.path().getParent())) {
+                    tailer.written();
+                    tailer.nextLookAt(now);
+                }
+            }
+        }
+    }
+
+    /** How long until a closed file at its end is looked at again: long in a watched directory. */
+    private long lookIntervalOf(FileTailer tailer) {
+        return changes.isWatched(tailer.path().getParent())
+                ? Math.max(ChangeWatch.WATCHED_LOOK_INTERVAL_MS, options.lookIntervalMs()) : options.lookIntervalMs();
+    }
+
     private long readOne(FileTailer tailer, int maxLines, long maxBytes, List<TailedLine> out, long now) {
         Long retryAt = failedUntil.get(tailer.identity());
         if (retryAt != null && now < retryAt) {
@@ -190,7 +224,7 @@ public final class FileSetTailer implements AutoCloseable {
                 if (now < tailer.nextLookMillis() && !tailer.mayHaveUnread()) {
                     return 0; // at its end when last looked at: one stat per look interval, not one per poll
                 }
-                tailer.nextLookAt(now + options.lookIntervalMs());
+                tailer.nextLookAt(now + lookIntervalOf(tailer));
                 tailer.lookedAt(++looks);
                 // Reopened by name: make sure the name still holds this file (it may have been rotated meanwhile).
                 BasicFileAttributes attrs = attributes(tailer.path());
@@ -621,6 +655,14 @@ public final class FileSetTailer implements AutoCloseable {
         });
         if (found.complete()) {
             knownPaths = knownNow;
+            Set<Path> directories = new HashSet<>();
+            for (FileTailer tailer : tailers.values()) {
+                Path dir = tailer.path().getParent();
+                if (directories.add(dir)) {
+                    changes.watch(dir);
+                }
+            }
+            changes.retain(directories);
         } else {
             knownPaths.putAll(knownNow);
         }
@@ -840,6 +882,7 @@ public final class FileSetTailer implements AutoCloseable {
 
     @Override
     public void close() {
+        changes.close();
         tailers.values().forEach(FileTailer::close);
         tailers.clear();
     }

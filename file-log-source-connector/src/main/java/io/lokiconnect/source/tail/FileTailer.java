@@ -106,6 +106,7 @@ public final class FileTailer {
     private boolean verifyContent;
     /** When the name is to be looked at next (task clock): a closed handle at its end costs one stat per interval. */
     private long nextLookMillis;
+    private boolean writtenSinceLook;
     private long lastLook = Long.MIN_VALUE;
     /** The file system's key object of the file (cheap to compare; its text is in {@link #identity}). */
     private Object fileKey;
@@ -311,6 +312,8 @@ public final class FileTailer {
      */
     public Change look(long size, long mtimeNanos, long wallNowMillis) {
         boolean same = size == seenSize && mtimeNanos == seenMtimeNanos;
+        boolean written = writtenSinceLook;
+        writtenSinceLook = false;
         boolean sameSize = size == seenSize;
         seenSize = size;
         seenMtimeNanos = mtimeNanos;
@@ -320,7 +323,7 @@ public final class FileTailer {
             verifyContent |= sameSize;
             return Change.CHANGED;
         }
-        if (seenVerified || mtimeNanos / 1_000_000L >= wallNowMillis - MTIME_GRANULARITY_MS) {
+        if (!written && (seenVerified || mtimeNanos / 1_000_000L >= wallNowMillis - MTIME_GRANULARITY_MS)) {
             return Change.NONE;
         }
         verifyContent = true;
@@ -339,6 +342,14 @@ public final class FileTailer {
             eofAt = size; // resumed at its end: nothing to read until it changes (a restart opens nothing)
         }
         return this;
+    }
+
+    /**
+     * The kernel said the file was written to (inotify): at the next look, the same size and time do not mean
+     * unchanged (a rewrite within the time's clock tick); its content is checked.
+     */
+    public void written() {
+        writtenSinceLook = true;
     }
 
     /** The size the name had when last looked at (-1 before); bytes behind for a closed handle. */

@@ -31,9 +31,75 @@ class ChangeDetectionTest {
 
     private final TailerHarness h = new TailerHarness();
 
+    /** Looks by stat only (the kernel's write events are tested below). */
     private FileSetTailer tailer(int maxOpen) {
+        return tailer(maxOpen, false);
+    }
+
+    private FileSetTailer tailer(int maxOpen, boolean watchWrites) {
         return h.tailer(h.watcher(dir + "/*.log"), TailerHarness.utf8(1 << 20),
-                new FileSetTailer.Options(false, 60_000, maxOpen, null, 100, 1_000, 10_000, 1 << 21, 0, LOOK));
+                new FileSetTailer.Options(false, 60_000, maxOpen, null, 100, 1_000, 10_000, 1 << 21, 0, LOOK,
+                        watchWrites));
+    }
+
+    /** Polls (without moving the test clock) until a line comes or 5 s of real time pass: events come on their own. */
+    private List<String> pollUntilLines(FileSetTailer t) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> lines = poll(t);
+        while (lines.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            lines = poll(t);
+        }
+        return lines;
+    }
+
+    /**
+     * On a local file system the kernel says which file was written to: a line appended to one of many closed files
+     * arrives without waiting for a look interval, and the others are not looked at (the test clock never moves).
+     */
+    @Test
+    void withWriteEventsALineAppendedToAClosedFileArrivesWithoutALookInterval() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ChangeWatch.isLocal(Files.getFileStore(dir))
+                && System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+                "inotify on a local file system");
+        for (int f = 0; f < 50; f++) {
+            append(dir.resolve("f" + f + ".log"), "first " + f + "\n");
+        }
+        FileSetTailer t = tailer(2, true);
+        List<String> read = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            read.addAll(poll(t));
+        }
+        assertThat(read).hasSize(50);
+        h.clock.addAndGet(LOOK); // every file looked at once: all at their end, and their directory watched
+        assertThat(poll(t)).isEmpty();
+        h.clock.addAndGet(1);
+        append(dir.resolve("f25.log"), "second 25\n");
+        assertThat(pollUntilLines(t)).containsExactly("second 25");
+    }
+
+    /**
+     * With write events a rewrite that keeps size and time (the same clock tick) is caught at once: the kernel said
+     * the file was written to, so the same size and time are not taken for "unchanged" and its content is checked.
+     */
+    @Test
+    void withWriteEventsARewriteWithinTheSameClockTickIsCaughtAtOnce() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ChangeWatch.isLocal(Files.getFileStore(dir))
+                && System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+                "inotify on a local file system");
+        Path file = dir.resolve("app.log");
+        Files.writeString(file, "aaaaaaaaaa\nbbbbbbbbbb\n");
+        FileTime tick = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        Files.setLastModifiedTime(file, tick);
+        FileSetTailer t = tailer(1, true);
+        Files.writeString(dir.resolve("busy.log"), "busy\n");
+        assertThat(poll(t)).hasSize(3);
+        h.clock.addAndGet(LOOK);
+        assertThat(poll(t)).isEmpty();
+        h.clock.addAndGet(1);
+        Files.writeString(file, "cccccccccc\ndddddddddd\n");
+        Files.setLastModifiedTime(file, tick);
+        assertThat(pollUntilLines(t)).containsExactly("cccccccccc", "dddddddddd");
     }
 
     private List<String> poll(FileSetTailer t) {
