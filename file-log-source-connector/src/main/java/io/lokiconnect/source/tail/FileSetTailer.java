@@ -547,10 +547,11 @@ public final class FileSetTailer implements AutoCloseable {
         // every other scan only at the names this task owns.
         GlobWatcher.Scan found = firstScan && options.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
         long wallNow = wallClock.get();
-        Map<FileIdentity, Path> current = new LinkedHashMap<>();
-        Map<Path, BasicFileAttributes> attributes = new HashMap<>();
-        Set<Path> ownedPaths = new HashSet<>();
-        Map<Path, Known> knownNow = new HashMap<>();
+        int expected = found.files().size() * 4 / 3 + 16;
+        Map<FileIdentity, Path> current = new LinkedHashMap<>(expected);
+        Map<Path, BasicFileAttributes> attributes = new HashMap<>(expected);
+        Set<Path> ownedPaths = new HashSet<>(expected);
+        Map<Path, Known> knownNow = new HashMap<>(expected);
         for (Path path : found.files()) {
             try {
                 BasicFileAttributes attrs = found.attributes().get(path);
@@ -608,9 +609,12 @@ public final class FileSetTailer implements AutoCloseable {
         for (Map.Entry<FileIdentity, Path> e : ordered) {
             FileIdentity identity = e.getKey();
             Path path = e.getValue();
-            FileIdentity previousAtPath = identityAtPath.put(path, identity);
-            if (previousAtPath != null && !previousAtPath.equals(identity)) {
-                stats.rotations.incrementAndGet();
+            FileIdentity previousAtPath = identityAtPath.get(path);
+            if (previousAtPath != identity) {
+                identityAtPath.put(path, identity);
+                if (previousAtPath != null && !previousAtPath.equals(identity)) {
+                    stats.rotations.incrementAndGet();
+                }
             }
             FileTailer tailer = tailers.get(identity);
             if (tailer != null) {
@@ -669,7 +673,7 @@ public final class FileSetTailer implements AutoCloseable {
         if (found.complete()) {
             seenInLastScan = owned;
             // A set, not current.values(): retainAll asks contains() of every key (10,000 files made it quadratic).
-            identityAtPath.keySet().retainAll(new HashSet<>(current.values()));
+            identityAtPath.keySet().retainAll(knownPaths.keySet());
             orphanSince.keySet().retainAll(tailers.keySet());
             orphanSince.keySet().removeAll(seenInLastScan);
             for (FileIdentity identity : tailers.keySet()) {
