@@ -385,7 +385,9 @@ public final class FileTailer {
     /** Whether {@code key} (a stat's file key) is this file's: compared as an object after the first match. */
     public boolean isFile(Object key) {
         if (key == null) {
-            return false;
+            // A file system without file keys: files are known by their real path (FileIdentity), so the name holds
+            // the file it held.
+            return identity.key().startsWith("path:");
         }
         if (key.equals(fileKey)) {
             return true;
