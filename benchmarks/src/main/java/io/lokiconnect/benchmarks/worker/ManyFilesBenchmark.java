@@ -208,7 +208,10 @@ final class ManyFilesBenchmark {
             cluster.resumeConnector(name);
             long[] back = awaitRecords(name, name, total + 2, resumed);
             add(set, "FileLog restart to first record s", (back[1] - resumed) / 1e9);
-            long extra = cluster.recordsIn(name) - (total + 2);
+            if (profile) {
+                steadyTailing(name, set, files, total + 2);
+            }
+            long extra = profile ? 0 : cluster.recordsIn(name) - (total + 2);
             add(set, "FileLog records beyond the lines", extra);
             log(String.format(Locale.ROOT, "  %s: first %.2f s, all %.2f s, idle %.2f %%, appended line %.0f ms, "
                             + "restart %.2f s, %d records beyond the lines", name, first, all, idle,
@@ -224,6 +227,34 @@ final class ManyFilesBenchmark {
         // The appended lines are taken out again: every run reads the same set.
         truncateLastLine(files.get(files.size() / 2));
         truncateLastLine(files.get(files.size() - 1));
+    }
+
+    /** Lines appended to random files of the set while the worker is recorded: tailing with some files changing. */
+    private void steadyTailing(String name, FileSet set, List<Path> files, long before) throws Exception {
+        int perSecond = 1_000;
+        long lines = perSecond * idleMs / 1000;
+        java.util.Random random = new java.util.Random(22);
+        cluster.startRecording(name + "-steady");
+        long cpu = cluster.workerCpuNanos();
+        long started = System.nanoTime();
+        for (long i = 0; i < lines; i++) {
+            long due = started + i * 1_000_000_000L / perSecond;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+            }
+            Files.writeString(files.get(random.nextInt(files.size())), "{\"message\":\"steady " + i + "\"}\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
+        double percent = 100.0 * (cluster.workerCpuNanos() - cpu) / (System.nanoTime() - started);
+        Path jfr = work.resolve("jfr").resolve(name + "-steady.jfr");
+        cluster.stopRecording(name + "-steady", jfr);
+        awaitRecords(name, name, before + lines, started);
+        log(String.format(Locale.ROOT, "    steady tailing: %,d lines/s appended to random files of %s: worker %.1f %% "
+                + "of a core (recorded)", perSecond, set.label(), percent));
+        profile(String.format(Locale.ROOT, "FileLogSourceConnector, %s files tracked, %,d lines/s appended to random "
+                + "ones for %d s (steady tailing; the worker used %.1f %% of a core, recording included; µs per "
+                + "file over the window)", set.label(), perSecond, idleMs / 1000, percent), jfr, set.files());
     }
 
     private static void truncateLastLine(Path file) throws IOException {
