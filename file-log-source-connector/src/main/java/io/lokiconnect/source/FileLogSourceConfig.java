@@ -215,9 +215,13 @@ public class FileLogSourceConfig extends AbstractConfig {
         List<String> roots = allowedRoots();
         if (!roots.isEmpty()) {
             List<Path> rootPaths = roots.stream().map(r -> Paths.get(r.trim()).toAbsolutePath().normalize()).toList();
+            List<Path> realRoots = GlobWatcher.resolved(rootPaths);
             for (String glob : paths()) {
                 Path base = GlobBase.of(glob.trim()).normalize();
-                if (!GlobWatcher.isUnder(base, rootPaths)) {
+                // As written, or as the file system resolves both (a root or a glob through a symbolic link): the
+                // task checks every file's real path against the resolved roots anyway.
+                if (!GlobWatcher.isUnder(base, rootPaths)
+                        && !GlobWatcher.isUnder(GlobWatcher.resolved(List.of(base)).get(0), realRoots)) {
                     problems.add(new ConfigProblem(PATHS_CONFIG, glob, "is outside " + PATHS_ALLOWED_ROOTS_CONFIG + " "
                             + roots + ": add its directory to " + PATHS_ALLOWED_ROOTS_CONFIG + " or remove the glob"));
                 }

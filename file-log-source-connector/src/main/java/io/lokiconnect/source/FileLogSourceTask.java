@@ -55,7 +55,8 @@ public class FileLogSourceTask extends SourceTask {
                 config.charset(), config.partialLineFlushMs());
         FileSetTailer.Options options = new FileSetTailer.Options(config.startPosition() == StartPosition.END, config.scanIntervalMs(),
                 config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs(),
-                config.rotateWaitMs(), config.multilineMaxBytes(), config.ignoreOlderThanMs());
+                config.rotateWaitMs(), config.multilineMaxBytes(), config.ignoreOlderThanMs(),
+                FileSetTailer.Options.DEFAULT_LOOK_INTERVAL_MS, true);
         tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
                 options, storedOffsets(), stats, problems, MONOTONIC_MILLIS);
         gauges = SourceTaskMetrics.register(pluginMetrics(), stats);

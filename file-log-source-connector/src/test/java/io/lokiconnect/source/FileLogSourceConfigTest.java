@@ -187,4 +187,22 @@ class FileLogSourceConfigTest {
         assertThat(errors(props, "paths")).singleElement().asString()
                 .contains("/etc/*").contains("paths.allowed.roots");
     }
+
+    /** A root and a glob naming the same directory, one through a symbolic link, the other by its target. */
+    @Test
+    void aGlobAndARootThatNameTheSameDirectoryThroughASymbolicLinkAreAccepted(@org.junit.jupiter.api.io.TempDir
+                                                                            java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path real = java.nio.file.Files.createDirectories(dir.resolve("private/logs"));
+        java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("logs"), real);
+        Map<String, String> props = valid();
+        props.put("paths.allowed.roots", real.toString());
+        props.put("paths", link + "/*.log");
+        assertThat(errors(props, "paths")).isEmpty();
+        props.put("paths.allowed.roots", link.toString());
+        props.put("paths", real + "/*.log");
+        assertThat(errors(props, "paths")).isEmpty();
+        props.put("paths", dir + "/*.log");
+        assertThat(errors(props, "paths")).as("the link's parent is still outside").isNotEmpty();
+    }
 }

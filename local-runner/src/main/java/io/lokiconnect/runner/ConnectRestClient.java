@@ -96,6 +96,24 @@ public final class ConnectRestClient {
         }
     }
 
+    /** {@code PUT /connectors/{name}/stop} (KIP-875): its tasks are shut down, their offsets committed. */
+    public void stopConnector(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("PUT", "/connectors/" + name + "/stop", null);
+        if (response.statusCode() != 202 && response.statusCode() != 204) {
+            throw new IllegalStateException("PUT /connectors/" + name + "/stop answered " + response.statusCode()
+                    + ": " + response.body());
+        }
+    }
+
+    /** {@code PUT /connectors/{name}/resume}: a stopped connector starts its tasks again. */
+    public void resumeConnector(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("PUT", "/connectors/" + name + "/resume", null);
+        if (response.statusCode() != 202 && response.statusCode() != 204) {
+            throw new IllegalStateException("PUT /connectors/" + name + "/resume answered " + response.statusCode()
+                    + ": " + response.body());
+        }
+    }
+
     /** {@code GET /connectors/{name}/offsets} (KIP-875). */
     JsonNode offsets(String name) throws IOException, InterruptedException {
         return expect(send("GET", "/connectors/" + name + "/offsets", null), 200);

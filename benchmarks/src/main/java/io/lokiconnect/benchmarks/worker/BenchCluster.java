@@ -207,6 +207,55 @@ final class BenchCluster implements AutoCloseable {
         }
     }
 
+    /** Stops the connector (its tasks shut down, offsets committed) and waits until it says STOPPED. */
+    void stopConnector(String name) throws Exception {
+        rest.stopConnector(name);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            JsonNode status = rest.status(name);
+            if (status != null && "STOPPED".equals(status.path("connector").path("state").asText())
+                    && status.path("tasks").isEmpty()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(name + " did not stop within 60 s");
+    }
+
+    void resumeConnector(String name) throws Exception {
+        rest.resumeConnector(name);
+    }
+
+    /** CPU time the worker process has used so far (all its threads, JIT and GC included), in ns. */
+    long workerCpuNanos() throws Exception {
+        Object value = mbeans.getAttribute(new ObjectName("java.lang:type=OperatingSystem"), "ProcessCpuTime");
+        return ((Number) value).longValue();
+    }
+
+    /** Milliseconds the worker spent so far in garbage collection (all collectors) and in JIT compilation. */
+    long[] workerGcAndJitMillis() throws Exception {
+        long gc = 0;
+        for (ObjectName name : mbeans.queryNames(new ObjectName("java.lang:type=GarbageCollector,*"), null)) {
+            gc += ((Number) mbeans.getAttribute(name, "CollectionTime")).longValue();
+        }
+        long jit = ((Number) mbeans.getAttribute(new ObjectName("java.lang:type=Compilation"), "TotalCompilationTime"))
+                .longValue();
+        return new long[] {gc, jit};
+    }
+
+    /** CPU time of each live thread of the worker so far (ns), by thread name and id. */
+    Map<String, Long> workerThreadCpu() throws Exception {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.newPlatformMXBeanProxy(mbeans,
+                ManagementFactory.THREAD_MXBEAN_NAME, java.lang.management.ThreadMXBean.class);
+        Map<String, Long> cpu = new HashMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                cpu.put(info.getThreadName() + "#" + info.getThreadId(), threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return cpu;
+    }
+
     /** Old-generation occupancy of the worker now, in bytes: what survived young collections (G1 Old Gen). */
     long workerOldGenUsed() {
         try {

@@ -92,6 +92,40 @@ final class RawClients {
     }
 
     /**
+     * Sends every line of every file to {@code topic} from one thread (the file order given), with the worker's
+     * producer settings plus {@code overrides}, the line as value and FileLog's default key; returns the seconds
+     * from the first send to the end of the final flush.
+     */
+    static double produceAll(String bootstrap, List<Path> files, String topic, Map<String, String> overrides)
+            throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(Integer.MAX_VALUE));
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putAll(overrides);
+        long start;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            producer.partitionsFor(topic);
+            start = System.nanoTime();
+            for (Path file : files) {
+                byte[] key = String.format("%08x", file.toString().hashCode()).getBytes(StandardCharsets.UTF_8);
+                try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        producer.send(new ProducerRecord<>(topic, key, line.getBytes(StandardCharsets.UTF_8)));
+                    }
+                }
+            }
+            producer.flush();
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
      * Reads {@code expected} records of {@code topic} from the beginning in one thread and discards them, with the
      * shipped sink's {@code max.poll.records}.
      *

@@ -33,7 +33,7 @@ import java.util.function.LongSupplier;
  * family; and the JMH benchmarks with -prof gc. Every figure is min / median / max of the runs, the runs of compared
  * figures interleaved so that a load spike hits both.
  *
- * <pre>benchmarks/run.sh [--smoke] [--runs N] [--only source,sink,e2e,jmh] [--out FILE]</pre>
+ * <pre>benchmarks/run.sh [--smoke] [--runs N] [--only source,sink,e2e,jmh,many-files] [--out FILE]</pre>
  */
 public final class WorkerBenchmarks {
 
@@ -83,6 +83,8 @@ public final class WorkerBenchmarks {
     private final StringBuilder report = new StringBuilder();
     private final StringBuilder profiles = new StringBuilder();
     private BenchCluster cluster;
+    /** The many-files section, kept apart: {@code --only many-files} rewrites it alone. */
+    private String manyFiles;
     private int runSeq;
     private Path out;
     private String command;
@@ -100,7 +102,7 @@ public final class WorkerBenchmarks {
         System.setProperty("log4j2.configurationFile", "log4j2-runner.xml");
         boolean smoke = false;
         int runs = 3;
-        List<String> only = List.of("source", "sink", "e2e", "jmh");
+        List<String> only = List.of("source", "sink", "e2e", "jmh", "many-files");
         Path root = PluginDirs.projectRoot();
         Path out = null;
         for (int i = 0; i < args.length; i++) {
@@ -110,7 +112,7 @@ public final class WorkerBenchmarks {
                 case "--only" -> only = List.of(args[++i].split(","));
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: [--smoke] [--runs N] [--only source,sink,e2e,jmh] [--out FILE]");
+                        + "; usage: [--smoke] [--runs N] [--only source,sink,e2e,jmh,many-files] [--out FILE]");
             }
         }
         if (out == null) {
@@ -158,6 +160,10 @@ public final class WorkerBenchmarks {
                 endToEnd();
                 checkpoint(false);
             }
+            if (only.contains("many-files")) {
+                manyFiles = new ManyFilesBenchmark(cluster, root, work, sizes.runs(), sizes.smoke()).run(command);
+                checkpoint(false);
+            }
         } finally {
             cluster.close();
         }
@@ -168,10 +174,22 @@ public final class WorkerBenchmarks {
 
     /** Writes what is measured so far, so a run stopped half-way still leaves its figures. */
     private void checkpoint(boolean done) throws IOException {
+        if (only.equals(List.of("many-files"))) {
+            // Its own section only: the other figures of the report stay as they were.
+            if (manyFiles != null) {
+                String old = Files.exists(out) ? Files.readString(out) : "# Benchmarks\n\n" + END_MARKER + "\n";
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                Files.writeString(out, ManyFilesBenchmark.replaceSection(old, manyFiles, END_MARKER));
+            }
+            return;
+        }
         String header = header(command, loadBefore, loadAverage(), Duration.ofNanos(System.nanoTime() - started));
         writeReport(out, header + (done ? "" : "\n**Run in progress: later sections are still missing.**\n")
                 + report + (profiles.isEmpty() ? "" : "\n## Where the worker's CPU goes (JFR execution samples of "
                 + "the last run of each scenario)\n\n" + profiles));
+        if (manyFiles != null) {
+            Files.writeString(out, ManyFilesBenchmark.replaceSection(Files.readString(out), manyFiles, END_MARKER));
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------- source
@@ -789,7 +807,7 @@ public final class WorkerBenchmarks {
     // ---------------------------------------------------------------------------------------------------- report
 
     /** A figure must be a positive number, or the harness is broken (what the CI smoke run is there to catch). */
-    private static double measured(String what, double value) {
+    static double measured(String what, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new IllegalStateException(what + " measured " + value + ": the harness measured nothing");
         }
@@ -831,7 +849,7 @@ public final class WorkerBenchmarks {
                 + "| took | " + took.toSeconds() + " s |\n";
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
@@ -842,15 +860,24 @@ public final class WorkerBenchmarks {
 
     private static void writeReport(Path out, String generated) throws IOException {
         String kept = "";
+        String manyFiles = null;
         if (Files.exists(out)) {
             String old = Files.readString(out);
             int at = old.indexOf(END_MARKER);
             if (at >= 0) {
                 kept = old.substring(at + END_MARKER.length());
             }
+            int begin = old.indexOf(ManyFilesBenchmark.BEGIN);
+            int end = old.indexOf(ManyFilesBenchmark.END);
+            if (begin >= 0 && end > begin && (at < 0 || begin < at)) {
+                // The many-files section of an earlier run is kept until a run measures it again.
+                manyFiles = old.substring(begin, end + ManyFilesBenchmark.END.length());
+            }
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, generated + "\n" + END_MARKER + kept);
+        String report = generated + "\n" + END_MARKER + kept;
+        Files.writeString(out, manyFiles == null ? report
+                : ManyFilesBenchmark.replaceSection(report, manyFiles, END_MARKER));
     }
 
     private static void log(String message) {

@@ -99,4 +99,45 @@ class HarnessFiguresTest {
         }
         throw new AssertionError("no family");
     }
+
+    /** --only many-files rewrites its own section and nothing else; a first run puts it before the marker. */
+    @Test
+    void theManyFilesSectionReplacesOnlyItself() {
+        String marker = WorkerBenchmarks.END_MARKER;
+        String first = ManyFilesBenchmark.replaceSection("# B\n\nother figures\n" + marker + "\nanalysis\n",
+                ManyFilesBenchmark.BEGIN + "\nrun 1\n" + ManyFilesBenchmark.END, marker);
+        assertThat(first).startsWith("# B\n\nother figures\n" + ManyFilesBenchmark.BEGIN + "\nrun 1\n")
+                .endsWith(marker + "\nanalysis\n");
+        String second = ManyFilesBenchmark.replaceSection(first,
+                ManyFilesBenchmark.BEGIN + "\nrun 2\n" + ManyFilesBenchmark.END, marker);
+        assertThat(second).contains("run 2").doesNotContain("run 1").contains("other figures")
+                .endsWith(marker + "\nanalysis\n");
+        assertThat(second.indexOf(ManyFilesBenchmark.BEGIN)).isEqualTo(second.lastIndexOf(ManyFilesBenchmark.BEGIN));
+    }
+
+    /** The source's per-file families catch the tailer's per-file work before its per-record families. */
+    @Test
+    void perFileWorkOfTheSourceFallsInItsFamilies() {
+        assertThat(family(List.of("sun.nio.fs.UnixNativeDispatcher.lstat",
+                "io.lokiconnect.source.discovery.GlobWatcher.consider", "io.lokiconnect.source.tail.FileSetTailer.scan",
+                "io.lokiconnect.source.tail.FileSetTailer.poll"))).startsWith("source per file: discovery");
+        assertThat(family(List.of("sun.nio.fs.UnixNativeDispatcher.stat",
+                "io.lokiconnect.source.tail.FileSetTailer.attributes", "io.lokiconnect.source.tail.FileSetTailer.readOne",
+                "io.lokiconnect.source.tail.FileSetTailer.poll"))).startsWith("source per file: looks");
+        assertThat(family(List.of("java.util.HashMap.getNode", "io.lokiconnect.source.tail.FileSetTailer.readOne",
+                "io.lokiconnect.source.tail.FileSetTailer.poll"))).startsWith("source per file: poll loop");
+        assertThat(family(List.of("io.lokiconnect.source.tail.FileTailer.copyRun",
+                "io.lokiconnect.source.tail.FileTailer.readLines", "io.lokiconnect.source.tail.FileTailer.read",
+                "io.lokiconnect.source.tail.FileSetTailer.readOne"))).startsWith("source: FileLog tailer");
+    }
+
+    private static String family(List<String> frames) {
+        JfrFamilies.Sample sample = new JfrFamilies.Sample("task-thread-x-0", frames);
+        for (JfrFamilies.Family f : JfrFamilies.FAMILIES) {
+            if (f.test().test(sample)) {
+                return f.name();
+            }
+        }
+        throw new AssertionError("no family");
+    }
 }

@@ -31,7 +31,11 @@ public record FileIdentity(String key, String volume) {
     }
 
     public static FileIdentity of(Path file) throws IOException {
-        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        return of(file, Files.readAttributes(file, BasicFileAttributes.class));
+    }
+
+    /** The identity of {@code file} from attributes already read (a scan reads them once per file). */
+    public static FileIdentity of(Path file, BasicFileAttributes attrs) throws IOException {
         Object fileKey = attrs.fileKey();
         // File systems without keys (rare) fall back to the real path: rotation by rename is then not followed.
         if (fileKey == null) {

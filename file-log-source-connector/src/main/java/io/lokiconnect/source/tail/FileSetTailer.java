@@ -14,8 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,13 +45,31 @@ public final class FileSetTailer implements AutoCloseable {
      *
      * @param rotateWaitMs      how long a file that left the globs or was deleted is still read after it last grew
      * @param multilineMaxBytes longest multi-line event emitted as one record, in UTF-8 bytes
+     * @param lookIntervalMs    how often a file at its end whose handle is closed is looked at (one stat of its
+     *                          name); 0: at every poll
+     * @param watchWrites       ask the kernel which files were written to (inotify, local file systems): files
+     *                          at their end in watched directories are then looked at when written to, and every
+     *                          10 s besides
      */
     public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
                           int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
-                          long ignoreOlderThanMs) {
+                          long ignoreOlderThanMs, long lookIntervalMs, boolean watchWrites) {
 
         public static final long DEFAULT_ROTATE_WAIT_MS = 10_000;
         public static final int DEFAULT_MULTILINE_MAX_BYTES = 512 * 1024;
+        /**
+         * How often a file at its end is looked at (one stat of its name: size, modification time, identity).
+         * A line appended to any of thousands of quiet files is seen within this plus one poll.interval.ms; 10,000
+         * files cost about 12,500 stats a second, 2 to 3 % of a core.
+         */
+        public static final long DEFAULT_LOOK_INTERVAL_MS = 800;
+
+        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
+                       int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
+                       long ignoreOlderThanMs) {
+            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
+                    rotateWaitMs, multilineMaxBytes, ignoreOlderThanMs, 0, false);
+        }
 
         public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
                        int multilineMaxLines, long multilineFlushMs) {
@@ -75,6 +93,11 @@ public final class FileSetTailer implements AutoCloseable {
     private final FileProblems problems;
     private final Supplier<Long> clock;
     private final Map<FileIdentity, FileTailer> tailers = new LinkedHashMap<>();
+    /**
+     * The open handles, least recently opened or active first (closed ones are dropped when met): files.max.open
+     * is kept by closing from the head, without going over every tracked file per open.
+     */
+    private final LinkedHashMap<FileIdentity, FileTailer> openOrder = new LinkedHashMap<>();
     private final Map<FileIdentity, MultilineAggregator> aggregators = new HashMap<>();
     private final Map<Path, FileIdentity> identityAtPath = new HashMap<>();
     /** Files not seen by the last complete scan (rotated away, deleted), and since when. */
@@ -82,6 +105,8 @@ public final class FileSetTailer implements AutoCloseable {
     /** New files held back because they may be a copy about to be made by copytruncate, and since when. */
     private final Map<FileIdentity, Long> deferredSince = new HashMap<>();
     private final CopyRecognizer copies;
+    /** The kernel's word on which files were written to: files at their end in watched directories need no looks. */
+    private final ChangeWatch changes;
     /** A line whose reading fails this many times in a row is skipped, so one bad line cannot stop its file. */
     static final int SKIP_AFTER_FAILURES = 3;
     /** Per failing file: the position of its last failures and how many in a row. */
@@ -89,6 +114,17 @@ public final class FileSetTailer implements AutoCloseable {
     /** Files whose last read failed, and when to try them again. */
     private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
+    /** What the last scan learnt of each name: its file's key, identity, and whether this task owns the name. */
+    private record Known(Object fileKey, FileIdentity identity, boolean owned) {
+    }
+
+    private Map<Path, Known> knownPaths = new HashMap<>();
+    /** During a scan: the first-bytes checksums of the tracked files, built when a new file needs them. */
+    private Map<Long, List<FileTailer>> trackedFingerprints;
+    /** Counts the looks at files (stats of closed ones, reads of open ones): orders them against a copy's deferral. */
+    private long looks;
+    /** The look count when each deferred file was first held back. */
+    private final Map<FileIdentity, Long> deferredAtLook = new HashMap<>();
     private boolean firstScan = true;
     /** start.position=end applies in this scan: the first one, and no file matching the globs has an offset. */
     private boolean startAtEndNow;
@@ -111,11 +147,13 @@ public final class FileSetTailer implements AutoCloseable {
         this.problems = problems;
         this.clock = clock;
         this.copies = new CopyRecognizer(Math.max(options.rotateWaitMs(), 2 * options.scanIntervalMs()));
+        this.changes = options.watchWrites() ? ChangeWatch.open() : ChangeWatch.none();
     }
 
     /** Lines ready now, at most {@code maxLines} and about {@code maxBytes}; empty when there is nothing new. */
     public List<TailedLine> poll(int maxLines, long maxBytes) {
         long now = clock.get();
+        applyWrites(now);
         if (now >= nextScanMillis) {
             try {
                 scan(now);
@@ -124,8 +162,8 @@ public final class FileSetTailer implements AutoCloseable {
                 log.warn("Scanning {} failed; tracked files are still read", "the globs", e);
             }
             nextScanMillis = now + options.scanIntervalMs();
-            // One size lookup per file per scan interval, not per poll: the metric lags by at most a scan.
-            stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehind).sum());
+            // The sizes the scan and the looks saw (an fstat for open handles): no stat per file for the metric.
+            stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehindAsSeen).sum());
             stats.bufferBytes.set(tailers.values().stream().mapToLong(FileTailer::bufferBytes).sum()
                     + aggregators.values().stream().mapToLong(MultilineAggregator::bufferBytes).sum());
         }
@@ -146,6 +184,33 @@ public final class FileSetTailer implements AutoCloseable {
         return out;
     }
 
+    /** Files the kernel says were written to are looked at in this poll; all of a directory whose events were lost. */
+    private void applyWrites(long now) {
+        ChangeWatch.Changes written = changes.poll();
+        for (Path path : written.written()) {
+            FileIdentity identity = identityAtPath.get(path);
+            FileTailer tailer = identity == null ? null : tailers.get(identity);
+            if (tailer != null) {
+                tailer.written();
+                tailer.nextLookAt(now);
+            }
+        }
+        if (!written.lostDirectories().isEmpty()) {
+            for (FileTailer tailer : tailers.values()) {
+                if (written.lostDirectories().contains(tailer.path().getParent())) {
+                    tailer.written();
+                    tailer.nextLookAt(now);
+                }
+            }
+        }
+    }
+
+    /** How long until a closed file at its end is looked at again: long in a watched directory. */
+    private long lookIntervalOf(FileTailer tailer) {
+        return changes.isWatched(tailer.path().getParent())
+                ? Math.max(ChangeWatch.WATCHED_LOOK_INTERVAL_MS, options.lookIntervalMs()) : options.lookIntervalMs();
+    }
+
     private long readOne(FileTailer tailer, int maxLines, long maxBytes, List<TailedLine> out, long now) {
         Long retryAt = failedUntil.get(tailer.identity());
         if (retryAt != null && now < retryAt) {
@@ -155,17 +220,44 @@ public final class FileSetTailer implements AutoCloseable {
         List<TailedLine> lines = new ArrayList<>();
         try {
             if (!tailer.isOpen()) {
+                if (now < tailer.nextLookMillis() && !tailer.mayHaveUnread()) {
+                    return 0; // at its end when last looked at: one stat per look interval, not one per poll
+                }
+                tailer.nextLookAt(now + lookIntervalOf(tailer));
+                tailer.lookedAt(++looks);
                 // Reopened by name: make sure the name still holds this file (it may have been rotated meanwhile).
-                boolean gone = !seenInLastScan.contains(tailer.identity()) || !holds(tailer.path(), tailer.identity());
-                if (gone && !relocate(tailer)) {
-                    // Rotated away while its handle was closed, and not found beside its old name: nothing to finish.
-                    forget(tailer, out);
+                BasicFileAttributes attrs = attributes(tailer.path());
+                boolean gone = !seenInLastScan.contains(tailer.identity()) || attrs == null
+                        || !tailer.isFile(attrs.fileKey());
+                if (gone) {
+                    if (!relocate(tailer)) {
+                        // Rotated away while its handle was closed, and not found beside its old name: nothing to
+                        // finish.
+                        forget(tailer, out);
+                        return 0;
+                    }
+                    attrs = attributes(tailer.path());
+                    if (attrs == null) {
+                        return 0;
+                    }
+                }
+                if (!tailer.worthOpening(attrs.size(), mtimeNanos(attrs), now, wallClock.get())
+                        && openOrder.size() >= options.maxOpenFiles()) {
+                    // One stat instead of a descriptor: files.max.open holds within a poll too. Below it, a file is
+                    // held open even with nothing to read: a handle finishes a file deleted right after a write.
                     return 0;
                 }
-                if (!tailer.worthOpening(now)) {
-                    return 0; // one stat instead of a descriptor: files.max.open holds within a poll too
-                }
                 makeRoomForOneMoreHandle(tailer);
+            } else {
+                tailer.lookedAt(++looks); // an open handle sees growth and truncation at every read
+            }
+            if (tailer.isOpen() && now >= tailer.nextLookMillis()) {
+                // An open handle sees growth by itself; a look at the name sees a change that kept the size.
+                tailer.nextLookAt(now + options.lookIntervalMs());
+                BasicFileAttributes attrs = attributes(tailer.path());
+                if (attrs != null && tailer.isFile(attrs.fileKey()) && !tailer.isCompressed()) {
+                    tailer.look(attrs.size(), mtimeNanos(attrs), wallClock.get());
+                }
             }
             long bytes;
             try {
@@ -193,6 +285,10 @@ public final class FileSetTailer implements AutoCloseable {
                         + "cannot be read");
                 tailer.giveUp();
                 return 0;
+            }
+            if (tailer.isOpen() && (!lines.isEmpty() || !openOrder.containsKey(tailer.identity()))) {
+                openOrder.remove(tailer.identity());
+                openOrder.put(tailer.identity(), tailer);
             }
             List<long[]> beforeTruncation = tailer.takeCheckpointsBeforeTruncation();
             if (beforeTruncation != null) {
@@ -316,9 +412,13 @@ public final class FileSetTailer implements AutoCloseable {
      * not as of the last read. Its pending last line and multi-line event are emitted then.
      */
     private void forgetFinishedOrphans(long now, List<TailedLine> out) {
-        for (FileTailer tailer : new ArrayList<>(tailers.values())) {
-            Long since = orphanSince.get(tailer.identity());
-            if (since == null || now - Math.max(since, tailer.lastGrowthMillis()) < options.rotateWaitMs()) {
+        if (orphanSince.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<FileIdentity, Long> orphan : new ArrayList<>(orphanSince.entrySet())) {
+            FileTailer tailer = tailers.get(orphan.getKey());
+            Long since = orphan.getValue();
+            if (tailer == null || now - Math.max(since, tailer.lastGrowthMillis()) < options.rotateWaitMs()) {
                 continue;
             }
             try {
@@ -353,6 +453,7 @@ public final class FileSetTailer implements AutoCloseable {
         }
         tailer.close();
         tailers.remove(tailer.identity());
+        openOrder.remove(tailer.identity());
         orphanSince.remove(tailer.identity());
         failedUntil.remove(tailer.identity());
         repeatedFailures.remove(tailer.identity());
@@ -368,25 +469,45 @@ public final class FileSetTailer implements AutoCloseable {
      * and only for rotate.wait.ms).
      */
     private void makeRoomForOneMoreHandle(FileTailer opening) {
-        List<FileTailer> open = openHandles();
-        for (int i = 0; i <= open.size() - options.maxOpenFiles(); i++) {
-            if (open.get(i) != opening) {
-                open.get(i).close();
+        closeLeastRecent(options.maxOpenFiles() - 1, opening);
+    }
+
+    private void limitOpenHandles() {
+        closeLeastRecent(options.maxOpenFiles(), null);
+    }
+
+    /** Closes the least recently active open handles (not {@code keep}, not orphans') until at most {@code max}. */
+    private void closeLeastRecent(int max, FileTailer keep) {
+        int open = 0;
+        for (var it = openOrder.values().iterator(); it.hasNext(); ) {
+            FileTailer t = it.next();
+            if (!t.isOpen() || tailers.get(t.identity()) != t) {
+                it.remove(); // closed elsewhere (a failure, an archive finished) or forgotten
+            } else if (!isOrphan(t) && t != keep) {
+                open++;
+            }
+        }
+        for (var it = openOrder.values().iterator(); it.hasNext() && open > max; ) {
+            FileTailer t = it.next();
+            if (t != keep && !isOrphan(t)) {
+                t.close();
+                it.remove();
+                open--;
             }
         }
     }
 
-    private void limitOpenHandles() {
-        List<FileTailer> open = openHandles();
-        for (int i = 0; i < open.size() - options.maxOpenFiles(); i++) {
-            open.get(i).close();
+    /** One stat of {@code path} (following links); null when it is gone or cannot be read. */
+    private static BasicFileAttributes attributes(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (IOException | SecurityException e) {
+            return null;
         }
     }
 
-    private List<FileTailer> openHandles() {
-        return tailers.values().stream().filter(FileTailer::isOpen).filter(t -> !isOrphan(t))
-                .sorted(Comparator.comparingLong(FileTailer::lastActivityMillis))
-                .toList();
+    private static long mtimeNanos(BasicFileAttributes attrs) {
+        return attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity. */
@@ -421,11 +542,33 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private void scan(long now) {
-        GlobWatcher.Scan found = watcher.scan();
-        Map<FileIdentity, Path> current = new LinkedHashMap<>();
+        // The first scan with start.position=end looks at every file (no file matching the globs may have an offset);
+        // every other scan only at the names this task owns.
+        GlobWatcher.Scan found = firstScan && options.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
+        long wallNow = wallClock.get();
+        int expected = found.files().size() * 4 / 3 + 16;
+        Map<FileIdentity, Path> current = new LinkedHashMap<>(expected);
+        Map<Path, BasicFileAttributes> attributes = new HashMap<>(expected);
+        Set<Path> ownedPaths = new HashSet<>(expected);
+        Map<Path, Known> knownNow = new HashMap<>(expected);
         for (Path path : found.files()) {
             try {
-                current.put(FileIdentity.of(path), path);
+                BasicFileAttributes attrs = found.attributes().get(path);
+                if (attrs == null) {
+                    attrs = Files.readAttributes(path, BasicFileAttributes.class);
+                }
+                // The same file under the same name as at the last scan: its identity and owner are known.
+                Known known = knownPaths.get(path);
+                Object key = attrs.fileKey();
+                if (known == null || key == null || !key.equals(known.fileKey())) {
+                    known = new Known(key, FileIdentity.of(path, attrs), assignment.owns(path));
+                }
+                knownNow.put(path, known);
+                current.put(known.identity(), path);
+                attributes.put(path, attrs);
+                if (known.owned()) {
+                    ownedPaths.add(path);
+                }
             } catch (IOException e) {
                 problems.report(path, "cannot read its attributes (" + e.getMessage() + ")");
             }
@@ -434,9 +577,9 @@ public final class FileSetTailer implements AutoCloseable {
         // One batch of offset lookups per scan: the files this task does not track yet (all files at the first
         // scan with start.position=end, which looks at every file matching the globs).
         List<FileIdentity> lookUp = new ArrayList<>();
-        for (FileIdentity identity : current.keySet()) {
-            if (decideStart || assignment.owns(current.get(identity)) && !tailers.containsKey(identity)) {
-                lookUp.add(identity);
+        for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
+            if (decideStart || ownedPaths.contains(e.getValue()) && !tailers.containsKey(e.getKey())) {
+                lookUp.add(e.getKey());
             }
         }
         Map<FileIdentity, ResumePoint> stored = lookUp.isEmpty() ? Map.of() : offsets.of(lookUp);
@@ -449,20 +592,28 @@ public final class FileSetTailer implements AutoCloseable {
         }
         // Files with an offset first: one found truncated while the task was down may have left a copy among the
         // files without one.
-        List<Map.Entry<FileIdentity, Path>> ordered = new ArrayList<>();
+        List<Map.Entry<FileIdentity, Path>> withOffset = new ArrayList<>();
+        List<Map.Entry<FileIdentity, Path>> others = new ArrayList<>();
         for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
-            if (assignment.owns(e.getValue()) && !tailers.containsKey(e.getKey())) {
-                ordered.add(stored.containsKey(e.getKey()) ? 0 : ordered.size(), e);
-            } else if (assignment.owns(e.getValue())) {
-                ordered.add(e);
+            if (!ownedPaths.contains(e.getValue())) {
+                continue;
             }
+            (!tailers.containsKey(e.getKey()) && stored.containsKey(e.getKey()) ? withOffset : others).add(e);
         }
+        // Newest first among those with an offset, as before: each was put at the front of the list.
+        java.util.Collections.reverse(withOffset);
+        List<Map.Entry<FileIdentity, Path>> ordered = withOffset;
+        ordered.addAll(others);
+        trackedFingerprints = null;
         for (Map.Entry<FileIdentity, Path> e : ordered) {
             FileIdentity identity = e.getKey();
             Path path = e.getValue();
-            FileIdentity previousAtPath = identityAtPath.put(path, identity);
-            if (previousAtPath != null && !previousAtPath.equals(identity)) {
-                stats.rotations.incrementAndGet();
+            FileIdentity previousAtPath = identityAtPath.get(path);
+            if (previousAtPath != identity) {
+                identityAtPath.put(path, identity);
+                if (previousAtPath != null && !previousAtPath.equals(identity)) {
+                    stats.rotations.incrementAndGet();
+                }
             }
             FileTailer tailer = tailers.get(identity);
             if (tailer != null) {
@@ -472,14 +623,19 @@ public final class FileSetTailer implements AutoCloseable {
                 continue;
             }
             try {
-                if (tooOld(path)) {
+                BasicFileAttributes attrs = attributes.get(path);
+                if (tooOld(attrs, wallNow)) {
                     continue; // never opened; looked at again each scan, and read like a new file once written to
                 }
                 FileTailer created = newTailer(identity, path, Optional.ofNullable(stored.get(identity)), now);
                 if (created == null) {
                     continue; // perhaps the copy of a file about to be truncated: decided at a later scan
                 }
+                created.seen(attrs.size(), mtimeNanos(attrs), wallNow);
                 tailers.put(identity, created);
+                if (trackedFingerprints != null) {
+                    indexFingerprint(created);
+                }
                 if (options.multilineStart() != null) {
                     MultilineAggregator aggregator = new MultilineAggregator(options.multilineStart(),
                             options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs());
@@ -491,17 +647,32 @@ public final class FileSetTailer implements AutoCloseable {
                 problems.report(path, "cannot open, retried every scan.interval.ms (" + ex + ")");
             }
         }
+        trackedFingerprints = null;
         // Seen: under a name this task owns. A file renamed out of its rotation family belongs to another task now:
         // this one finishes it like a file rotated away, and forgets it.
         Set<FileIdentity> owned = new HashSet<>();
         current.forEach((identity, path) -> {
-            if (assignment.owns(path)) {
+            if (ownedPaths.contains(path)) {
                 owned.add(identity);
             }
         });
         if (found.complete()) {
+            knownPaths = knownNow;
+            Set<Path> directories = new HashSet<>();
+            for (FileTailer tailer : tailers.values()) {
+                Path dir = tailer.path().getParent();
+                if (directories.add(dir)) {
+                    changes.watch(dir);
+                }
+            }
+            changes.retain(directories);
+        } else {
+            knownPaths.putAll(knownNow);
+        }
+        if (found.complete()) {
             seenInLastScan = owned;
-            identityAtPath.keySet().retainAll(current.values());
+            // A set, not current.values(): retainAll asks contains() of every key (10,000 files made it quadratic).
+            identityAtPath.keySet().retainAll(knownPaths.keySet());
             orphanSince.keySet().retainAll(tailers.keySet());
             orphanSince.keySet().removeAll(seenInLastScan);
             for (FileIdentity identity : tailers.keySet()) {
@@ -517,57 +688,68 @@ public final class FileSetTailer implements AutoCloseable {
         }
         failedUntil.keySet().retainAll(tailers.keySet());
         deferredSince.keySet().retainAll(current.keySet());
+        deferredAtLook.keySet().retainAll(deferredSince.keySet());
         firstScan = false;
     }
 
     /** ignore.older.than.ms: a file last modified longer ago than that is never opened. */
-    private boolean tooOld(Path path) throws IOException {
+    private boolean tooOld(BasicFileAttributes attrs, long wallNow) {
         return options.ignoreOlderThanMs() > 0
-                && wallClock.get() - Files.getLastModifiedTime(path).toMillis() > options.ignoreOlderThanMs();
+                && wallNow - attrs.lastModifiedTime().toMillis() > options.ignoreOlderThanMs();
     }
 
     /** A tailer at the stored offset, at a recognised copy's resume point, or at 0; null to decide later. */
     private FileTailer newTailer(FileIdentity identity, Path path, Optional<ResumePoint> stored, long now)
             throws IOException {
         Compression compression;
+        long size;
+        ResumePoint start = ResumePoint.START;
+        // One open for what a new file needs to be told: compressed or not, its size, whether its first bytes are
+        // those of its stored offset, whether it may be a copy about to be made.
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             compression = Compression.of(channel);
-        }
-        // Empty, or too short to tell (null): tracked as plain, so a rename out of the globs is followed; should its
-        // first bytes turn out compressed (an archive gzip has just created), it is handed back (readOne).
-        if (compression != null && compression != Compression.NONE) {
-            return newArchiveTailer(identity, path, compression, stored, now);
-        }
-        long size = Files.size(path);
-        ResumePoint start = ResumePoint.START;
-        if (stored.isPresent() && stored.get().position() <= size && sameContent(path, stored.get())) {
-            start = stored.get();
-        } else if (stored.isEmpty() && firstScan && startAtEndNow) {
-            start = ResumePoint.at(size, 0, false);
-        } else {
-            // No offset, or one this file does not match: shorter than the stored position (truncated while the task
-            // was down) or other first bytes (a reused inode: often a copytruncate copy taking a deleted file's
-            // inode). A new file either way, so perhaps a copy: compared with earlier truncations first, then its
-            // own truncation is noted for a copy of it.
-            Optional<ResumePoint> copy = copies.recognise(path, size, now);
-            if (stored.isPresent() && !deferredSince.containsKey(identity)) {
-                stats.truncations.incrementAndGet();
-                if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
-                    copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
-                }
+            // Empty, or too short to tell (null): tracked as plain, so a rename out of the globs is followed; should
+            // its first bytes turn out compressed (an archive gzip has just created), it is handed back (readOne).
+            if (compression != null && compression != Compression.NONE) {
+                channel.close();
+                return newArchiveTailer(identity, path, compression, stored, now);
             }
-            if (copy.isPresent()) {
-                stats.copiesRecognized.incrementAndGet();
-                log.info("{} is a copy of a truncated file already read up to byte {}: resuming there",
-                        path, copy.get().position());
-                deferredSince.remove(identity);
-                start = copy.get();
-            } else if (mayBecomeACopy(identity, path, size, now)) {
-                return null;
+            size = channel.size();
+            if (stored.isPresent() && stored.get().position() <= size && sameContent(channel, stored.get())) {
+                start = stored.get();
+            } else if (stored.isEmpty() && firstScan && startAtEndNow) {
+                start = ResumePoint.at(size, 0, false);
+            } else {
+                // No offset, or one this file does not match: shorter than the stored position (truncated while the
+                // task was down) or other first bytes (a reused inode: often a copytruncate copy taking a deleted
+                // file's inode). A new file either way, so perhaps a copy: compared with earlier truncations first,
+                // then its own truncation is noted for a copy of it.
+                Optional<ResumePoint> copy = copies.recognise(path, size, now);
+                if (stored.isPresent() && !deferredSince.containsKey(identity)) {
+                    stats.truncations.incrementAndGet();
+                    if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
+                        copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
+                    }
+                }
+                if (copy.isPresent()) {
+                    stats.copiesRecognized.incrementAndGet();
+                    log.info("{} is a copy of a truncated file already read up to byte {}: resuming there",
+                            path, copy.get().position());
+                    deferredSince.remove(identity);
+                    deferredAtLook.remove(identity);
+                    start = copy.get();
+                } else if (mayBecomeACopy(identity, channel, size, now)) {
+                    return null;
+                }
             }
         }
         deferredSince.remove(identity);
+        deferredAtLook.remove(identity);
         FileTailer created = new FileTailer(identity, path, start, settings, stats, now);
+        if (compression == Compression.NONE) {
+            // Told now, while it has bytes: a file truncated to nothing before its first read is still seen truncated.
+            created.plain();
+        }
         return start == ResumePoint.START || stored.isPresent() && start == stored.get() ? created
                 : created.storeStartNow();
     }
@@ -636,25 +818,43 @@ public final class FileSetTailer implements AutoCloseable {
      * A new file whose first bytes equal those of a tracked file may be the copy copytruncate made a moment before
      * truncating that file: wait (at most two scans) for the truncation before reading it from 0.
      */
-    private boolean mayBecomeACopy(FileIdentity identity, Path path, long size, long now) throws IOException {
+    private boolean mayBecomeACopy(FileIdentity identity, FileChannel channel, long size, long now)
+            throws IOException {
         if (size < Fingerprint.MAX_BYTES) {
             return false;
         }
-        Long since = deferredSince.putIfAbsent(identity, now);
-        if (since != null && now - since >= copyWaitMs()) {
-            return false;
-        }
-        long fingerprint;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            fingerprint = Fingerprint.of(channel, Fingerprint.MAX_BYTES);
-        }
-        for (FileTailer tailer : tailers.values()) {
-            if (tailer.fingerprintLength() == Fingerprint.MAX_BYTES && tailer.fingerprint() == fingerprint) {
-                return true;
+        long fingerprint = Fingerprint.of(channel, Fingerprint.MAX_BYTES);
+        if (trackedFingerprints == null) {
+            // Built once per scan, not one pass over every tracked file per new file (10,000 new files at a start).
+            trackedFingerprints = new HashMap<>();
+            for (FileTailer tailer : tailers.values()) {
+                indexFingerprint(tailer);
             }
         }
-        deferredSince.remove(identity);
-        return false;
+        List<FileTailer> originals = trackedFingerprints.get(fingerprint);
+        if (originals == null) {
+            deferredSince.remove(identity);
+            deferredAtLook.remove(identity);
+            return false;
+        }
+        long since = deferredSince.computeIfAbsent(identity, k -> now);
+        long sinceLook = deferredAtLook.computeIfAbsent(identity, k -> looks);
+        // The wait counts only once each file it may be a copy of was looked at since it appeared: a closed handle
+        // is looked at every look interval, and a truncation not yet seen would make the copy look new.
+        boolean lookedAt = true;
+        for (FileTailer original : originals) {
+            if (original.lastLook() <= sinceLook) {
+                lookedAt = false;
+                original.nextLookAt(now); // at this poll
+            }
+        }
+        return !(lookedAt && now - since >= copyWaitMs());
+    }
+
+    private void indexFingerprint(FileTailer tailer) {
+        if (tailer.fingerprintLength() == Fingerprint.MAX_BYTES) {
+            trackedFingerprints.computeIfAbsent(tailer.fingerprint(), k -> new ArrayList<>(1)).add(tailer);
+        }
     }
 
     private long copyWaitMs() {
@@ -666,8 +866,13 @@ public final class FileSetTailer implements AutoCloseable {
             return true;
         }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return Fingerprint.of(channel, stored.fingerprintLength()) == stored.fingerprint();
+            return sameContent(channel, stored);
         }
+    }
+
+    private static boolean sameContent(FileChannel channel, ResumePoint stored) throws IOException {
+        return stored.fingerprintLength() == 0
+                || Fingerprint.of(channel, stored.fingerprintLength()) == stored.fingerprint();
     }
 
     /**
@@ -680,6 +885,7 @@ public final class FileSetTailer implements AutoCloseable {
 
     @Override
     public void close() {
+        changes.close();
         tailers.values().forEach(FileTailer::close);
         tailers.clear();
     }

@@ -94,6 +94,22 @@ public final class FileTailer {
     private boolean finishedReported;
     /** The compressed size when its content was last found incomplete: it is read again once that changes. */
     private long incompleteAtRawSize = -1;
+    /** Size and modification time (ns) of the name when last looked at: a change of either says the file changed. */
+    private long seenSize = -1;
+    private long seenMtimeNanos = Long.MIN_VALUE;
+    /**
+     * The content was checked against what was read since size and modification time last changed (or they were
+     * from before the last read, a clock tick apart): unchanged size and time then mean an unchanged file.
+     */
+    private boolean seenVerified;
+    /** At the next read: check the bytes already read (first bytes, and the prefix checksum up to a bound). */
+    private boolean verifyContent;
+    /** When the name is to be looked at next (task clock): a closed handle at its end costs one stat per interval. */
+    private long nextLookMillis;
+    private boolean writtenSinceLook;
+    private long lastLook = Long.MIN_VALUE;
+    /** The file system's key object of the file (cheap to compare; its text is in {@link #identity}). */
+    private Object fileKey;
 
     public FileTailer(FileIdentity identity, Path path, ResumePoint start, TailerSettings settings,
                       TailerStats stats, long nowMillis) {
@@ -164,6 +180,12 @@ public final class FileTailer {
      */
     public boolean turnedOutCompressed() {
         return isCompressed() && !startedAsArchive;
+    }
+
+    /** Its first bytes were found plain when it was taken up (an empty file is not told yet: it may be an archive). */
+    public FileTailer plain() {
+        compression = Compression.NONE;
+        return this;
     }
 
     /** Taken up as a compressed file (its first bytes told before this tailer was made). */
@@ -244,19 +266,137 @@ public final class FileTailer {
     }
 
     /**
-     * For a closed handle: whether opening it can give anything (one stat, no descriptor): the file grew or
-     * shrank since the last read reached its end, a read stopped before the end, or a pending last line without
-     * newline is due to be flushed.
+     * For a closed handle: whether opening it can give anything, from one stat of its name (no descriptor): the
+     * file grew, shrank or changed since the last look, a read stopped before the end, a pending last line without
+     * newline is due to be flushed, or its content is due for its one check after a change.
      */
-    public boolean worthOpening(long nowMillis) throws IOException {
-        long size = Files.size(path);
+    public boolean worthOpening(long size, long mtimeNanos, long nowMillis, long wallNowMillis) {
         if (finished) {
             return false;
         }
         if (isCompressed()) {
             return size != incompleteAtRawSize;
         }
-        return size != eofAt || size > committedPosition && nowMillis - lastGrowthMillis >= settings.partialFlushMs();
+        Change change = look(size, mtimeNanos, wallNowMillis);
+        return change != Change.NONE || size != eofAt
+                || size > committedPosition && nowMillis - lastGrowthMillis >= settings.partialFlushMs();
+    }
+
+    /**
+     * How long a modification time may lag the last write in the same clock tick: the coarsest file systems keep
+     * 2 s (FAT), ext3 and HFS+ 1 s; ext4 and XFS a kernel tick. A write within a tick of the time seen leaves the
+     * time as it was, so a file seen at the same size and time is trusted as unchanged only once it was checked
+     * after that tick.
+     */
+    static final long MTIME_GRANULARITY_MS = 2_000;
+    /** A file changed without growing has its bytes already read checked up to this many (checksum); beyond, its first bytes. */
+    static final long VERIFY_PREFIX_MAX_BYTES = 1 << 20;
+
+    /** What one look at the name (its size and modification time) says since the previous one. */
+    public enum Change {
+        /** Same size and time, and the content checked since they last changed: nothing to read. */
+        NONE,
+        /** Size or time changed: read what is new; the bytes already read are checked (growth: the first bytes). */
+        CHANGED,
+        /** Same size and time, not checked since the last change, whose clock tick is over: check once. */
+        VERIFY
+    }
+
+    /**
+     * One stat of the name: compares its size and modification time with the previous look. A change that leaves
+     * the size as it was (truncated and written again to the same length, or only touched) has the bytes already
+     * read checked at the next read: first bytes and, up to {@link #VERIFY_PREFIX_MAX_BYTES}, the checksum of every
+     * byte before the position; other bytes mean the file is read again from 0. A file not checked since its last
+     * change is checked once that change's clock tick is over: a second write within the tick leaves size and time
+     * unchanged.
+     */
+    public Change look(long size, long mtimeNanos, long wallNowMillis) {
+        boolean same = size == seenSize && mtimeNanos == seenMtimeNanos;
+        boolean written = writtenSinceLook;
+        writtenSinceLook = false;
+        boolean sameSize = size == seenSize;
+        seenSize = size;
+        seenMtimeNanos = mtimeNanos;
+        if (!same) {
+            seenVerified = false;
+            checkFirstBytes = true;
+            verifyContent |= sameSize;
+            return Change.CHANGED;
+        }
+        if (!written && (seenVerified || mtimeNanos / 1_000_000L >= wallNowMillis - MTIME_GRANULARITY_MS)) {
+            return Change.NONE;
+        }
+        verifyContent = true;
+        return Change.VERIFY;
+    }
+
+    /**
+     * The first look, made by the scan that found the file: trusted as checked when its last change is a clock tick
+     * older than now (a resumed file's first bytes were compared with its stored offset's).
+     */
+    public FileTailer seen(long size, long mtimeNanos, long wallNowMillis) {
+        seenSize = size;
+        seenMtimeNanos = mtimeNanos;
+        seenVerified = mtimeNanos / 1_000_000L < wallNowMillis - MTIME_GRANULARITY_MS;
+        if (size == committedPosition && !isCompressed() && start.position() == size && !start.partialFlushed()) {
+            eofAt = size; // resumed at its end: nothing to read until it changes (a restart opens nothing)
+        }
+        return this;
+    }
+
+    /**
+     * The kernel said the file was written to (inotify): at the next look, the same size and time do not mean
+     * unchanged (a rewrite within the time's clock tick); its content is checked.
+     */
+    public void written() {
+        writtenSinceLook = true;
+    }
+
+    /** The size the name had when last looked at (-1 before); bytes behind for a closed handle. */
+    public long seenSize() {
+        return seenSize;
+    }
+
+    /** The tailer set's count of looks when this file was last looked at (a stat of its name, or a read). */
+    public long lastLook() {
+        return lastLook;
+    }
+
+    public void lookedAt(long look) {
+        lastLook = look;
+    }
+
+    public long nextLookMillis() {
+        return nextLookMillis;
+    }
+
+    public void nextLookAt(long millis) {
+        nextLookMillis = millis;
+    }
+
+    /**
+     * Whether the file may hold bytes not read: its last read stopped before the end, a last line without newline
+     * waits, or it was not read yet. Such a file is looked at every poll, not every look interval.
+     */
+    public boolean mayHaveUnread() {
+        return !finished && (eofAt < 0 || committedPosition < eofAt);
+    }
+
+    /** Whether {@code key} (a stat's file key) is this file's: compared as an object after the first match. */
+    public boolean isFile(Object key) {
+        if (key == null) {
+            // A file system without file keys: files are known by their real path (FileIdentity), so the name holds
+            // the file it held.
+            return identity.key().startsWith("path:");
+        }
+        if (key.equals(fileKey)) {
+            return true;
+        }
+        if (key.toString().equals(identity.key())) {
+            fileKey = key;
+            return true;
+        }
+        return false;
     }
 
     /** Read to the file's real end (its size looked up now) with nothing buffered left to consume. */
@@ -280,7 +420,20 @@ public final class FileTailer {
         return 0;
     }
 
-    /** Bytes in the file not yet emitted. */
+    /**
+     * Bytes not yet read as of the last look at the name (no stat: the metric of thousands of files costs nothing);
+     * exact for an open handle.
+     */
+    public long bytesBehindAsSeen() {
+        if (channel != null || seenSize < 0) {
+            return bytesBehind();
+        }
+        if (finished) {
+            return 0;
+        }
+        return isCompressed() ? lastBytesBehind : Math.max(0, seenSize - committedPosition);
+    }
+
     /** Bytes not yet read; the last known figure when the size cannot be read (an unreadable file is not "0 behind"). */
     public long bytesBehind() {
         try {
@@ -329,7 +482,12 @@ public final class FileTailer {
             return 0; // too few bytes yet to tell whether it is compressed; or an archive to be taken up anew
         }
         if (!isCompressed()) {
-            detectTruncation();
+            long size = detectTruncation();
+            if (eofAt >= 0 && size == eofAt && readPosition == eofAt && !readBuffer.hasRemaining()
+                    && !(pendingLength > 0 && !skippingRestOfLine
+                    && nowMillis - lastGrowthMillis >= settings.partialFlushMs())) {
+                return 0; // at the end it found last time, and the file has not changed: one fstat, no read
+            }
         }
         int startSize = out.size();
         long emittedBytes = 0;
@@ -422,15 +580,25 @@ public final class FileTailer {
         }
     }
 
-    private void detectTruncation() throws IOException {
+    /**
+     * The file shrank below what was read, or (at an open, or after a look saw it change) its first bytes differ
+     * from those read, or (after a change that kept its size) the checksum of the bytes before the position does:
+     * it was truncated or written anew, and is read again from 0. Returns its size.
+     */
+    private long detectTruncation() throws IOException {
         long size = channel.size();
+        boolean verify = verifyContent;
+        verifyContent = false;
         // Below any byte ever read, not only below the last line emitted: a pending partial line counts too. At an
         // open, other first bytes than those read before say the same of a file that grew back past the position
         // while its handle was closed (or of a reused inode).
-        boolean otherFirstBytes = checkFirstBytes && fingerprintLength > 0 && size >= fingerprintLength
+        boolean otherFirstBytes = (checkFirstBytes || verify) && fingerprintLength > 0 && size >= fingerprintLength
                 && Fingerprint.of(channel, fingerprintLength) != fingerprint;
         checkFirstBytes = false;
-        if (size < Math.max(committedPosition, highWater) || otherFirstBytes) {
+        boolean otherBytes = verify && !otherFirstBytes && crcKnown && committedPosition > fingerprintLength
+                && committedPosition <= VERIFY_PREFIX_MAX_BYTES && size >= committedPosition
+                && prefixCrc(committedPosition) != crc;
+        if (size < Math.max(committedPosition, highWater) || otherFirstBytes || otherBytes) {
             stats.truncations.incrementAndGet();
             // What was read before the truncation, for recognising the copy copytruncate made of it.
             recordCheckpoint();
@@ -442,7 +610,27 @@ public final class FileTailer {
             crc = 0;
             crcKnown = true;
             skipCrc = 0;
+        } else if (verify) {
+            seenVerified = true;
         }
+        return size;
+    }
+
+    /** PrefixCrc of the file's first {@code length} bytes, read through the open handle. */
+    private long prefixCrc(long length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(READ_BUFFER_BYTES, length));
+        long value = 0;
+        long position = 0;
+        while (position < length) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), length - position));
+            int n = channel.read(buffer, position);
+            if (n <= 0) {
+                return ~crc; // shorter than it was a moment ago: certainly not the bytes read
+            }
+            value = PrefixCrc.update(value, buffer.array(), 0, n);
+            position += n;
+        }
+        return value;
     }
 
     private void recordCheckpoint() {

@@ -85,4 +85,62 @@ class GlobWatcherTest {
         assertThat(scan.files()).containsExactly(other.resolve("y.log"));
         assertThat(scan.complete()).isFalse();
     }
+
+    /**
+     * An allowed root reached through a symbolic link (macOS {@code /var} is {@code /private/var}, a Kubernetes
+     * {@code /var/log/pods} on another mount): the files under it resolve to the link's target, which is the same
+     * directory, so they are inside the root.
+     */
+    @Test
+    void aRootReachedThroughASymbolicLinkAllowsTheFilesBelowIt() throws IOException {
+        Path real = Files.createDirectories(dir.resolve("private/logs"));
+        Files.writeString(real.resolve("app.log"), "a\n");
+        Path link = Files.createSymbolicLink(dir.resolve("logs"), real);
+        GlobWatcher byLink = new GlobWatcher(List.of(link + "/*.log"), List.of(), List.of(link.toString()), problems);
+        assertThat(byLink.scan().files()).containsExactly(link.resolve("app.log"));
+        assertThat(problems.current()).isEmpty();
+        GlobWatcher rootByLinkGlobByTarget = new GlobWatcher(List.of(real + "/*.log"), List.of(),
+                List.of(link.toString()), problems);
+        assertThat(rootByLinkGlobByTarget.scan().files()).containsExactly(real.resolve("app.log"));
+        GlobWatcher rootByTargetGlobByLink = new GlobWatcher(List.of(link + "/*.log"), List.of(),
+                List.of(real.toString()), problems);
+        assertThat(rootByTargetGlobByLink.scan().files()).containsExactly(link.resolve("app.log"));
+    }
+
+    @Test
+    void aSymbolicLinkInsideARootReachedThroughALinkThatPointsOutsideIsStillRefused() throws IOException {
+        Path real = Files.createDirectories(dir.resolve("private/logs"));
+        Path outside = Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(outside.resolve("shadow"), "secret\n");
+        Files.writeString(real.resolve("app.log"), "a\n");
+        Files.createSymbolicLink(real.resolve("evil.log"), outside.resolve("shadow"));
+        Files.createSymbolicLink(real.resolve("evil-dir"), outside);
+        Files.writeString(outside.resolve("x.log"), "secret\n");
+        Path link = Files.createSymbolicLink(dir.resolve("logs"), real);
+        // The walk does not go down symbolic links to directories; a glob naming a file below one does reach it.
+        GlobWatcher watcher = new GlobWatcher(List.of(link + "/*.log", link + "/*/*.log", link + "/evil-dir/x.log"),
+                List.of(), List.of(link.toString()), problems);
+        assertThat(watcher.scan().files()).containsExactly(link.resolve("app.log"));
+        assertThat(problems.current().get(link.resolve("evil.log"))).contains("outside paths.allowed.roots");
+        assertThat(problems.current().get(link.resolve("evil-dir/x.log"))).contains("outside paths.allowed.roots");
+    }
+
+    /** The root is resolved again at each scan: one created (or re-pointed) after the task started is honoured. */
+    @Test
+    void aRootLinkCreatedAfterTheStartIsResolvedAtTheNextScan() throws IOException {
+        Path real = Files.createDirectories(dir.resolve("private/logs"));
+        Files.writeString(real.resolve("app.log"), "a\n");
+        Path link = dir.resolve("later");
+        GlobWatcher watcher = new GlobWatcher(List.of(link + "/*.log"), List.of(), List.of(link.toString()),
+                problems);
+        assertThat(watcher.scan().files()).isEmpty();
+        Files.createSymbolicLink(link, real);
+        assertThat(watcher.scan().files()).containsExactly(link.resolve("app.log"));
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("app.log"), "b\n");
+        Files.delete(link);
+        Files.createSymbolicLink(link, elsewhere);
+        assertThat(watcher.scan().files()).as("the root now is where the link points").containsExactly(
+                link.resolve("app.log"));
+    }
 }
