@@ -8,12 +8,16 @@ import io.lokiconnect.common.config.EnumChoice;
 import io.lokiconnect.common.config.StaticLabels;
 import io.lokiconnect.common.config.Unresolved;
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.TenantIds;
 import io.lokiconnect.sink.client.HeaderText;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.routing.RecordMapping;
+import io.lokiconnect.sink.routing.Relabeler;
+import io.lokiconnect.sink.routing.RoutingRules;
 import io.lokiconnect.sink.shaping.LokiLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -75,6 +79,9 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final String LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG = "loki.limits.stream.burst.bytes";
     public static final String LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG = "loki.limits.ingestion.burst.bytes";
     public static final String LOKI_LIMITS_MAX_BEHIND_MS_CONFIG = "loki.limits.max.behind.ms";
+    public static final String MAPPINGS_CONFIG = RoutingRules.MAPPINGS_CONFIG;
+    public static final String RELABEL_RULES_CONFIG = RoutingRules.RELABEL_RULES_CONFIG;
+    public static final String LABELS_VALUES_MAX_CONFIG = "labels.values.max";
 
     /** {@code loki.encoding}: the push body. */
     public enum Encoding implements ConfigChoice {
@@ -97,7 +104,11 @@ public class LokiSinkConfig extends AbstractConfig {
     /** {@code labels.from.record}: record coordinates added as labels. */
     public enum RecordLabel implements ConfigChoice {
         TOPIC,
-        PARTITION
+        PARTITION,
+        /** The file the line was read from (the source's log.file.path header), as Alloy's loki.source.file. */
+        FILENAME,
+        /** The host that read it (the source's log.host header). */
+        HOST
     }
 
     private static final EnumChoice<Encoding> ENCODING = EnumChoice.of(Encoding.class);
@@ -111,6 +122,7 @@ public class LokiSinkConfig extends AbstractConfig {
     private static final String GROUP_BATCH = "Batching and retries";
     private static final String GROUP_ENTRIES = "Entries";
     private static final String GROUP_LIMITS = "Loki's limits";
+    private static final String GROUP_ROUTING = "Routing: tenants, mappings, relabelling";
     private static final String LIMITS_WHY = " Loki drops entries over this limit while it answers 204 (for any stream "
             + "but a push's last), so the sink applies it itself and never sends what Loki would drop; set it to "
             + "your Loki's value.";
@@ -121,8 +133,11 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "http or https. No credentials in it (user:password@ would be logged with the URL): use "
                             + "the loki.auth.* keys or loki.headers.",
                     GROUP_LOKI, 1, ConfigDef.Width.LONG, "Loki URL")
-            .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", new HeaderValue(), Importance.MEDIUM,
-                    "Tenant sent as the X-Scope-OrgID header (multi-tenant Loki). Empty: no header.",
+            .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", new TenantId(), Importance.MEDIUM,
+                    "Tenant sent as the X-Scope-OrgID header (multi-tenant Loki) for records without a tenant of "
+                            + "their own: a record's loki.tenant header (written by the JsonLabels transform from "
+                            + "tenant.field, or by any producer) or a mapping with target=tenant wins. Each push "
+                            + "carries one tenant. Empty: no header.",
                     GROUP_LOKI, 2, ConfigDef.Width.MEDIUM, "Tenant")
             .define(LOKI_AUTH_BASIC_USERNAME_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "User of HTTP basic authentication; set together with loki.auth.basic.password.",
@@ -211,7 +226,10 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "JsonLabels transform).",
                     GROUP_ENTRIES, 2, ConfigDef.Width.MEDIUM, "Label header prefix")
             .define(LABELS_FROM_RECORD_CONFIG, Type.LIST, "", RECORD_LABELS, Importance.LOW,
-                    "Record coordinates added as labels: 'topic' and/or 'partition'.",
+                    "Labels taken from the record as it is: 'topic', 'partition', and 'filename' and 'host', the "
+                            + "labels Alloy's loki.source.file gives (the file's path and the host that read it, from "
+                            + "the file source's log.file.path and log.host headers: set headers=path,host on the "
+                            + "source). A record without the header gets no such label.",
                     GROUP_ENTRIES, 3, ConfigDef.Width.SHORT, "Labels from record", RECORD_LABELS)
             .define(STRUCTURED_METADATA_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.METADATA_PREFIX,
                     new ConfigDef.NonEmptyString(), Importance.LOW,
@@ -238,6 +256,24 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(METRICS_LEVEL_VALUES_MAX_CONFIG, Type.INT, 10, Range.between(0, 1000), Importance.LOW,
                     "Distinct level values given their own metric; later values are counted under 'other'.",
                     GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values")
+            .define(MAPPINGS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "Names of mapping rules, in order: each takes a part of the record (its key, a header by name or "
+                            + "regex, its topic with regex groups, its partition) into a label, structured metadata or "
+                            + "the tenant; its keys are mapping.<name>.* (see below). A later rule's label wins over "
+                            + "an earlier one's, and both over header labels and labels.static.",
+                    GROUP_ROUTING, 1, ConfigDef.Width.LONG, "Mappings")
+            .define(LABELS_VALUES_MAX_CONFIG, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+                    "Most distinct values of each label a mapping makes, per task (and most distinct tenants "
+                            + "mappings give); a further new value is sent as __overflow__ (counted in "
+                            + "label-overflows-total, logged once per label), a further tenant sends the record to "
+                            + "behavior.on.rejected. Bounds the Loki streams a runaway key or header creates.",
+                    GROUP_ROUTING, 2, ConfigDef.Width.SHORT, "Label values max")
+            .define(RELABEL_RULES_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "Names of relabel rules, applied in order to each stream's final label set (static, header, "
+                            + "record and mapped labels, and __tenant_id__, the record's tenant) with Prometheus's "
+                            + "semantics; their keys are relabel.rule.<name>.* (see below). Labels beginning with __ "
+                            + "are removed after the last rule; __tenant_id__ becomes the record's tenant.",
+                    GROUP_ROUTING, 3, ConfigDef.Width.LONG, "Relabel rules")
             .define(LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_STREAM_RATE_BYTES,
                     Range.atLeast(1), Importance.MEDIUM,
                     "Loki's per_stream_rate_limit in bytes a second (line plus structured metadata, counted per "
@@ -269,10 +305,15 @@ public class LokiSinkConfig extends AbstractConfig {
     }
 
     private LokiSinkConfig(Map<?, ?> props, boolean enforceCrossKeyRules) {
-        super(CONFIG_DEF, props);
+        super(definition(props), props);
         if (enforceCrossKeyRules) {
             CrossKeyRules.enforce(crossKeyProblems());
         }
+    }
+
+    /** {@link #CONFIG_DEF} with the keys of the mapping and relabel rules {@code props} names. */
+    public static ConfigDef definition(Map<?, ?> props) {
+        return RoutingRules.enrich(CONFIG_DEF, props);
     }
 
     /**
@@ -303,6 +344,10 @@ public class LokiSinkConfig extends AbstractConfig {
             problems.add(problem(BUFFER_MAX_BYTES_CONFIG, getLong(BUFFER_MAX_BYTES_CONFIG),
                     "must be at least batch.max.bytes (" + getInt(BATCH_MAX_BYTES_CONFIG) + ")"));
         }
+        problems.addAll(RoutingRules.nameProblems(MAPPINGS_CONFIG, getList(MAPPINGS_CONFIG)));
+        problems.addAll(RoutingRules.nameProblems(RELABEL_RULES_CONFIG, getList(RELABEL_RULES_CONFIG)));
+        RoutingRules.mappings(ruleNames(MAPPINGS_CONFIG), this::get, problems);
+        RoutingRules.relabelRules(ruleNames(RELABEL_RULES_CONFIG), this::get, problems);
         for (String location : List.of(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, LOKI_TLS_KEYSTORE_LOCATION_CONFIG)) {
             String file = getString(location);
             if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
@@ -435,6 +480,38 @@ public class LokiSinkConfig extends AbstractConfig {
         return recordLabels().contains(RecordLabel.PARTITION);
     }
 
+    private List<String> ruleNames(String key) {
+        List<String> names = new ArrayList<>();
+        for (String name : getList(key)) {
+            if (!name.isBlank() && !names.contains(name.trim())) {
+                names.add(name.trim());
+            }
+        }
+        return names;
+    }
+
+    /** The mapping rules of {@code mappings}, compiled, in order. */
+    public List<RecordMapping> mappings() {
+        return RoutingRules.mappings(ruleNames(MAPPINGS_CONFIG), this::get, new ArrayList<>());
+    }
+
+    public int labelsValuesMax() {
+        return getInt(LABELS_VALUES_MAX_CONFIG);
+    }
+
+    /** The relabel rules of {@code relabel.rules}, compiled. */
+    public Relabeler relabeler() {
+        return new Relabeler(RoutingRules.relabelRules(ruleNames(RELABEL_RULES_CONFIG), this::get, new ArrayList<>()));
+    }
+
+    public boolean filenameLabel() {
+        return recordLabels().contains(RecordLabel.FILENAME);
+    }
+
+    public boolean hostLabel() {
+        return recordLabels().contains(RecordLabel.HOST);
+    }
+
     public String metadataHeaderPrefix() {
         return getString(STRUCTURED_METADATA_HEADER_PREFIX_CONFIG);
     }
@@ -528,6 +605,30 @@ public class LokiSinkConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "printable ASCII";
+        }
+    }
+
+    /** {@code loki.tenant.id}: empty, or a tenant ID Loki takes ({@link TenantIds}, dskit's rule). */
+    static final class TenantId implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value == null ? "" : value.toString();
+            if (text.isEmpty()) {
+                return;
+            }
+            String problem = TenantIds.problem(text);
+            if (problem == null && text.indexOf(TenantIds.SEPARATOR) >= 0) {
+                problem = "names several tenants ('|'); a push goes to one";
+            }
+            if (problem != null) {
+                throw new ConfigException(name, text, "Loki would refuse this tenant with 400: " + problem
+                        + ". Use letters, digits and ! - _ . * ' ( ), at most " + TenantIds.MAX_LENGTH + " bytes");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or up to 150 of a-z A-Z 0-9 ! - _ . * ' ( )";
         }
     }
 

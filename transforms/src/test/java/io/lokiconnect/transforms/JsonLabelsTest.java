@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lokiconnect.common.Version;
 import io.lokiconnect.common.headers.LokiHeaders;
-import io.lokiconnect.transforms.labels.CardinalityGuard;
+import io.lokiconnect.common.loki.CardinalityGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

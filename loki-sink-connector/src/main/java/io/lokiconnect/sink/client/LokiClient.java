@@ -37,6 +37,7 @@ public final class LokiClient implements Closeable {
     private final String pushUrl;
     private final String readyUrl;
     private final Headers headers;
+    private final Headers readyHeaders;
 
     public LokiClient(Settings settings) {
         this.pushUrl = settings.pushUrl();
@@ -58,7 +59,15 @@ public final class LokiClient implements Closeable {
         }
         this.http = builder.build();
         this.headers = headers(settings);
+        Headers.Builder ready = headers.newBuilder();
+        if (!settings.tenantId().isEmpty()) {
+            add(ready, TENANT_HEADER, settings.tenantId(), true);
+        }
+        this.readyHeaders = ready.build();
     }
+
+    /** Loki's tenant header; set per push, from the batch's tenant. */
+    static final String TENANT_HEADER = "X-Scope-OrgID";
 
     /**
      * The headers of every request. OkHttp's error for a value it cannot send echoes the value (a key, a token, a
@@ -68,9 +77,6 @@ public final class LokiClient implements Closeable {
     private static Headers headers(Settings settings) {
         Headers.Builder h = new Headers.Builder();
         add(h, "User-Agent", "loki-connect/" + settings.version(), false);
-        if (!settings.tenantId().isEmpty()) {
-            add(h, "X-Scope-OrgID", settings.tenantId(), false);
-        }
         if (!settings.basicUser().isEmpty()) {
             String credentials = settings.basicUser() + ":" + settings.basicPassword();
             add(h, "Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)), false);
@@ -98,10 +104,22 @@ public final class LokiClient implements Closeable {
         return pushUrl;
     }
 
-    /** Sends one push; an {@link IOException} means no answer (connection refused or dropped, timeout). */
+    /** Sends one push of no tenant. */
     public LokiResponse push(EncodedPush push) throws IOException {
+        return push(push, "");
+    }
+
+    /**
+     * Sends one push of {@code tenant} (its {@code X-Scope-OrgID}; none when empty); an {@link IOException} means no
+     * answer (connection refused or dropped, timeout). The tenant was checked against Loki's rule for tenant IDs
+     * (printable ASCII) before it reached a batch.
+     */
+    public LokiResponse push(EncodedPush push, String tenant) throws IOException {
         Request.Builder request = new Request.Builder().url(pushUrl).headers(headers)
                 .post(RequestBody.create(push.body(), MediaType.get(push.contentType())));
+        if (!tenant.isEmpty()) {
+            request.header(TENANT_HEADER, tenant);
+        }
         if (push.contentEncoding() != null) {
             request.header("Content-Encoding", push.contentEncoding());
         }
@@ -124,7 +142,7 @@ public final class LokiClient implements Closeable {
 
     /** Loki's {@code GET /ready}: null when ready, else what went wrong. */
     public String checkReady() {
-        Request request = new Request.Builder().url(readyUrl).headers(headers).get().build();
+        Request request = new Request.Builder().url(readyUrl).headers(readyHeaders).get().build();
         try (Response response = http.newCall(request).execute()) {
             return response.isSuccessful() ? null
                     : "GET " + readyUrl + " answered " + response.code() + ": " + bodyExcerpt(response).strip();

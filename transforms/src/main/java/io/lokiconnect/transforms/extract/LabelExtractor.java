@@ -1,6 +1,6 @@
 package io.lokiconnect.transforms.extract;
 
-import io.lokiconnect.transforms.labels.CardinalityGuard;
+import io.lokiconnect.common.loki.CardinalityGuard;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.transforms.level.LevelNormalizer;
