@@ -46,7 +46,11 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final String LOKI_AUTH_BASIC_USERNAME_CONFIG = "loki.auth.basic.username";
     public static final String LOKI_AUTH_BASIC_PASSWORD_CONFIG = "loki.auth.basic.password";
     public static final String LOKI_AUTH_BEARER_TOKEN_CONFIG = "loki.auth.bearer.token";
+    public static final String LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG = "loki.auth.bearer.token.file";
     public static final String LOKI_HEADERS_CONFIG = "loki.headers";
+    public static final String LOKI_PROXY_URL_CONFIG = "loki.proxy.url";
+    public static final String LOKI_PROXY_NO_PROXY_CONFIG = "loki.proxy.no.proxy";
+    public static final String LOKI_TLS_KEY_LOCATION_CONFIG = "loki.tls.key.location";
     public static final String LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG = "loki.tls.truststore.location";
     public static final String LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG = "loki.tls.truststore.password";
     public static final String LOKI_TLS_TRUSTSTORE_TYPE_CONFIG = "loki.tls.truststore.type";
@@ -93,7 +97,9 @@ public class LokiSinkConfig extends AbstractConfig {
     /** {@code loki.tls.truststore.type} and {@code loki.tls.keystore.type}, written in upper case as Java does. */
     public enum StoreType implements ConfigChoice {
         PKCS12,
-        JKS;
+        JKS,
+        /** PEM files, as Kafka's ssl.*.type=PEM: certificates; a certificate chain and its private key. */
+        PEM;
 
         @Override
         public String value() {
@@ -148,27 +154,54 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", new HeaderValue(), Importance.MEDIUM,
                     "Bearer token sent as 'Authorization: Bearer <token>'. Not together with basic auth.",
                     GROUP_LOKI, 5, ConfigDef.Width.MEDIUM, "Bearer token")
+            .define(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "File holding the bearer token (a Kubernetes projected service account token, a Vault agent's "
+                            + "sink): read at start, read again at most once a second while pushing and at once after "
+                            + "a 401 or 403, so a rotated token is used without a restart (the kubelet's atomic swap "
+                            + "of the ..data symlink included). Surrounding whitespace is ignored; an empty or "
+                            + "unreadable file keeps the token read before. Not together with loki.auth.bearer.token "
+                            + "or basic auth.",
+                    GROUP_LOKI, 5, ConfigDef.Width.LONG, "Bearer token file")
+            .define(LOKI_PROXY_URL_CONFIG, Type.STRING, "", new ProxyUrl(), Importance.LOW,
+                    "HTTP proxy for the pushes, http://host:port (https Loki is reached through it with CONNECT, TLS "
+                            + "ending at Loki). Hosts in loki.proxy.no.proxy go direct. Empty: no proxy (the JVM's "
+                            + "own proxy settings, if any).",
+                    GROUP_LOKI, 6, ConfigDef.Width.LONG, "Proxy URL")
+            .define(LOKI_PROXY_NO_PROXY_CONFIG, Type.STRING, "", Importance.LOW,
+                    "Hosts reached without loki.proxy.url, as NO_PROXY is read by Go's (Loki's, Alloy's) HTTP "
+                            + "clients: comma-separated domains (matching their subdomains), IPs, CIDR ranges, "
+                            + "optional :port, or *. Empty: the worker's NO_PROXY (or no_proxy) environment variable.",
+                    GROUP_LOKI, 7, ConfigDef.Width.LONG, "No proxy")
             .define(LOKI_HEADERS_CONFIG, Type.PASSWORD, "", new HeaderList(), Importance.LOW,
                     "Extra HTTP headers, comma-separated 'Name:value' pairs. Hidden like a password (the worker logs "
                             + "[hidden]), since such headers often carry a key.",
                     GROUP_LOKI, 6, ConfigDef.Width.LONG, "Extra headers")
             .define(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
-                    "Trust store (PKCS12 or JKS file) holding the CA of an https Loki. Empty: the JVM's trust store.",
+                    "Trust store holding the CA of an https Loki: a PKCS12 or JKS file, or with "
+                            + "loki.tls.truststore.type=PEM a PEM file of CA certificates (a Kubernetes secret's ca.crt). "
+                            + "Empty: the JVM's trust store.",
                     GROUP_LOKI, 7, ConfigDef.Width.LONG, "Trust store")
             .define(LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Password of the trust store.", GROUP_LOKI, 8, ConfigDef.Width.MEDIUM, "Trust store password")
             .define(LOKI_TLS_TRUSTSTORE_TYPE_CONFIG, Type.STRING, StoreType.PKCS12.value(), STORE_TYPE, Importance.LOW,
-                    "Trust store type: PKCS12 or JKS.", GROUP_LOKI, 9, ConfigDef.Width.SHORT, "Trust store type",
+                    "Trust store type: PKCS12, JKS or PEM.", GROUP_LOKI, 9, ConfigDef.Width.SHORT, "Trust store type",
                     STORE_TYPE)
             .define(LOKI_TLS_KEYSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
-                    "Key store (PKCS12 or JKS file) with the client certificate for mutual TLS. Empty: no client cert.",
+                    "Key store with the client certificate for mutual TLS: a PKCS12 or JKS file, or with "
+                            + "loki.tls.keystore.type=PEM a PEM file of the certificate chain (tls.crt), its private "
+                            + "key in it or in loki.tls.key.location. Empty: no client cert.",
                     GROUP_LOKI, 10, ConfigDef.Width.LONG, "Key store")
             .define(LOKI_TLS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Password of the key store and of its key.", GROUP_LOKI, 11, ConfigDef.Width.MEDIUM,
                     "Key store password")
             .define(LOKI_TLS_KEYSTORE_TYPE_CONFIG, Type.STRING, StoreType.PKCS12.value(), STORE_TYPE, Importance.LOW,
-                    "Key store type: PKCS12 or JKS.", GROUP_LOKI, 12, ConfigDef.Width.SHORT, "Key store type",
+                    "Key store type: PKCS12, JKS or PEM.", GROUP_LOKI, 12, ConfigDef.Width.SHORT, "Key store type",
                     STORE_TYPE)
+            .define(LOKI_TLS_KEY_LOCATION_CONFIG, Type.STRING, "", Importance.LOW,
+                    "With loki.tls.keystore.type=PEM: the PEM file of the client's private key (tls.key), PKCS#8 "
+                            + "('BEGIN PRIVATE KEY'; 'BEGIN ENCRYPTED PRIVATE KEY' with loki.tls.keystore.password) or "
+                            + "RSA PKCS#1 ('BEGIN RSA PRIVATE KEY'). Empty: the key is in the key store file.",
+                    GROUP_LOKI, 12, ConfigDef.Width.LONG, "Key file")
             .define(LOKI_TLS_VERIFY_HOSTNAME_CONFIG, Type.BOOLEAN, true, Importance.LOW,
                     "Check that Loki's certificate names the host of loki.url. Certificates are always verified "
                             + "against the trust store; turn only the host name check off, and only for tests.",
@@ -336,6 +369,20 @@ public class LokiSinkConfig extends AbstractConfig {
             problems.add(problem(LOKI_AUTH_BEARER_TOKEN_CONFIG, "(hidden)",
                     "use either basic auth or a bearer token, not both"));
         }
+        String tokenFile = getString(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG);
+        if (!tokenFile.isEmpty()) {
+            if (!user.isEmpty() || !getPassword(LOKI_AUTH_BEARER_TOKEN_CONFIG).value().isEmpty()) {
+                problems.add(problem(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG, tokenFile, "use one of basic auth, "
+                        + "loki.auth.bearer.token and loki.auth.bearer.token.file"));
+            } else if (!Files.isReadable(Path.of(tokenFile))) {
+                problems.add(problem(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG, tokenFile,
+                        "the file does not exist or is not readable by the worker"));
+            }
+        }
+        String keyFile = getString(LOKI_TLS_KEY_LOCATION_CONFIG);
+        if (!keyFile.isEmpty() && !"PEM".equals(getString(LOKI_TLS_KEYSTORE_TYPE_CONFIG).trim().toUpperCase(Locale.ROOT))) {
+            problems.add(problem(LOKI_TLS_KEY_LOCATION_CONFIG, keyFile, "is read only with loki.tls.keystore.type=PEM"));
+        }
         if (getLong(RETRY_BACKOFF_MIN_MS_CONFIG) > getLong(RETRY_BACKOFF_MAX_MS_CONFIG)) {
             problems.add(problem(RETRY_BACKOFF_MIN_MS_CONFIG, getLong(RETRY_BACKOFF_MIN_MS_CONFIG),
                     "must not exceed retry.backoff.max.ms (" + getLong(RETRY_BACKOFF_MAX_MS_CONFIG) + ")"));
@@ -348,7 +395,8 @@ public class LokiSinkConfig extends AbstractConfig {
         problems.addAll(RoutingRules.nameProblems(RELABEL_RULES_CONFIG, getList(RELABEL_RULES_CONFIG)));
         RoutingRules.mappings(ruleNames(MAPPINGS_CONFIG), this::get, problems);
         RoutingRules.relabelRules(ruleNames(RELABEL_RULES_CONFIG), this::get, problems);
-        for (String location : List.of(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, LOKI_TLS_KEYSTORE_LOCATION_CONFIG)) {
+        for (String location : List.of(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, LOKI_TLS_KEYSTORE_LOCATION_CONFIG,
+                LOKI_TLS_KEY_LOCATION_CONFIG)) {
             String file = getString(location);
             if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
                 problems.add(problem(location, file, "the file does not exist or is not readable by the worker"));
@@ -410,14 +458,28 @@ public class LokiSinkConfig extends AbstractConfig {
                 getString(LOKI_TLS_KEYSTORE_LOCATION_CONFIG),
                 getPassword(LOKI_TLS_KEYSTORE_PASSWORD_CONFIG).value().toCharArray(),
                 STORE_TYPE.parse(LOKI_TLS_KEYSTORE_TYPE_CONFIG, getString(LOKI_TLS_KEYSTORE_TYPE_CONFIG)).value(),
-                getBoolean(LOKI_TLS_VERIFY_HOSTNAME_CONFIG));
+                getBoolean(LOKI_TLS_VERIFY_HOSTNAME_CONFIG), getString(LOKI_TLS_KEY_LOCATION_CONFIG));
     }
 
     /** Everything the HTTP client needs: endpoints, credentials, TLS, timeout, and a connection per batch in flight. */
     public LokiClient.Settings clientSettings() {
         return new LokiClient.Settings(pushUrl(), readyUrl(), tenantId(), basicUser(), basicPassword().value(),
                 bearerToken().value(), extraHeaders(), tls(), Duration.ofMillis(requestTimeoutMs()),
-                maxInFlightBatches() + 1, Version.get());
+                maxInFlightBatches() + 1, Version.get(), getString(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG),
+                getString(LOKI_PROXY_URL_CONFIG).trim(), noProxy());
+    }
+
+    /** {@code loki.proxy.no.proxy}, else the worker's NO_PROXY or no_proxy environment variable. */
+    public String noProxy() {
+        String configured = getString(LOKI_PROXY_NO_PROXY_CONFIG).trim();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String env = System.getenv("NO_PROXY");
+        if (env == null || env.isBlank()) {
+            env = System.getenv("no_proxy");
+        }
+        return env == null ? "" : env;
     }
 
     public boolean jsonGzip() {
@@ -587,9 +649,40 @@ public class LokiSinkConfig extends AbstractConfig {
         }
     }
 
+    /** {@code loki.proxy.url}: empty, or an http URL with a host, no credentials. */
+    static final class ProxyUrl implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = value == null ? "" : value.toString().trim();
+            if (url.isEmpty()) {
+                return;
+            }
+            String redacted = LokiUrl.redact(url);
+            if (!redacted.equals(url)) {
+                throw new ConfigException(name, redacted, "holds credentials (user info before '@'); they would be "
+                        + "logged with the URL. A proxy with authentication is not supported: use one that allows "
+                        + "the worker's address");
+            }
+            Unresolved.reject(name, url);
+            try {
+                URI uri = new URI(url);
+                if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+                    throw new ConfigException(name, url, "is not an http proxy URL: use http://proxy:3128");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException(name, url, "is not a valid URL: " + e.getReason());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty or http://host:port";
+        }
+    }
+
     /** The keys that carry credentials, named when a URL holds some. */
-    static final String AUTH_KEYS = "loki.auth.basic.username and loki.auth.basic.password, loki.auth.bearer.token or "
-            + "loki.headers";
+    static final String AUTH_KEYS = "loki.auth.basic.username and loki.auth.basic.password, loki.auth.bearer.token, "
+            + "loki.auth.bearer.token.file or loki.headers";
 
     /** A value sent as an HTTP header ({@code loki.tenant.id}, {@code loki.auth.bearer.token}); never echoed. */
     static final class HeaderValue implements ConfigDef.Validator {

@@ -216,7 +216,7 @@ class LokiSinkConfigTest {
     @Test
     void anUnknownChoiceNamesTheKeyAndEveryAllowedValue() {
         Map<String, ConfigValue> values = validated(props("loki.encoding", "avro", "line.format", "xml",
-                "behavior.on.rejected", "drop", "labels.from.record", "topic,offset", "loki.tls.truststore.type", "PEM"));
+                "behavior.on.rejected", "drop", "labels.from.record", "topic,offset", "loki.tls.truststore.type", "BKS"));
         assertThat(values.get("loki.encoding").errorMessages()).singleElement().asString()
                 .contains("loki.encoding").contains("avro").contains("[protobuf, json]");
         assertThat(values.get("line.format").errorMessages()).singleElement().asString()
@@ -226,7 +226,7 @@ class LokiSinkConfigTest {
         assertThat(values.get("labels.from.record").errorMessages()).singleElement().asString()
                 .contains("offset").contains("[topic, partition, filename, host]");
         assertThat(values.get("loki.tls.truststore.type").errorMessages()).singleElement().asString()
-                .contains("[PKCS12, JKS]");
+                .contains("[PKCS12, JKS, PEM]");
     }
 
     @Test
@@ -237,7 +237,7 @@ class LokiSinkConfigTest {
         assertThat(values.get("behavior.on.rejected").recommendedValues()).containsExactly("dlq", "log", "fail");
         assertThat(values.get("labels.from.record").recommendedValues())
                 .containsExactly("topic", "partition", "filename", "host");
-        assertThat(values.get("loki.tls.keystore.type").recommendedValues()).containsExactly("PKCS12", "JKS");
+        assertThat(values.get("loki.tls.keystore.type").recommendedValues()).containsExactly("PKCS12", "JKS", "PEM");
     }
 
     @Test

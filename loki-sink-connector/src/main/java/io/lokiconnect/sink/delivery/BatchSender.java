@@ -35,8 +35,9 @@ public final class BatchSender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
     /** The keys a user changes when Loki refuses the credentials. */
-    static final String AUTH_KEYS = "loki.auth.bearer.token, loki.auth.basic.username and loki.auth.basic.password, "
-            + "loki.headers, loki.tenant.id";
+    static final String AUTH_KEYS = "loki.auth.bearer.token (or the file of loki.auth.bearer.token.file), "
+            + "loki.auth.basic.username and loki.auth.basic.password, loki.headers, and the tenant (loki.tenant.id, "
+            + "the records' loki.tenant header or mappings)";
 
     private final LokiClient client;
     private final PushEncoder encoder;
