@@ -57,6 +57,10 @@ public record RecordMapping(String name, Source source, String headerName, Relab
      * {@code sourceName} is the header's name ({@link #headerName}) or the source's name.
      */
     public Output apply(String raw, String sourceName) {
+        if (takesValueAsIs()) {
+            // regex (.*) and value $1, the defaults: the value as it is, without running the regex
+            return raw.isEmpty() ? null : new Output(target == Target.TENANT ? "" : labelName(sourceName), raw);
+        }
         Matcher m = regex.matcher(raw);
         if (!m.matches()) {
             return null;
@@ -68,10 +72,20 @@ public record RecordMapping(String name, Source source, String headerName, Relab
         if (target == Target.TENANT) {
             return new Output("", value);
         }
-        String name = headerPattern != null || nameTemplate == null ? sourceName : regex.expand(nameTemplate, m);
-        if (target == Target.LABEL && !LabelNames.matchesPattern(name)) {
-            name = LabelNames.sanitize(name);
-        }
+        String name = labelName(headerPattern != null || nameTemplate == null ? sourceName
+                : regex.expand(nameTemplate, m));
         return name.isEmpty() ? null : new Output(name, value);
+    }
+
+    /** True when the rule passes the whole value under a name that does not depend on it (the defaults). */
+    public boolean takesValueAsIs() {
+        return RelabelRegex.DEFAULT.equals(regex.source()) && "$1".equals(valueTemplate)
+                && (headerPattern != null || nameTemplate == null || nameTemplate.indexOf('$') < 0);
+    }
+
+    private String labelName(String name) {
+        String chosen = headerPattern == null && nameTemplate != null && nameTemplate.indexOf('$') < 0 ? nameTemplate
+                : name;
+        return target == Target.LABEL && !LabelNames.matchesPattern(chosen) ? LabelNames.sanitize(chosen) : chosen;
     }
 }

@@ -38,6 +38,13 @@ public final class RecordMappings {
     /** Per topic, what the topic rules give it: topics are few, their regexes run once each. */
     private final Map<String, List<Emitted>> byTopic = new HashMap<>();
     private final Map<Integer, List<Emitted>> byPartition = new HashMap<>();
+    /**
+     * Per header rule, the last value it read and what it gave: a header such as a team or a service repeats from
+     * record to record, and its regex then runs once per change, not per record.
+     */
+    private final String[] lastHeaderRaw;
+    private final String[] lastHeaderName;
+    private final RecordMapping.Output[] lastHeaderOutput;
 
     private record Emitted(RecordMapping rule, RecordMapping.Output output) {
     }
@@ -58,6 +65,9 @@ public final class RecordMappings {
         }
         this.guard = guard;
         this.overflows = overflows;
+        this.lastHeaderRaw = new String[headerRules.size()];
+        this.lastHeaderName = new String[headerRules.size()];
+        this.lastHeaderOutput = new RecordMapping.Output[headerRules.size()];
     }
 
     public boolean isEmpty() {
@@ -92,7 +102,16 @@ public final class RecordMappings {
         }
         for (int i = 0; i < names.length; i++) {
             if (names[i] != null) {
-                emit(headerRules.get(i), headerRules.get(i).apply(value, names[i]), sink);
+                RecordMapping.Output output;
+                if (value.equals(lastHeaderRaw[i]) && names[i].equals(lastHeaderName[i])) {
+                    output = lastHeaderOutput[i];
+                } else {
+                    output = headerRules.get(i).apply(value, names[i]);
+                    lastHeaderRaw[i] = value;
+                    lastHeaderName[i] = names[i];
+                    lastHeaderOutput[i] = output;
+                }
+                emit(headerRules.get(i), output, sink);
             }
         }
     }
