@@ -201,7 +201,7 @@ final class SinkRecordMapper {
             } else if (key.equals(LokiHeaders.TIMESTAMP_NS)) {
                 timestampNanos = parseNanos(value);
             } else if (key.equals(LokiHeaders.TENANT)) {
-                tenant = value.toString();
+                tenant = valueText(value); // bytes as UTF-8, as any header value here
             }
             if (rules != null && rules.readsHeaders()) {
                 rules.header(key, valueText(value), out);
