@@ -67,7 +67,6 @@ class MultiTenantLokiIT {
             // The documented tenant keys, and nothing else.
             config.put("transforms.labels.tenant.field", "tenant");
             config.put("loki.tenant.id", "platform");
-            config.put("consumer.override.auto.offset.reset", "earliest");
             CONNECT.deployConnector("multi-tenant-sink", config);
             CONNECT.awaitRunning("multi-tenant-sink", 2, Duration.ofSeconds(60));
             ReceiverWait.on(loki).sink(CONNECT, "multi-tenant-sink").deadLetterQueue(topic + "-dlq")
