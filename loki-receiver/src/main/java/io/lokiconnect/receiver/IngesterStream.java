@@ -67,6 +67,11 @@ final class IngesterStream {
     private boolean hasHighest;
     private LokiRateLimiter limiter;
 
+    /** The tenant whose stream this is. */
+    String tenant() {
+        return tenant;
+    }
+
     IngesterStream(Map<String, String> labels, String tenant) {
         this.labels = Map.copyOf(labels);
         this.labelsText = GoText.labels(labels);

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.lokiconnect.common.loki.LabelNames;
 import io.lokiconnect.common.loki.LokiRateLimiter;
+import io.lokiconnect.common.loki.TenantIds;
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.receiver.LokiErrors.Refused;
 import io.lokiconnect.receiver.PushDecoder.DecodedEntry;
@@ -33,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -60,7 +62,11 @@ import javax.net.ssl.SSLContext;
  *   <li>{@code GET /ready} answers {@code ready}; {@code GET /loki/api/v1/query_range?query={a="b"}} returns the
  *       matching streams in Loki's JSON shape;</li>
  *   <li>answers can be scripted: 429 with Retry-After, 500, slow responses, dropped connections (faults between the
- *       sink and Loki are the relay's: {@code io.lokiconnect.testkit.relay.FaultRelay}).</li>
+ *       sink and Loki are the relay's: {@code io.lokiconnect.testkit.relay.FaultRelay}), also for one tenant
+ *       ({@link #enqueueFor}, {@link #failFor(String, Duration, int)});</li>
+ *   <li>{@link #multiTenant(boolean)} is Loki's {@code auth_enabled: true}: a push without {@code X-Scope-OrgID} is
+ *       refused as Loki refuses it, a tenant Loki refuses too; each tenant's entries are kept apart
+ *       ({@link #entriesOfTenant}) and queries see only their tenant's.</li>
  * </ul>
  *
  * <pre>{@code
@@ -163,6 +169,14 @@ public final class LokiReceiver implements AutoCloseable {
     private final Map<String, LokiRateLimiter> tenantLimiters = new HashMap<>();
     private final Map<DiscardReason, AtomicLong> discarded = new ConcurrentHashMap<>();
     private final List<DroppedEntry> silentlyDropped = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean multiTenant;
+
+    /** Until when a tenant's pushes are answered with {@code status}. */
+    private record TenantFailure(Instant until, int status) {
+    }
+    private final Map<String, ConcurrentLinkedQueue<Answer>> tenantScripts = new ConcurrentHashMap<>();
+    /** Per tenant: until when its pushes are answered with a status, and which. */
+    private final Map<String, TenantFailure> tenantFailures = new ConcurrentHashMap<>();
     private volatile Instant failUntil = Instant.MIN;
     private volatile int failStatus = 500;
     private volatile long delayEveryRequestMillis;
@@ -238,6 +252,29 @@ public final class LokiReceiver implements AutoCloseable {
     public void failFor(Duration duration, int status) {
         failStatus = status;
         failUntil = Instant.now().plus(duration);
+    }
+
+    /**
+     * Loki's {@code auth_enabled: true} (false by default, as this receiver always was): a push or query without
+     * {@code X-Scope-OrgID} gets dskit's {@code middleware.AuthenticateUser} answer, 401 "no org id"; a tenant ID
+     * Loki refuses gets the distributor's 400 ({@code tenant.TenantID}). Without it, a push without the header is
+     * stored as tenant "fake", as Loki's single-tenant mode stores every push.
+     */
+    public void multiTenant(boolean enabled) {
+        multiTenant = enabled;
+    }
+
+    /** Scripted answers, each used once, for the next pushes of {@code tenant} (others are not affected). */
+    public void enqueueFor(String tenant, Answer... answers) {
+        tenantScripts.computeIfAbsent(tenant, t -> new ConcurrentLinkedQueue<>()).addAll(List.of(answers));
+    }
+
+    /**
+     * Every push of {@code tenant} until {@code duration} from now gets {@code status}; 429 in Loki's words for the
+     * tenant's ingestion limit ({@code RateLimitedErrorMsg}), other tenants' pushes are not affected.
+     */
+    public void failFor(String tenant, Duration duration, int status) {
+        tenantFailures.put(tenant, new TenantFailure(Instant.now().plus(duration), status));
     }
 
     /** Every push waits this long before it is processed (a slow Loki). */
@@ -321,6 +358,26 @@ public final class LokiReceiver implements AutoCloseable {
             }
         });
         return all;
+    }
+
+    /** Every stored entry of {@code tenant} ("fake" for pushes without a tenant in single-tenant mode). */
+    public List<ReceivedEntry> entriesOfTenant(String tenant) {
+        List<ReceivedEntry> all = new ArrayList<>();
+        streams.values().forEach(stream -> {
+            synchronized (stream) {
+                if (stream.tenant().equals(tenant)) {
+                    all.addAll(stream.entries());
+                }
+            }
+        });
+        return all;
+    }
+
+    /** The tenants that have stored entries. */
+    public java.util.Set<String> tenants() {
+        java.util.Set<String> tenants = new java.util.TreeSet<>();
+        streams.values().forEach(stream -> tenants.add(stream.tenant()));
+        return tenants;
     }
 
     /** Entries of streams whose label {@code name} is {@code value}. */
@@ -421,6 +478,20 @@ public final class LokiReceiver implements AutoCloseable {
                 return;
             }
             Headers h = exchange.getRequestHeaders();
+            String tenant = h.getFirst("X-Scope-OrgID");
+            if (multiTenant && !authenticated(exchange, tenant)) {
+                return;
+            }
+            tenant = tenant == null || tenant.isEmpty() ? "fake" : tenant;
+            Queue<Answer> tenantScript = tenantScripts.get(tenant);
+            Answer tenantAnswer = tenantScript == null ? null : tenantScript.poll();
+            if (tenantAnswer != null && tenantAnswer.status() != 204) {
+                if (tenantAnswer.retryAfterSeconds() >= 0) {
+                    exchange.getResponseHeaders().set("Retry-After", Long.toString(tenantAnswer.retryAfterSeconds()));
+                }
+                respond(exchange, tenantAnswer.status(), tenantAnswer.body());
+                return;
+            }
             List<DecodedStream> decoded;
             try {
                 decoded = PushDecoder.decode(h.getFirst("Content-Type"), h.getFirst("Content-Encoding"), body);
@@ -428,7 +499,22 @@ public final class LokiReceiver implements AutoCloseable {
                 respondLokiError(exchange, 400, "failed to parse push request: " + e.getMessage());
                 return;
             }
-            ingest(exchange, decoded);
+            TenantFailure failure = tenantFailures.get(tenant);
+            if (failure != null && Instant.now().isBefore(failure.until())) {
+                long lines = 0;
+                long bytes = 0;
+                for (DecodedStream stream : decoded) {
+                    for (DecodedEntry entry : stream.entries()) {
+                        lines++;
+                        bytes += Utf8.encodedLength(entry.line());
+                    }
+                }
+                respondLokiError(exchange, failure.status(), failure.status() == 429
+                        ? LokiErrors.ingestionRateLimited(tenant, limits.ingestionRate(), lines, bytes)
+                        : "internal server error");
+                return;
+            }
+            ingest(exchange, decoded, tenant);
         }
     }
 
@@ -462,15 +548,13 @@ public final class LokiReceiver implements AutoCloseable {
      * Every refused entry is counted ({@link #discarded}); those the answer does not tell of are kept in
      * {@link #silentlyDropped()}.
      */
-    private void ingest(HttpExchange exchange, List<DecodedStream> decoded) throws IOException {
+    private void ingest(HttpExchange exchange, List<DecodedStream> decoded, String tenant) throws IOException {
         LokiVersion version = this.version;
         Limits limits = this.limits;
         if (decoded.isEmpty() && version == LokiVersion.V3) {
             respondLokiError(exchange, 422, LokiErrors.missingStreams());
             return;
         }
-        String tenant = exchange.getRequestHeaders().getFirst("X-Scope-OrgID");
-        tenant = tenant == null || tenant.isEmpty() ? "fake" : tenant;
         long now = System.currentTimeMillis() * 1_000_000L;
         long nowNanos = nanoClock.getAsLong();
         long oldest = now - REJECT_OLDER_THAN.toNanos();
@@ -740,8 +824,31 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
+    /**
+     * Loki with {@code auth_enabled: true}: dskit's {@code middleware.AuthenticateUser} answers a request without
+     * {@code X-Scope-OrgID} (absent or empty: {@code user.ExtractOrgIDFromHTTPRequest}) with
+     * {@code http.Error(w, "no org id", 401)}; the distributor's push handler answers a tenant ID that
+     * {@code tenant.TenantID} refuses with 400 and the error's text (dskit, Loki 2.9 and 3.x). False when answered.
+     */
+    private boolean authenticated(HttpExchange exchange, String tenant) throws IOException {
+        if (tenant == null || tenant.isEmpty()) {
+            respondLokiError(exchange, 401, "no org id");
+            return false;
+        }
+        String problem = TenantIds.problem(tenant);
+        if (problem != null) {
+            respondLokiError(exchange, 400, problem);
+            return false;
+        }
+        return true;
+    }
+
     private void query(HttpExchange exchange) throws IOException {
         try (exchange) {
+            String queryTenant = exchange.getRequestHeaders().getFirst("X-Scope-OrgID");
+            if (multiTenant && !authenticated(exchange, queryTenant)) {
+                return;
+            }
             String query = "";
             String raw = exchange.getRequestURI().getRawQuery();
             if (raw != null) {
@@ -766,7 +873,8 @@ public final class LokiReceiver implements AutoCloseable {
                 synchronized (ingesterStream) {
                     copy = ingesterStream.entries();
                 }
-                if (copy.isEmpty() || !copy.get(0).labels().entrySet().containsAll(selector.entrySet())) {
+                if (copy.isEmpty() || !copy.get(0).labels().entrySet().containsAll(selector.entrySet())
+                        || (multiTenant && !ingesterStream.tenant().equals(queryTenant))) {
                     return;
                 }
                 ObjectNode stream = result.addObject();

@@ -8,12 +8,16 @@ import io.lokiconnect.common.config.EnumChoice;
 import io.lokiconnect.common.config.StaticLabels;
 import io.lokiconnect.common.config.Unresolved;
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.TenantIds;
 import io.lokiconnect.sink.client.HeaderText;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.routing.RecordMapping;
+import io.lokiconnect.sink.routing.Relabeler;
+import io.lokiconnect.sink.routing.RoutingRules;
 import io.lokiconnect.sink.shaping.LokiLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -42,7 +46,11 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final String LOKI_AUTH_BASIC_USERNAME_CONFIG = "loki.auth.basic.username";
     public static final String LOKI_AUTH_BASIC_PASSWORD_CONFIG = "loki.auth.basic.password";
     public static final String LOKI_AUTH_BEARER_TOKEN_CONFIG = "loki.auth.bearer.token";
+    public static final String LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG = "loki.auth.bearer.token.file";
     public static final String LOKI_HEADERS_CONFIG = "loki.headers";
+    public static final String LOKI_PROXY_URL_CONFIG = "loki.proxy.url";
+    public static final String LOKI_PROXY_NO_PROXY_CONFIG = "loki.proxy.no.proxy";
+    public static final String LOKI_TLS_KEY_LOCATION_CONFIG = "loki.tls.key.location";
     public static final String LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG = "loki.tls.truststore.location";
     public static final String LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG = "loki.tls.truststore.password";
     public static final String LOKI_TLS_TRUSTSTORE_TYPE_CONFIG = "loki.tls.truststore.type";
@@ -75,6 +83,9 @@ public class LokiSinkConfig extends AbstractConfig {
     public static final String LOKI_LIMITS_STREAM_BURST_BYTES_CONFIG = "loki.limits.stream.burst.bytes";
     public static final String LOKI_LIMITS_INGESTION_BURST_BYTES_CONFIG = "loki.limits.ingestion.burst.bytes";
     public static final String LOKI_LIMITS_MAX_BEHIND_MS_CONFIG = "loki.limits.max.behind.ms";
+    public static final String MAPPINGS_CONFIG = RoutingRules.MAPPINGS_CONFIG;
+    public static final String RELABEL_RULES_CONFIG = RoutingRules.RELABEL_RULES_CONFIG;
+    public static final String LABELS_VALUES_MAX_CONFIG = "labels.values.max";
 
     /** {@code loki.encoding}: the push body. */
     public enum Encoding implements ConfigChoice {
@@ -86,7 +97,9 @@ public class LokiSinkConfig extends AbstractConfig {
     /** {@code loki.tls.truststore.type} and {@code loki.tls.keystore.type}, written in upper case as Java does. */
     public enum StoreType implements ConfigChoice {
         PKCS12,
-        JKS;
+        JKS,
+        /** PEM files, as Kafka's ssl.*.type=PEM: certificates; a certificate chain and its private key. */
+        PEM;
 
         @Override
         public String value() {
@@ -97,7 +110,11 @@ public class LokiSinkConfig extends AbstractConfig {
     /** {@code labels.from.record}: record coordinates added as labels. */
     public enum RecordLabel implements ConfigChoice {
         TOPIC,
-        PARTITION
+        PARTITION,
+        /** The file the line was read from (the source's log.file.path header), as Alloy's loki.source.file. */
+        FILENAME,
+        /** The host that read it (the source's log.host header). */
+        HOST
     }
 
     private static final EnumChoice<Encoding> ENCODING = EnumChoice.of(Encoding.class);
@@ -111,6 +128,7 @@ public class LokiSinkConfig extends AbstractConfig {
     private static final String GROUP_BATCH = "Batching and retries";
     private static final String GROUP_ENTRIES = "Entries";
     private static final String GROUP_LIMITS = "Loki's limits";
+    private static final String GROUP_ROUTING = "Routing: tenants, mappings, relabelling";
     private static final String LIMITS_WHY = " Loki drops entries over this limit while it answers 204 (for any stream "
             + "but a push's last), so the sink applies it itself and never sends what Loki would drop; set it to "
             + "your Loki's value.";
@@ -121,8 +139,11 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "http or https. No credentials in it (user:password@ would be logged with the URL): use "
                             + "the loki.auth.* keys or loki.headers.",
                     GROUP_LOKI, 1, ConfigDef.Width.LONG, "Loki URL")
-            .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", new HeaderValue(), Importance.MEDIUM,
-                    "Tenant sent as the X-Scope-OrgID header (multi-tenant Loki). Empty: no header.",
+            .define(LOKI_TENANT_ID_CONFIG, Type.STRING, "", new TenantId(), Importance.MEDIUM,
+                    "Tenant sent as the X-Scope-OrgID header (multi-tenant Loki) for records without a tenant of "
+                            + "their own: a record's loki.tenant header (written by the JsonLabels transform from "
+                            + "tenant.field, or by any producer) or a mapping with target=tenant wins. Each push "
+                            + "carries one tenant. Empty: no header.",
                     GROUP_LOKI, 2, ConfigDef.Width.MEDIUM, "Tenant")
             .define(LOKI_AUTH_BASIC_USERNAME_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "User of HTTP basic authentication; set together with loki.auth.basic.password.",
@@ -133,27 +154,54 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(LOKI_AUTH_BEARER_TOKEN_CONFIG, Type.PASSWORD, "", new HeaderValue(), Importance.MEDIUM,
                     "Bearer token sent as 'Authorization: Bearer <token>'. Not together with basic auth.",
                     GROUP_LOKI, 5, ConfigDef.Width.MEDIUM, "Bearer token")
+            .define(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "File holding the bearer token (a Kubernetes projected service account token, a Vault agent's "
+                            + "sink): read at start, read again at most once a second while pushing and at once after "
+                            + "a 401 or 403, so a rotated token is used without a restart (the kubelet's atomic swap "
+                            + "of the ..data symlink included). Surrounding whitespace is ignored; an empty or "
+                            + "unreadable file keeps the token read before. Not together with loki.auth.bearer.token "
+                            + "or basic auth.",
+                    GROUP_LOKI, 5, ConfigDef.Width.LONG, "Bearer token file")
+            .define(LOKI_PROXY_URL_CONFIG, Type.STRING, "", new ProxyUrl(), Importance.LOW,
+                    "HTTP proxy for the pushes, http://host:port (https Loki is reached through it with CONNECT, TLS "
+                            + "ending at Loki). Hosts in loki.proxy.no.proxy go direct. Empty: no proxy (the JVM's "
+                            + "own proxy settings, if any).",
+                    GROUP_LOKI, 6, ConfigDef.Width.LONG, "Proxy URL")
+            .define(LOKI_PROXY_NO_PROXY_CONFIG, Type.STRING, "", Importance.LOW,
+                    "Hosts reached without loki.proxy.url, as NO_PROXY is read by Go's (Loki's, Alloy's) HTTP "
+                            + "clients: comma-separated domains (matching their subdomains), IPs, CIDR ranges, "
+                            + "optional :port, or *. Empty: the worker's NO_PROXY (or no_proxy) environment variable.",
+                    GROUP_LOKI, 7, ConfigDef.Width.LONG, "No proxy")
             .define(LOKI_HEADERS_CONFIG, Type.PASSWORD, "", new HeaderList(), Importance.LOW,
                     "Extra HTTP headers, comma-separated 'Name:value' pairs. Hidden like a password (the worker logs "
                             + "[hidden]), since such headers often carry a key.",
                     GROUP_LOKI, 6, ConfigDef.Width.LONG, "Extra headers")
             .define(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
-                    "Trust store (PKCS12 or JKS file) holding the CA of an https Loki. Empty: the JVM's trust store.",
+                    "Trust store holding the CA of an https Loki: a PKCS12 or JKS file, or with "
+                            + "loki.tls.truststore.type=PEM a PEM file of CA certificates (a Kubernetes secret's ca.crt). "
+                            + "Empty: the JVM's trust store.",
                     GROUP_LOKI, 7, ConfigDef.Width.LONG, "Trust store")
             .define(LOKI_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Password of the trust store.", GROUP_LOKI, 8, ConfigDef.Width.MEDIUM, "Trust store password")
             .define(LOKI_TLS_TRUSTSTORE_TYPE_CONFIG, Type.STRING, StoreType.PKCS12.value(), STORE_TYPE, Importance.LOW,
-                    "Trust store type: PKCS12 or JKS.", GROUP_LOKI, 9, ConfigDef.Width.SHORT, "Trust store type",
+                    "Trust store type: PKCS12, JKS or PEM.", GROUP_LOKI, 9, ConfigDef.Width.SHORT, "Trust store type",
                     STORE_TYPE)
             .define(LOKI_TLS_KEYSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
-                    "Key store (PKCS12 or JKS file) with the client certificate for mutual TLS. Empty: no client cert.",
+                    "Key store with the client certificate for mutual TLS: a PKCS12 or JKS file, or with "
+                            + "loki.tls.keystore.type=PEM a PEM file of the certificate chain (tls.crt), its private "
+                            + "key in it or in loki.tls.key.location. Empty: no client cert.",
                     GROUP_LOKI, 10, ConfigDef.Width.LONG, "Key store")
             .define(LOKI_TLS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
                     "Password of the key store and of its key.", GROUP_LOKI, 11, ConfigDef.Width.MEDIUM,
                     "Key store password")
             .define(LOKI_TLS_KEYSTORE_TYPE_CONFIG, Type.STRING, StoreType.PKCS12.value(), STORE_TYPE, Importance.LOW,
-                    "Key store type: PKCS12 or JKS.", GROUP_LOKI, 12, ConfigDef.Width.SHORT, "Key store type",
+                    "Key store type: PKCS12, JKS or PEM.", GROUP_LOKI, 12, ConfigDef.Width.SHORT, "Key store type",
                     STORE_TYPE)
+            .define(LOKI_TLS_KEY_LOCATION_CONFIG, Type.STRING, "", Importance.LOW,
+                    "With loki.tls.keystore.type=PEM: the PEM file of the client's private key (tls.key), PKCS#8 "
+                            + "('BEGIN PRIVATE KEY'; 'BEGIN ENCRYPTED PRIVATE KEY' with loki.tls.keystore.password) or "
+                            + "RSA PKCS#1 ('BEGIN RSA PRIVATE KEY'). Empty: the key is in the key store file.",
+                    GROUP_LOKI, 12, ConfigDef.Width.LONG, "Key file")
             .define(LOKI_TLS_VERIFY_HOSTNAME_CONFIG, Type.BOOLEAN, true, Importance.LOW,
                     "Check that Loki's certificate names the host of loki.url. Certificates are always verified "
                             + "against the trust store; turn only the host name check off, and only for tests.",
@@ -211,7 +259,10 @@ public class LokiSinkConfig extends AbstractConfig {
                             + "JsonLabels transform).",
                     GROUP_ENTRIES, 2, ConfigDef.Width.MEDIUM, "Label header prefix")
             .define(LABELS_FROM_RECORD_CONFIG, Type.LIST, "", RECORD_LABELS, Importance.LOW,
-                    "Record coordinates added as labels: 'topic' and/or 'partition'.",
+                    "Labels taken from the record as it is: 'topic', 'partition', and 'filename' and 'host', the "
+                            + "labels Alloy's loki.source.file gives (the file's path and the host that read it, from "
+                            + "the file source's log.file.path and log.host headers: set headers=path,host on the "
+                            + "source). A record without the header gets no such label.",
                     GROUP_ENTRIES, 3, ConfigDef.Width.SHORT, "Labels from record", RECORD_LABELS)
             .define(STRUCTURED_METADATA_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.METADATA_PREFIX,
                     new ConfigDef.NonEmptyString(), Importance.LOW,
@@ -238,6 +289,24 @@ public class LokiSinkConfig extends AbstractConfig {
             .define(METRICS_LEVEL_VALUES_MAX_CONFIG, Type.INT, 10, Range.between(0, 1000), Importance.LOW,
                     "Distinct level values given their own metric; later values are counted under 'other'.",
                     GROUP_ENTRIES, 9, ConfigDef.Width.SHORT, "Level values")
+            .define(MAPPINGS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "Names of mapping rules, in order: each takes a part of the record (its key, a header by name or "
+                            + "regex, its topic with regex groups, its partition) into a label, structured metadata or "
+                            + "the tenant; its keys are mapping.<name>.* (see below). A later rule's label wins over "
+                            + "an earlier one's, and both over header labels and labels.static.",
+                    GROUP_ROUTING, 1, ConfigDef.Width.LONG, "Mappings")
+            .define(LABELS_VALUES_MAX_CONFIG, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+                    "Most distinct values of each label a mapping makes, per task (and most distinct tenants "
+                            + "mappings give); a further new value is sent as __overflow__ (counted in "
+                            + "label-overflows-total, logged once per label), a further tenant sends the record to "
+                            + "behavior.on.rejected. Bounds the Loki streams a runaway key or header creates.",
+                    GROUP_ROUTING, 2, ConfigDef.Width.SHORT, "Label values max")
+            .define(RELABEL_RULES_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "Names of relabel rules, applied in order to each stream's final label set (static, header, "
+                            + "record and mapped labels, and __tenant_id__, the record's tenant) with Prometheus's "
+                            + "semantics; their keys are relabel.rule.<name>.* (see below). Labels beginning with __ "
+                            + "are removed after the last rule; __tenant_id__ becomes the record's tenant.",
+                    GROUP_ROUTING, 3, ConfigDef.Width.LONG, "Relabel rules")
             .define(LOKI_LIMITS_STREAM_RATE_BYTES_CONFIG, Type.LONG, LokiLimits.DEFAULT_STREAM_RATE_BYTES,
                     Range.atLeast(1), Importance.MEDIUM,
                     "Loki's per_stream_rate_limit in bytes a second (line plus structured metadata, counted per "
@@ -269,10 +338,15 @@ public class LokiSinkConfig extends AbstractConfig {
     }
 
     private LokiSinkConfig(Map<?, ?> props, boolean enforceCrossKeyRules) {
-        super(CONFIG_DEF, props);
+        super(definition(props), props);
         if (enforceCrossKeyRules) {
             CrossKeyRules.enforce(crossKeyProblems());
         }
+    }
+
+    /** {@link #CONFIG_DEF} with the keys of the mapping and relabel rules {@code props} names. */
+    public static ConfigDef definition(Map<?, ?> props) {
+        return RoutingRules.enrich(CONFIG_DEF, props);
     }
 
     /**
@@ -295,6 +369,20 @@ public class LokiSinkConfig extends AbstractConfig {
             problems.add(problem(LOKI_AUTH_BEARER_TOKEN_CONFIG, "(hidden)",
                     "use either basic auth or a bearer token, not both"));
         }
+        String tokenFile = getString(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG);
+        if (!tokenFile.isEmpty()) {
+            if (!user.isEmpty() || !getPassword(LOKI_AUTH_BEARER_TOKEN_CONFIG).value().isEmpty()) {
+                problems.add(problem(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG, tokenFile, "use one of basic auth, "
+                        + "loki.auth.bearer.token and loki.auth.bearer.token.file"));
+            } else if (!Files.isReadable(Path.of(tokenFile))) {
+                problems.add(problem(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG, tokenFile,
+                        "the file does not exist or is not readable by the worker"));
+            }
+        }
+        String keyFile = getString(LOKI_TLS_KEY_LOCATION_CONFIG);
+        if (!keyFile.isEmpty() && !"PEM".equals(getString(LOKI_TLS_KEYSTORE_TYPE_CONFIG).trim().toUpperCase(Locale.ROOT))) {
+            problems.add(problem(LOKI_TLS_KEY_LOCATION_CONFIG, keyFile, "is read only with loki.tls.keystore.type=PEM"));
+        }
         if (getLong(RETRY_BACKOFF_MIN_MS_CONFIG) > getLong(RETRY_BACKOFF_MAX_MS_CONFIG)) {
             problems.add(problem(RETRY_BACKOFF_MIN_MS_CONFIG, getLong(RETRY_BACKOFF_MIN_MS_CONFIG),
                     "must not exceed retry.backoff.max.ms (" + getLong(RETRY_BACKOFF_MAX_MS_CONFIG) + ")"));
@@ -303,7 +391,12 @@ public class LokiSinkConfig extends AbstractConfig {
             problems.add(problem(BUFFER_MAX_BYTES_CONFIG, getLong(BUFFER_MAX_BYTES_CONFIG),
                     "must be at least batch.max.bytes (" + getInt(BATCH_MAX_BYTES_CONFIG) + ")"));
         }
-        for (String location : List.of(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, LOKI_TLS_KEYSTORE_LOCATION_CONFIG)) {
+        problems.addAll(RoutingRules.nameProblems(MAPPINGS_CONFIG, getList(MAPPINGS_CONFIG)));
+        problems.addAll(RoutingRules.nameProblems(RELABEL_RULES_CONFIG, getList(RELABEL_RULES_CONFIG)));
+        RoutingRules.mappings(ruleNames(MAPPINGS_CONFIG), this::get, problems);
+        RoutingRules.relabelRules(ruleNames(RELABEL_RULES_CONFIG), this::get, problems);
+        for (String location : List.of(LOKI_TLS_TRUSTSTORE_LOCATION_CONFIG, LOKI_TLS_KEYSTORE_LOCATION_CONFIG,
+                LOKI_TLS_KEY_LOCATION_CONFIG)) {
             String file = getString(location);
             if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
                 problems.add(problem(location, file, "the file does not exist or is not readable by the worker"));
@@ -365,14 +458,28 @@ public class LokiSinkConfig extends AbstractConfig {
                 getString(LOKI_TLS_KEYSTORE_LOCATION_CONFIG),
                 getPassword(LOKI_TLS_KEYSTORE_PASSWORD_CONFIG).value().toCharArray(),
                 STORE_TYPE.parse(LOKI_TLS_KEYSTORE_TYPE_CONFIG, getString(LOKI_TLS_KEYSTORE_TYPE_CONFIG)).value(),
-                getBoolean(LOKI_TLS_VERIFY_HOSTNAME_CONFIG));
+                getBoolean(LOKI_TLS_VERIFY_HOSTNAME_CONFIG), getString(LOKI_TLS_KEY_LOCATION_CONFIG));
     }
 
     /** Everything the HTTP client needs: endpoints, credentials, TLS, timeout, and a connection per batch in flight. */
     public LokiClient.Settings clientSettings() {
         return new LokiClient.Settings(pushUrl(), readyUrl(), tenantId(), basicUser(), basicPassword().value(),
                 bearerToken().value(), extraHeaders(), tls(), Duration.ofMillis(requestTimeoutMs()),
-                maxInFlightBatches() + 1, Version.get());
+                maxInFlightBatches() + 1, Version.get(), getString(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG),
+                getString(LOKI_PROXY_URL_CONFIG).trim(), noProxy());
+    }
+
+    /** {@code loki.proxy.no.proxy}, else the worker's NO_PROXY or no_proxy environment variable. */
+    public String noProxy() {
+        String configured = getString(LOKI_PROXY_NO_PROXY_CONFIG).trim();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String env = System.getenv("NO_PROXY");
+        if (env == null || env.isBlank()) {
+            env = System.getenv("no_proxy");
+        }
+        return env == null ? "" : env;
     }
 
     public boolean jsonGzip() {
@@ -433,6 +540,38 @@ public class LokiSinkConfig extends AbstractConfig {
 
     public boolean partitionLabel() {
         return recordLabels().contains(RecordLabel.PARTITION);
+    }
+
+    private List<String> ruleNames(String key) {
+        List<String> names = new ArrayList<>();
+        for (String name : getList(key)) {
+            if (!name.isBlank() && !names.contains(name.trim())) {
+                names.add(name.trim());
+            }
+        }
+        return names;
+    }
+
+    /** The mapping rules of {@code mappings}, compiled, in order. */
+    public List<RecordMapping> mappings() {
+        return RoutingRules.mappings(ruleNames(MAPPINGS_CONFIG), this::get, new ArrayList<>());
+    }
+
+    public int labelsValuesMax() {
+        return getInt(LABELS_VALUES_MAX_CONFIG);
+    }
+
+    /** The relabel rules of {@code relabel.rules}, compiled. */
+    public Relabeler relabeler() {
+        return new Relabeler(RoutingRules.relabelRules(ruleNames(RELABEL_RULES_CONFIG), this::get, new ArrayList<>()));
+    }
+
+    public boolean filenameLabel() {
+        return recordLabels().contains(RecordLabel.FILENAME);
+    }
+
+    public boolean hostLabel() {
+        return recordLabels().contains(RecordLabel.HOST);
     }
 
     public String metadataHeaderPrefix() {
@@ -510,9 +649,40 @@ public class LokiSinkConfig extends AbstractConfig {
         }
     }
 
+    /** {@code loki.proxy.url}: empty, or an http URL with a host, no credentials. */
+    static final class ProxyUrl implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = value == null ? "" : value.toString().trim();
+            if (url.isEmpty()) {
+                return;
+            }
+            String redacted = LokiUrl.redact(url);
+            if (!redacted.equals(url)) {
+                throw new ConfigException(name, redacted, "holds credentials (user info before '@'); they would be "
+                        + "logged with the URL. A proxy with authentication is not supported: use one that allows "
+                        + "the worker's address");
+            }
+            Unresolved.reject(name, url);
+            try {
+                URI uri = new URI(url);
+                if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+                    throw new ConfigException(name, url, "is not an http proxy URL: use http://proxy:3128");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException(name, url, "is not a valid URL: " + e.getReason());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty or http://host:port";
+        }
+    }
+
     /** The keys that carry credentials, named when a URL holds some. */
-    static final String AUTH_KEYS = "loki.auth.basic.username and loki.auth.basic.password, loki.auth.bearer.token or "
-            + "loki.headers";
+    static final String AUTH_KEYS = "loki.auth.basic.username and loki.auth.basic.password, loki.auth.bearer.token, "
+            + "loki.auth.bearer.token.file or loki.headers";
 
     /** A value sent as an HTTP header ({@code loki.tenant.id}, {@code loki.auth.bearer.token}); never echoed. */
     static final class HeaderValue implements ConfigDef.Validator {
@@ -528,6 +698,30 @@ public class LokiSinkConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "printable ASCII";
+        }
+    }
+
+    /** {@code loki.tenant.id}: empty, or a tenant ID Loki takes ({@link TenantIds}, dskit's rule). */
+    static final class TenantId implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value == null ? "" : value.toString();
+            if (text.isEmpty()) {
+                return;
+            }
+            String problem = TenantIds.problem(text);
+            if (problem == null && text.indexOf(TenantIds.SEPARATOR) >= 0) {
+                problem = "names several tenants ('|'); a push goes to one";
+            }
+            if (problem != null) {
+                throw new ConfigException(name, text, "Loki would refuse this tenant with 400: " + problem
+                        + ". Use letters, digits and ! - _ . * ' ( ), at most " + TenantIds.MAX_LENGTH + " bytes");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or up to 150 of a-z A-Z 0-9 ! - _ . * ' ( )";
         }
     }
 

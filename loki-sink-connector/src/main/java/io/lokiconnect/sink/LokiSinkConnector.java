@@ -62,7 +62,8 @@ public class LokiSinkConnector extends SinkConnector {
      */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = CrossKeyRules.report(super.validate(connectorConfigs),
+        // The definition with the keys of the rules the config names (mapping.<name>.*, relabel.rule.<name>.*).
+        Config config = CrossKeyRules.report(new Config(LokiSinkConfig.definition(connectorConfigs).validate(connectorConfigs)),
                 () -> LokiSinkConfig.crossKeyProblems(connectorConfigs));
         if (!CrossKeyRules.keysValid(config)) {
             return config;

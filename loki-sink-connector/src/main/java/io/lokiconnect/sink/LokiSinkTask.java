@@ -97,11 +97,11 @@ public class LokiSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new LokiSinkConfig(props);
-        mapper = new SinkRecordMapper(config);
         offsets = new AcknowledgedOffsets();
         levelLabel = config.metricsLevelLabel();
         metrics = new SinkTaskMetrics(pluginMetrics(), config.metricsLevelValuesMax(),
                 () -> backPressure == null ? 0 : backPressure.bufferedBytes());
+        mapper = new SinkRecordMapper(config, metrics.labelOverflows);
         pauses = new PartitionPauses<>(new ContextPartitions());
         backPressure = new BackPressure<>(config.bufferMaxBytes(), maxTrackedRecords(config.bufferMaxBytes()),
                 () -> {
@@ -201,8 +201,8 @@ public class LokiSinkTask extends SinkTask {
                 refusals.offer(new Refusal(pending, Refusal.Cause.NOT_MAPPABLE, e.getMessage(), record));
                 continue;
             }
-            if (entry == null) {
-                metrics.recordsSkipped.incrementAndGet();
+            if (entry == null || entry == SinkRecordMapper.DROPPED) {
+                (entry == null ? metrics.recordsSkipped : metrics.recordsDroppedByRelabel).incrementAndGet();
                 offsets.done(pending);
                 continue;
             }

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.lokiconnect.common.headers.FileHeaders;
 import io.lokiconnect.common.headers.LokiHeaders;
+import io.lokiconnect.common.loki.CardinalityGuard;
 import io.lokiconnect.common.loki.LabelNames;
+import io.lokiconnect.common.loki.TenantIds;
 import io.lokiconnect.sink.entry.EntryTimes;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.format.LineFormatter;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.offsets.PendingRecord;
+import io.lokiconnect.sink.routing.RecordMapping;
+import io.lokiconnect.sink.routing.RecordMappings;
+import io.lokiconnect.sink.routing.Relabeler;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -20,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
@@ -27,9 +33,16 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Turns a {@link SinkRecord} into a {@link LokiEntry}: labels from static config, {@code loki.label.*} headers and
- * optionally the topic and partition; structured metadata from {@code loki.meta.*} headers; the line from the
- * value per {@code line.format}; the time from {@code loki.timestamp.ns}, else the record timestamp.
+ * Turns a {@link SinkRecord} into a {@link LokiEntry}: labels from static config, {@code loki.label.*} headers,
+ * optionally the topic, partition, file name and host, and the {@code mappings} rules (key, headers, topic,
+ * partition); structured metadata from {@code loki.meta.*} headers and mappings; the tenant from a mapping, else the
+ * {@code loki.tenant} header, else {@code loki.tenant.id}; then the {@code relabel.rules} on the whole label set
+ * (with the tenant as {@code __tenant_id__}); the line from the value per {@code line.format}; the time from
+ * {@code loki.timestamp.ns}, else the record timestamp.
+ *
+ * <p>The label set (tenant included) is built once per distinct set of inputs and cached, so mappings that make
+ * labels of the same values and relabel rules cost a lookup per record, not a run. Without mappings and relabel
+ * rules the per-record path is the one it always was, plus one comparison per header.
  *
  * <p>The time never comes from the sink's clock, so a replay re-sends identical entries. Loki keeps one of two
  * entries equal in stream, time and line, so a time of millisecond precision or coarser (a whole number of
@@ -41,12 +54,30 @@ final class SinkRecordMapper {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_CACHED_LABEL_SETS = 10_000;
+    /** Prometheus's and Promtail's reserved label for the tenant, what relabel rules read and set. */
+    static final String TENANT_LABEL = "__tenant_id__";
+    /** What {@link #toEntry} returns for a record a relabel rule dropped (keep, drop). */
+    static final LokiEntry DROPPED = new LokiEntry(LabelSet.of(Map.of()), 0, "", null, null, 0);
+    /** The label set standing for "dropped by a relabel rule" in the caches. */
+    private static final LabelSet DROPPED_SET = LabelSet.of(Map.of("\u0000", "dropped"));
 
     private final LabelSet staticLabels;
     private final String labelPrefix;
     private final String metadataPrefix;
     private final boolean topicLabel;
     private final boolean partitionLabel;
+    private final boolean filenameLabel;
+    private final boolean hostLabel;
+    private final String defaultTenant;
+    /** Null when no mapping is configured. */
+    private final RecordMappings mappings;
+    /** Null when no relabel rule is configured. */
+    private final Relabeler relabeler;
+    /** Guards label values from the record and the tenants (labels.values.max). */
+    private final CardinalityGuard guard;
+    private final int valuesMax;
+    private final AtomicLong overflows;
+    private final MappedOutput mapped = new MappedOutput();
     private final LineFormatter formatter;
     private final List<String> formatHeaders;
     private final Map<String, String> sanitizedNames = new HashMap<>();
@@ -68,6 +99,11 @@ final class SinkRecordMapper {
     private LabelSet previousLabelSet;
 
     SinkRecordMapper(LokiSinkConfig config) {
+        this(config, new AtomicLong());
+    }
+
+    /** @param overflows counts label values the cardinality guard replaced by {@code __overflow__} */
+    SinkRecordMapper(LokiSinkConfig config, AtomicLong overflows) {
         this.staticLabels = config.staticLabels();
         this.labelPrefix = config.labelHeaderPrefix();
         this.metadataPrefix = config.metadataHeaderPrefix();
@@ -75,6 +111,43 @@ final class SinkRecordMapper {
         this.partitionLabel = config.partitionLabel();
         this.formatter = LineFormatter.forFormat(config.lineFormat());
         this.formatHeaders = config.lineFormatHeaders();
+        this.filenameLabel = config.filenameLabel();
+        this.hostLabel = config.hostLabel();
+        this.defaultTenant = config.tenantId();
+        this.valuesMax = config.labelsValuesMax();
+        this.overflows = overflows;
+        this.guard = new CardinalityGuard(valuesMax, LokiSinkConfig.LABELS_VALUES_MAX_CONFIG, "Map the value to "
+                + "structured metadata (mapping.<name>.target=metadata) or raise labels.values.max.");
+        List<RecordMapping> rules = config.mappings();
+        this.mappings = rules.isEmpty() ? null : new RecordMappings(rules, guard, overflows);
+        Relabeler rel = config.relabeler();
+        this.relabeler = rel.isEmpty() ? null : rel;
+    }
+
+    /** Collects what the mapping rules give one record: label pairs into the current list, metadata, the tenant. */
+    private final class MappedOutput implements RecordMappings.Sink {
+        List<String> labels;
+        Map<String, String> metadata;
+        String tenant;
+
+        @Override
+        public void label(String name, String value) {
+            labels.add(name);
+            labels.add(value);
+        }
+
+        @Override
+        public void metadata(String name, String value) {
+            if (metadata == null) {
+                metadata = new LinkedHashMap<>();
+            }
+            metadata.put(name, value);
+        }
+
+        @Override
+        public void tenant(String value) {
+            tenant = value;
+        }
     }
 
     /** The entry for {@code record}, or null when its value is null (a tombstone: nothing to send). */
@@ -91,6 +164,14 @@ final class SinkRecordMapper {
         Header fileOffset = null;
         Header filePath = null;
         Header host = null;
+        String tenant = null;
+        RecordMappings rules = mappings;
+        MappedOutput out = mapped;
+        if (rules != null) {
+            out.labels = labels;
+            out.metadata = null;
+            out.tenant = null;
+        }
         for (Header header : record.headers()) {
             // equals() before any hashing: most keys arrive as new strings per record (the header converter's), and
             // a switch would hash each of them
@@ -119,6 +200,11 @@ final class SinkRecordMapper {
                 metadata.put(key.substring(metadataPrefix.length()), value.toString());
             } else if (key.equals(LokiHeaders.TIMESTAMP_NS)) {
                 timestampNanos = parseNanos(value);
+            } else if (key.equals(LokiHeaders.TENANT)) {
+                tenant = valueText(value); // bytes as UTF-8, as any header value here
+            }
+            if (rules != null && rules.readsHeaders()) {
+                rules.header(key, valueText(value), out);
             }
         }
         if (topicLabel) {
@@ -129,7 +215,39 @@ final class SinkRecordMapper {
             labels.add("partition");
             labels.add(record.kafkaPartition().toString());
         }
+        if (filenameLabel && filePath != null && filePath.value() != null) {
+            addGuarded(labels, "filename", filePath.value().toString());
+        }
+        if (hostLabel && host != null && host.value() != null) {
+            addGuarded(labels, "host", host.value().toString());
+        }
+        if (rules != null) {
+            if (rules.readsKey() && record.key() != null) {
+                rules.key(valueText(record.key()), out);
+            }
+            rules.topic(record.topic(), out);
+            if (record.kafkaPartition() != null) {
+                rules.partition(record.kafkaPartition(), out);
+            }
+            if (out.metadata != null) {
+                if (metadata == null) {
+                    metadata = out.metadata;
+                } else {
+                    metadata.putAll(out.metadata);
+                }
+            }
+            if (out.tenant != null) {
+                tenant = out.tenant;
+            }
+        }
+        if (tenant != null && !tenant.isEmpty()) {
+            labels.add(TENANT_LABEL);
+            labels.add(tenant);
+        }
         LabelSet labelSet = labelSet(labels, record.topic());
+        if (labelSet == DROPPED_SET) {
+            return DROPPED;
+        }
         if (timestampNanos == Long.MIN_VALUE) {
             Long millis = record.timestamp();
             if (millis == null || millis < 0) {
@@ -176,16 +294,76 @@ final class SinkRecordMapper {
         if (cached != null) {
             return cached;
         }
-        LabelSet labelSet = staticLabels.with(labels);
-        if (labelSet.size() == 0) {
-            // Loki needs at least one label per stream; not cached, it depends on the topic.
-            return LabelSet.of(Map.of("job", topic));
+        Map<String, String> all = new HashMap<>(staticLabels.asMap());
+        all.putAll(labels);
+        String tenant = all.remove(TENANT_LABEL);
+        if (tenant == null) {
+            tenant = defaultTenant;
         }
+        if (relabeler != null) {
+            if (!tenant.isEmpty()) {
+                all.put(TENANT_LABEL, tenant);
+            }
+            all = relabeler.apply(all);
+            if (all == null) {
+                cache(labels, DROPPED_SET);
+                return DROPPED_SET;
+            }
+            tenant = all.remove(TENANT_LABEL);
+            tenant = tenant == null ? "" : tenant;
+        }
+        // Labels beginning with __ are the rules' own (Prometheus removes them after relabelling); Loki refuses them.
+        all.keySet().removeIf(LabelNames::isReserved);
+        if (!tenant.isEmpty()) {
+            checkTenant(tenant);
+        }
+        if (all.isEmpty()) {
+            // Loki needs at least one label per stream; not cached, it depends on the topic.
+            return LabelSet.of(Map.of("job", topic)).inTenant(tenant);
+        }
+        LabelSet labelSet = LabelSet.of(all).inTenant(tenant);
+        cache(labels, labelSet);
+        return labelSet;
+    }
+
+    private void cache(Map<String, String> labels, LabelSet labelSet) {
         if (labelSets.size() >= MAX_CACHED_LABEL_SETS) {
             labelSets.clear(); // a label exploding in cardinality must not grow the heap
         }
         labelSets.put(labels, labelSet);
-        return labelSet;
+    }
+
+    /**
+     * Refuses (to behavior.on.rejected) a record whose tenant Loki would refuse, or one tenant past
+     * {@code labels.values.max}: a push to an unintended tenant hands the lines to someone else.
+     */
+    private void checkTenant(String tenant) {
+        String problem = TenantIds.problem(tenant);
+        if (problem == null && tenant.indexOf(TenantIds.SEPARATOR) >= 0) {
+            problem = "it names several tenants ('|'); a record goes to one";
+        }
+        if (problem != null) {
+            throw new DataException("the record's tenant '" + tenant + "' is not one Loki takes: " + problem
+                    + " (from its " + LokiHeaders.TENANT + " header, a mapping or a relabel rule)");
+        }
+        if (!guard.admits(TENANT_LABEL, tenant)) {
+            throw new DataException("the record's tenant '" + tenant + "' would be tenant number " + (valuesMax + 1)
+                    + " of this task, past labels.values.max=" + valuesMax + "; raise it if so many tenants are right");
+        }
+    }
+
+    /** Adds a label taken from the record as it is, under the cardinality guard. */
+    private void addGuarded(List<String> labels, String name, String value) {
+        if (value.isEmpty()) {
+            return;
+        }
+        labels.add(name);
+        if (guard.admits(name, value)) {
+            labels.add(value);
+        } else {
+            overflows.incrementAndGet();
+            labels.add(CardinalityGuard.OVERFLOW_VALUE);
+        }
     }
 
     /**

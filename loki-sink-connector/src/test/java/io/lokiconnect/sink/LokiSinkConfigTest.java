@@ -152,7 +152,7 @@ class LokiSinkConfigTest {
     void headerValuesOkHttpCannotSendAreRefusedWithoutEchoingThem() {
         for (String bad : new String[] {"s3cr3t\u00e9x", "s3cr3t\nx", "s3cr3t\u007fx", "s3cr3t\u0000x", "\ud83d\ude00s3cr3t"}) {
             String value = bad;
-            for (String[] kv : new String[][] {{"loki.tenant.id", value}, {"loki.auth.bearer.token", value},
+            for (String[] kv : new String[][] {{"loki.auth.bearer.token", value},
                     {"loki.headers", "X-Api-Key:" + value}}) {
                 assertThatThrownBy(() -> new LokiSinkConfig(props(kv))).as("%s %s", kv[0], bad)
                         .isInstanceOf(ConfigException.class).hasMessageContaining(kv[0])
@@ -162,10 +162,26 @@ class LokiSinkConfigTest {
         }
         assertThatThrownBy(() -> new LokiSinkConfig(props("loki.headers", "X Api:s3cr3t")))
                 .hasMessageContaining("header name").hasMessageNotContaining("s3cr3t");
-        LokiSinkConfig ok = new LokiSinkConfig(props("loki.tenant.id", "team\ta~",
-                "loki.auth.bearer.token", "abc~!", "loki.headers", "X-Key:a\tb~"));
-        assertThat(ok.tenantId()).isEqualTo("team\ta~");
+        LokiSinkConfig ok = new LokiSinkConfig(props("loki.auth.bearer.token", "abc~!", "loki.headers", "X-Key:a\tb~"));
         assertThat(ok.extraHeaders()).containsEntry("X-Key", "a\tb~");
+    }
+
+    /**
+     * A tenant Loki refuses (400 for every push: dskit's rule, see TenantIds) fails validation with Loki's reason;
+     * before issue 19 any printable ASCII passed, and every entry went to the DLQ one by one after a split.
+     */
+    @Test
+    void aTenantLokiWouldRefuseFailsValidationWithLokisReason() {
+        for (String bad : new String[] {"team\ta", "team~a", "team a", "a/b", ".", "..", "a|b", "a".repeat(151),
+                "caf\u00e9"}) {
+            assertThatThrownBy(() -> new LokiSinkConfig(props("loki.tenant.id", bad))).as(bad)
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("loki.tenant.id")
+                    .hasMessageContaining("Loki would refuse this tenant");
+        }
+        assertThat(new LokiSinkConfig(props("loki.tenant.id", "Team_A.prod!*'()")).tenantId())
+                .isEqualTo("Team_A.prod!*'()");
+        assertThat(new LokiSinkConfig(props("loki.tenant.id", "a".repeat(150))).tenantId()).hasSize(150);
+        assertThat(new LokiSinkConfig(props()).tenantId()).isEmpty();
     }
 
     @Test
@@ -200,7 +216,7 @@ class LokiSinkConfigTest {
     @Test
     void anUnknownChoiceNamesTheKeyAndEveryAllowedValue() {
         Map<String, ConfigValue> values = validated(props("loki.encoding", "avro", "line.format", "xml",
-                "behavior.on.rejected", "drop", "labels.from.record", "topic,offset", "loki.tls.truststore.type", "PEM"));
+                "behavior.on.rejected", "drop", "labels.from.record", "topic,offset", "loki.tls.truststore.type", "BKS"));
         assertThat(values.get("loki.encoding").errorMessages()).singleElement().asString()
                 .contains("loki.encoding").contains("avro").contains("[protobuf, json]");
         assertThat(values.get("line.format").errorMessages()).singleElement().asString()
@@ -208,9 +224,9 @@ class LokiSinkConfigTest {
         assertThat(values.get("behavior.on.rejected").errorMessages()).singleElement().asString()
                 .contains("behavior.on.rejected").contains("[dlq, log, fail]");
         assertThat(values.get("labels.from.record").errorMessages()).singleElement().asString()
-                .contains("offset").contains("[topic, partition]");
+                .contains("offset").contains("[topic, partition, filename, host]");
         assertThat(values.get("loki.tls.truststore.type").errorMessages()).singleElement().asString()
-                .contains("[PKCS12, JKS]");
+                .contains("[PKCS12, JKS, PEM]");
     }
 
     @Test
@@ -219,8 +235,9 @@ class LokiSinkConfigTest {
         assertThat(values.get("loki.encoding").recommendedValues()).containsExactly("protobuf", "json");
         assertThat(values.get("line.format").recommendedValues()).containsExactly("value", "json", "logfmt");
         assertThat(values.get("behavior.on.rejected").recommendedValues()).containsExactly("dlq", "log", "fail");
-        assertThat(values.get("labels.from.record").recommendedValues()).containsExactly("topic", "partition");
-        assertThat(values.get("loki.tls.keystore.type").recommendedValues()).containsExactly("PKCS12", "JKS");
+        assertThat(values.get("labels.from.record").recommendedValues())
+                .containsExactly("topic", "partition", "filename", "host");
+        assertThat(values.get("loki.tls.keystore.type").recommendedValues()).containsExactly("PKCS12", "JKS", "PEM");
     }
 
     @Test

@@ -106,6 +106,44 @@ class LokiSinkTaskTest {
         return metricValue("buffered-bytes", Map.of());
     }
 
+    /**
+     * Issue 19: offsets are committed in order across tenants. Tenant A's record (offset 1) is refused 429 while
+     * B's records before and after it are stored: the commit stops before A's record until A is stored too.
+     */
+    @Test
+    void offsetsAreCommittedInOrderAcrossTenants() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean refuseA = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.List<String> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            @Override
+            public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
+                String tenant = request.getHeader("X-Scope-OrgID");
+                if ("team-a".equals(tenant) && refuseA.get()) {
+                    return new MockResponse().setResponseCode(429).setBody("Ingestion rate limit exceeded for user team-a");
+                }
+                stored.add(tenant);
+                return new MockResponse().setResponseCode(204);
+            }
+        });
+        start("max.retries", "-1");
+        task.put(List.of(tenantRecord(0, "team-b"), tenantRecord(1, "team-a"), tenantRecord(2, "team-b")));
+        assertThat(awaitCommit(1)).containsEntry(TP, new OffsetAndMetadata(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stored.contains("team-b"));
+        Thread.sleep(300); // B's records are stored by now (B's pushes are not held), A is still refused
+        assertThat(metricValue("entries-sent-total", Map.of())).as("both of B's entries").isEqualTo(2.0);
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(99)))).containsEntry(TP, new OffsetAndMetadata(1));
+        refuseA.set(false);
+        assertThat(awaitCommit(3)).containsEntry(TP, new OffsetAndMetadata(3));
+        assertThat(stored).contains("team-a", "team-b");
+    }
+
+    private static SinkRecord tenantRecord(long offset, String tenant) {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("loki.tenant", tenant);
+        return new SinkRecord(TP.topic(), TP.partition(), Schema.STRING_SCHEMA, "k", Schema.STRING_SCHEMA,
+                tenant + "-" + offset, offset, NOW_MS, TimestampType.CREATE_TIME, headers);
+    }
+
     @Test
     void nothingIsCommittedBeforeLokiAcknowledges() throws Exception {
         acceptAll(500);

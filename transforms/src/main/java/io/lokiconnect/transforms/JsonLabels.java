@@ -40,9 +40,10 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
 
     public static final String OVERVIEW_DOC = "Parses each record value, a JSON object or logfmt log line (string "
             + "or UTF-8 bytes; a Map or Struct value is read directly), into Loki labels, structured metadata, "
-            + "entry time and message. Labels go to headers <code>" + LokiHeaders.LABEL_PREFIX + "&lt;name&gt;</code>, "
+            + "entry time, message and tenant. Labels go to headers <code>" + LokiHeaders.LABEL_PREFIX + "&lt;name&gt;</code>, "
             + "metadata to <code>" + LokiHeaders.METADATA_PREFIX + "&lt;name&gt;</code>, the entry time to header <code>"
-            + LokiHeaders.TIMESTAMP_NS + "</code> (ns), and on the sink also to the record timestamp (ms; on the "
+            + LokiHeaders.TIMESTAMP_NS + "</code> (ns), the tenant (tenant.field) to header <code>" + LokiHeaders.TENANT
+            + "</code>, and on the sink also to the record timestamp (ms; on the "
             + "source the record keeps the time it was read: Kafka refuses record times far ahead); with "
             + "<code>line.output=message</code> the value becomes the message text. Label values are capped in "
             + "length and, per label, in distinct values.";
@@ -92,7 +93,8 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     static ExtractorSettings extractorSettings(JsonLabelsConfig config) {
         return new ExtractorSettings(config.labelFields(), config.staticLabels(), config.levelDefault(),
                 config.levelNormalize(), config.metadataFields(), config.timestampField(), config.timestampFormat(),
-                config.messageField(), config.labelValueMaxLength(), config.labelValuesMax(), config.inputFormat());
+                config.messageField(), config.labelValueMaxLength(), config.labelValuesMax(), config.inputFormat(),
+                config.tenantField());
     }
 
     private static String[] headerNames(String prefix, List<String> names) {
@@ -128,7 +130,8 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         String[] labels = entry.labelValues();
         String[] metadata = entry.metadataValues();
         // One pass copies the headers but those this record writes anew (a remove() per header is a scan each).
-        Headers headers = withoutRewritten(record.headers(), labels, metadata, entry.hasTimestamp());
+        Headers headers = withoutRewritten(record.headers(), labels, metadata, entry.hasTimestamp(),
+                entry.tenant() != null);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != null) {
                 if (ownNamesCollide) {
@@ -161,6 +164,9 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
             }
             headers.addString(LokiHeaders.TIMESTAMP_NS, Long.toString(entry.timestampNs()));
         }
+        if (entry.tenant() != null) {
+            headers.addString(LokiHeaders.TENANT, entry.tenant());
+        }
         Schema valueSchema = record.valueSchema();
         Object newValue = value;
         if (outputMessage && entry.message() != null) {
@@ -172,10 +178,12 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
     }
 
     /** A copy of {@code original} without the headers of the names this record writes: labels, metadata, time. */
-    private Headers withoutRewritten(Headers original, String[] labels, String[] metadata, boolean timestamp) {
+    private Headers withoutRewritten(Headers original, String[] labels, String[] metadata, boolean timestamp,
+                                     boolean tenant) {
         ConnectHeaders copy = new ConnectHeaders();
         for (Header header : original) {
-            if (!rewritten(header.key(), labels, metadata, timestamp)) {
+            if (!rewritten(header.key(), labels, metadata, timestamp)
+                    && !(tenant && header.key().equals(LokiHeaders.TENANT))) {
                 copy.add(header);
             }
         }

@@ -32,6 +32,7 @@ public class JsonLabelsConfig extends AbstractConfig {
     public static final String TIMESTAMP_FIELD_CONFIG = "timestamp.field";
     public static final String TIMESTAMP_FORMAT_CONFIG = "timestamp.format";
     public static final String MESSAGE_FIELD_CONFIG = "message.field";
+    public static final String TENANT_FIELD_CONFIG = "tenant.field";
     public static final String LINE_OUTPUT_CONFIG = "line.output";
     public static final String METADATA_FIELDS_CONFIG = "metadata.fields";
     public static final String STATIC_LABELS_CONFIG = "static.labels";
@@ -88,6 +89,13 @@ public class JsonLabelsConfig extends AbstractConfig {
             .define(MESSAGE_FIELD_CONFIG, Type.STRING, "message", new OptionalPath(), Importance.MEDIUM,
                     "Field holding the message text, used when line.output=message. Empty: the record value "
                             + "is never replaced.")
+            .define(TENANT_FIELD_CONFIG, Type.STRING, "", new OptionalPath(), Importance.MEDIUM,
+                    "Field holding the record's Loki tenant (dotted path for a nested field, e.g. kubernetes.namespace"
+                            + "): its value is written to the " + LokiHeaders.TENANT + " header, which the Loki sink "
+                            + "sends as X-Scope-OrgID (one push per tenant) instead of its loki.tenant.id. A line "
+                            + "without it (absent, null or empty) keeps the record's " + LokiHeaders.TENANT
+                            + " header, if any. The sink refuses (behavior.on.rejected) a tenant Loki would refuse. "
+                            + "Empty: no tenant is read.")
             .define(LINE_OUTPUT_CONFIG, Type.STRING, LineOutput.MESSAGE.value(), LINE_OUTPUT, Importance.MEDIUM,
                     "'message': the record value becomes the message.field text (a string), so Loki stores the "
                             + "message alone; a line without that field keeps its value. 'original': the value is "
@@ -228,6 +236,10 @@ public class JsonLabelsConfig extends AbstractConfig {
     }
 
     /** The message field path, or empty for none. */
+    public String tenantField() {
+        return getString(TENANT_FIELD_CONFIG).trim();
+    }
+
     public String messageField() {
         return getString(MESSAGE_FIELD_CONFIG).trim();
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lokiconnect.common.Version;
 import io.lokiconnect.common.headers.LokiHeaders;
-import io.lokiconnect.transforms.labels.CardinalityGuard;
+import io.lokiconnect.common.loki.CardinalityGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -273,6 +273,31 @@ class JsonLabelsTest {
         assertThat(header(out, LokiHeaders.METADATA_PREFIX + "trace_id")).isEqualTo("abc123");
         assertThat(header(out, LokiHeaders.METADATA_PREFIX + "status")).isEqualTo("503");
         assertThat(label(out, "trace_id")).isNull();
+    }
+
+    /** Issue 19: tenant.field gives the record's tenant in the loki.tenant header, which the sink sends per push. */
+    @Test
+    void theTenantFieldBecomesTheTenantHeaderReplacingAnyEarlierOne() {
+        JsonLabels<SourceRecord> t = configured("tenant.field", "k8s.namespace");
+        SourceRecord in = record("{\"k8s\":{\"namespace\":\"team-a\"},\"message\":\"m\"}");
+        in.headers().addString(LokiHeaders.TENANT, "producer-set");
+        SourceRecord out = t.apply(in);
+        assertThat(header(out, LokiHeaders.TENANT)).isEqualTo("team-a");
+        assertThat(count(out, LokiHeaders.TENANT)).isEqualTo(1);
+        // A line without the field (or with it empty) keeps what the producer set, and adds nothing otherwise.
+        SourceRecord without = record("{\"k8s\":{\"namespace\":\"\"},\"message\":\"m\"}");
+        without.headers().addString(LokiHeaders.TENANT, "producer-set");
+        assertThat(header(t.apply(without), LokiHeaders.TENANT)).isEqualTo("producer-set");
+        assertThat(header(t.apply(record("{\"message\":\"m\"}")), LokiHeaders.TENANT)).isNull();
+        // A logfmt line too, and a multi-byte value passes as is (the sink refuses what Loki refuses).
+        JsonLabels<SourceRecord> logfmt = configured("tenant.field", "tenant", "input.format", "logfmt");
+        assertThat(header(logfmt.apply(record("tenant=\u00e9quipe msg=x")), LokiHeaders.TENANT)).isEqualTo("\u00e9quipe");
+    }
+
+    @Test
+    void withoutTenantFieldNoTenantHeaderIsWritten() {
+        SourceRecord out = configured().apply(record("{\"tenant\":\"team-a\",\"message\":\"m\"}"));
+        assertThat(header(out, LokiHeaders.TENANT)).isNull();
     }
 
     @Test

@@ -415,12 +415,33 @@ public final class WorkerBenchmarks {
 
     // ------------------------------------------------------------------------------------------------------ sink
 
+    /**
+     * One sink run's input and config: FileLog's default records, records with the three file headers, and the same
+     * with the {@code filename} switch on ({@code labels.from.record=filename,host}, issue 19): what Alloy's
+     * {@code filename} label costs the sink beyond the headers the source must write for it.
+     */
+    private enum SinkVariant {
+        DEFAULT("sink-", RawClients.Shape.KEY, Map.of()),
+        HEADERS("sink-headers-", RawClients.Shape.KEY_AND_HEADERS, Map.of()),
+        FILENAME("sink-filename-", RawClients.Shape.KEY_AND_HEADERS, Map.of("labels.from.record", "filename,host"));
+
+        final String prefix;
+        final RawClients.Shape shape;
+        final Map<String, String> overrides;
+
+        SinkVariant(String prefix, RawClients.Shape shape, Map<String, String> overrides) {
+            this.prefix = prefix;
+            this.shape = shape;
+            this.overrides = overrides;
+        }
+    }
+
     private void sink() throws Exception {
         Duration window = sizes.window().multipliedBy(3).dividedBy(2);
-        List<RawClients.Shape> shapes = sizes.smoke() ? List.of(RawClients.Shape.KEY)
-                : List.of(RawClients.Shape.KEY, RawClients.Shape.KEY_AND_HEADERS);
+        // The smoke run checks the filename variant works too (its input is one more tiny topic).
+        List<SinkVariant> variants = List.of(SinkVariant.values());
         Map<RawClients.Shape, String> topics = new java.util.EnumMap<>(RawClients.Shape.class);
-        for (RawClients.Shape shape : shapes) {
+        for (RawClients.Shape shape : List.of(RawClients.Shape.KEY, RawClients.Shape.KEY_AND_HEADERS)) {
             String topic = keptTopics.get(shape);
             if (topic == null) {
                 Path file = Files.createDirectories(work.resolve("sink")).resolve("app.log");
@@ -434,31 +455,36 @@ public final class WorkerBenchmarks {
             topics.put(shape, topic);
             log(String.format("sink: %,d records in %s", cluster.recordsIn(topic), topic));
         }
-        Map<RawClients.Shape, List<Double>> sink = new java.util.EnumMap<>(RawClients.Shape.class);
+        Map<SinkVariant, List<Double>> sink = new java.util.EnumMap<>(SinkVariant.class);
         List<String> fetchLines = new ArrayList<>();
         List<Double> raw = new ArrayList<>();
         long n = cluster.recordsIn(topics.get(RawClients.Shape.KEY));
         for (int r = 1; r <= sizes.runs(); r++) {
-            for (RawClients.Shape shape : shapes) {
-                String topic = topics.get(shape);
+            for (SinkVariant variant : variants) {
+                String topic = topics.get(variant.shape);
                 long expected = cluster.recordsIn(topic);
-                boolean headers = shape == RawClients.Shape.KEY_AND_HEADERS;
-                String name = "sink-" + (headers ? "headers-" : "") + (++runSeq);
+                String name = variant.prefix + (++runSeq);
                 boolean profile = r == sizes.runs();
                 try (LokiReceiver receiver = receiver(Optional.empty())) {
                     Map<String, String> config = cluster.shipped("loki-sink.json", Map.of("KAFKA_TOPIC", topic,
-                            "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl()), Map.of());
+                            "KAFKA_CONSUMER_GROUP", name, "LOKI_ENDPOINT", receiver.pushUrl()), variant.overrides);
                     if (profile) {
                         cluster.startRecording(name);
                     }
                     cluster.putConnector(name, config);
                     Arrival arrival = awaitEntries(name, receiver::acceptedEntries, expected, window);
                     double rate = arrival.rateFromFirst();
+                    if (variant == SinkVariant.FILENAME
+                            && receiver.entries().stream().noneMatch(e -> e.labels().containsKey("filename"))) {
+                        throw new IllegalStateException(name + ": no entry carries the filename label");
+                    }
                     if (profile) {
                         Path jfr = work.resolve("jfr").resolve(name + ".jfr");
                         cluster.stopRecording(name, jfr);
-                        profile("LokiSinkConnector (loki-sink.json as shipped: JsonLabels, protobuf + snappy) on "
-                                + (headers ? "records with the three file headers" : "FileLog's default records")
+                        profile("LokiSinkConnector (loki-sink.json as shipped: JsonLabels, protobuf + snappy"
+                                + (variant.overrides.isEmpty() ? "" : ", " + variant.overrides) + ") on "
+                                + (variant.shape == RawClients.Shape.KEY_AND_HEADERS
+                                ? "records with the three file headers" : "FileLog's default records")
                                 + " into the receiver", jfr, arrival.count());
                     }
                     StringBuilder fetch = new StringBuilder();
@@ -473,7 +499,7 @@ public final class WorkerBenchmarks {
                         }
                     }
                     cluster.deleteConnector(name);
-                    sink.computeIfAbsent(shape, k -> new ArrayList<>()).add(measured(name, rate));
+                    sink.computeIfAbsent(variant, k -> new ArrayList<>()).add(measured(name, rate));
                     log(String.format("  %s: %,.0f lines/s (%d duplicates dropped, %d visible)%s", name, rate,
                             receiver.duplicatesDiscarded(), receiver.visibleDuplicates(), fetch));
                     fetchLines.add("| " + name + " | " + String.format(Locale.ROOT, "%,.0f", rate) + " | "
@@ -485,7 +511,7 @@ public final class WorkerBenchmarks {
             raw.add(measured("raw consumer", consumed));
             log(String.format("  raw consumer: %,.0f records/s", consumed));
         }
-        Figure s = Figure.of(sink.get(RawClients.Shape.KEY));
+        Figure s = Figure.of(sink.get(SinkVariant.DEFAULT));
         Figure c = Figure.of(raw);
         report.append(String.format(Locale.ROOT, "%n## Sink: %,d records of FileLog's in a 1-partition topic%n%n", n));
         report.append("`connect-configs/loki-sink.json` as shipped (JsonLabels for level/service/timestamp/message, "
@@ -495,14 +521,20 @@ public final class WorkerBenchmarks {
                 + "topics, FileLog's default records (key and line) and records with the three file headers "
                 + "(`headers=path,offset,host`). Lines/s over the first " + window.toSeconds() + " s after the first "
                 + "entry was accepted (or to the last entry). The raw consumer reads the default records' topic "
-                + "from the beginning in one thread (byte arrays, same max.poll.records) and discards them.\n\n");
+                + "from the beginning in one thread (byte arrays, same max.poll.records) and discards them. "
+                + "*filename* is the records with headers and the sink's `labels.from.record=filename,host` (issue "
+                + "19: Alloy's `filename` label, which needs the source's `headers=path,host`): its cost in the sink "
+                + "is *filename* against *with the three headers*; the headers' cost in the source is FileLog "
+                + "against FileLog+3headers above.\n\n");
         report.append("| LokiSinkConnector, default records | the same, records with the three headers "
-                + "| raw KafkaConsumer records/s | default records / raw | with headers / raw |\n|---|---|---|---|---|\n");
-        Figure h = sink.containsKey(RawClients.Shape.KEY_AND_HEADERS)
-                ? Figure.of(sink.get(RawClients.Shape.KEY_AND_HEADERS)) : null;
-        report.append("| ").append(s.lines()).append(" | ").append(h == null ? "n/a" : h.lines()).append(" | ")
-                .append(c.lines()).append(" | ").append(Figure.ratio(s, c).times()).append(" | ")
-                .append(h == null ? "n/a" : Figure.ratio(h, c).times()).append(" |\n");
+                + "| the same with `labels.from.record=filename,host` | raw KafkaConsumer records/s "
+                + "| default records / raw | with headers / raw | filename / with headers |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        Figure h = Figure.of(sink.get(SinkVariant.HEADERS));
+        Figure f = Figure.of(sink.get(SinkVariant.FILENAME));
+        report.append("| ").append(s.lines()).append(" | ").append(h.lines()).append(" | ").append(f.lines())
+                .append(" | ").append(c.lines()).append(" | ").append(Figure.ratio(s, c).times()).append(" | ")
+                .append(Figure.ratio(h, c).times()).append(" | ").append(Figure.ratio(f, h).times()).append(" |\n");
         report.append("\nThe sink's consumer, from its JMX metrics at the end of each run (a task with no "
                 + "partition fetched nothing):\n\n| run | lines/s | consumer fetches |\n|---|---:|---|\n");
         fetchLines.forEach(l -> report.append(l).append('\n'));
@@ -767,7 +799,7 @@ public final class WorkerBenchmarks {
                 "-jar", jar.toString()));
         cmd.addAll(sizes.jmh());
         cmd.addAll(List.of("-prof", "gc", "-rf", "json", "-rff", json.toString(), "JsonLabelsBenchmark",
-                "PushEncodeBenchmark"));
+                "PushEncodeBenchmark", "SinkRecordMapperBenchmark"));
         log("JMH: " + String.join(" ", cmd));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(work.resolve("jmh.out").toFile()).start();
@@ -775,7 +807,8 @@ public final class WorkerBenchmarks {
             throw new IllegalStateException("JMH failed; see " + work.resolve("jmh.out"));
         }
         report.append(String.format(Locale.ROOT, "%n## JMH: the plugins' own CPU and allocation per line%n%n"
-                + "`java -jar benchmarks/target/benchmarks.jar %s -prof gc JsonLabelsBenchmark PushEncodeBenchmark`; "
+                + "`java -jar benchmarks/target/benchmarks.jar %s -prof gc JsonLabelsBenchmark PushEncodeBenchmark "
+                + "SinkRecordMapperBenchmark`; "
                 + "one op is one line (one entry), so `gc.alloc.rate.norm` is bytes allocated per line. Min / median "
                 + "/ max of the measurement iterations.%n%n| benchmark | ops/s (lines/s, one thread) "
                 + "| bytes allocated per line |%n|---|---|---|%n", String.join(" ", sizes.jmh())));

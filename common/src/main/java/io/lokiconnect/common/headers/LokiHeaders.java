@@ -9,6 +9,8 @@ package io.lokiconnect.common.headers;
  *   <li>{@code loki.meta.<name>}: one Loki structured-metadata pair per header (high cardinality, never a label).</li>
  *   <li>{@code loki.timestamp.ns}: the entry time in Unix nanoseconds, as a decimal string. The record
  *       timestamp carries the same instant in milliseconds.</li>
+ *   <li>{@code loki.tenant}: the Loki tenant of the record (sent as {@code X-Scope-OrgID}); written by the transform
+ *       from {@code tenant.field}, or by any producer. Without it the sink's {@code loki.tenant.id} applies.</li>
  * </ul>
  */
 public final class LokiHeaders {
@@ -19,6 +21,8 @@ public final class LokiHeaders {
     public static final String METADATA_PREFIX = "loki.meta.";
     /** Entry time in Unix nanoseconds (decimal string), kept because the record timestamp only holds millis. */
     public static final String TIMESTAMP_NS = "loki.timestamp.ns";
+    /** The record's Loki tenant (X-Scope-OrgID). */
+    public static final String TENANT = "loki.tenant";
 
     private LokiHeaders() {
     }

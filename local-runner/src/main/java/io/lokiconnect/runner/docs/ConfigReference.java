@@ -1,6 +1,7 @@
 package io.lokiconnect.runner.docs;
 
 import io.lokiconnect.sink.LokiSinkConnector;
+import io.lokiconnect.sink.routing.RoutingRules;
 import io.lokiconnect.source.FileLogSourceConnector;
 import io.lokiconnect.transforms.JsonLabels;
 import java.io.IOException;
@@ -42,7 +43,15 @@ public final class ConfigReference {
                         transformConfig()),
                 new Plugin("LokiSinkConnector", LokiSinkConnector.class.getName(),
                         "\"connector.class\": \"" + LokiSinkConnector.class.getName() + "\"",
-                        new LokiSinkConnector().config()));
+                        new LokiSinkConnector().config()),
+                new Plugin("LokiSinkConnector: a mapping rule", LokiSinkConnector.class.getName(),
+                        "\"mappings\": \"<name>,...\", then each key below as \"mapping.<name>.<key>\" (see "
+                                + "[routing.md](routing.md))",
+                        RoutingRules.MAPPING_RULE_DEF),
+                new Plugin("LokiSinkConnector: a relabel rule", LokiSinkConnector.class.getName(),
+                        "\"relabel.rules\": \"<name>,...\", then each key below as \"relabel.rule.<name>.<key>\" "
+                                + "(see [routing.md](routing.md))",
+                        RoutingRules.RELABEL_RULE_DEF));
         StringBuilder md = new StringBuilder();
         md.append("# Configuration reference\n\n");
         md.append("Generated from the plugins' `ConfigDef`s by `io.lokiconnect.runner.docs.ConfigReference`;"

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Entries grouped by label set into streams, with the size of the push request they will make and the time the
- * push was composed. A batch is composed by the {@link Outbox} and handed, complete, to one sender.
+ * push was composed. A batch is composed by the {@link Outbox} and handed, complete, to one sender. Every stream of
+ * a batch is of its one tenant: a push carries one {@code X-Scope-OrgID}.
  */
 public final class LokiBatch {
 
@@ -19,18 +20,20 @@ public final class LokiBatch {
     private final Map<LabelSet, List<LokiEntry>> streams = new LinkedHashMap<>();
     private final long createdNanos;
     private final long sequence;
+    private final String tenant;
     private int encodedBytes;
     private long lineBytes;
     private int entryCount;
 
-    LokiBatch(long sequence, long createdNanos) {
+    LokiBatch(long sequence, long createdNanos, String tenant) {
         this.sequence = sequence;
         this.createdNanos = createdNanos;
+        this.tenant = tenant;
     }
 
     /** A batch of nothing: what a failure that belongs to no push reports. */
     public static LokiBatch empty() {
-        return new LokiBatch(-1, 0);
+        return new LokiBatch(-1, 0, "");
     }
 
     /**
@@ -38,7 +41,7 @@ public final class LokiBatch {
      * the entries a refusal did not name). Same sequence and creation time; its encoded size is not tracked.
      */
     public LokiBatch subset(List<LokiEntry> entries) {
-        LokiBatch part = new LokiBatch(sequence, createdNanos);
+        LokiBatch part = new LokiBatch(sequence, createdNanos, tenant);
         for (LokiEntry entry : entries) {
             part.add(entry, 0, 0);
         }
@@ -46,6 +49,10 @@ public final class LokiBatch {
     }
 
     void add(LokiEntry entry, int entryBytes, int streamBytes) {
+        if (!entry.labels().tenant().equals(tenant)) {
+            throw new IllegalArgumentException("an entry of tenant '" + entry.labels().tenant()
+                    + "' in a push of tenant '" + tenant + "'");
+        }
         List<LokiEntry> stream = streams.get(entry.labels());
         if (stream == null) {
             stream = new ArrayList<>();
@@ -108,6 +115,11 @@ public final class LokiBatch {
 
     public long createdNanos() {
         return createdNanos;
+    }
+
+    /** The tenant of every stream of the batch, sent as {@code X-Scope-OrgID}; empty for none. */
+    public String tenant() {
+        return tenant;
     }
 
     /** Order in which the outbox composed its pushes; used in logs. */

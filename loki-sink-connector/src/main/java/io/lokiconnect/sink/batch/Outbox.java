@@ -67,12 +67,26 @@ public final class Outbox {
     private volatile SendHorizon horizon = SendHorizon.NONE;
     private final Map<LabelSet, Stream> streams = new HashMap<>();
     private final List<Stream> candidates = new ArrayList<>();
+    /** Per tenant, the bytes and age of what may go now (reused by each composition). */
+    private final Map<String, TenantTotals> tenants = new HashMap<>();
+    /**
+     * Tenants Loki refused as a whole (429, 401, 403), with the number of their pushes in retry: no new push of theirs
+     * is composed until those end, so one tenant's trouble holds its entries while the others' keep flowing.
+     */
+    private final Map<String, Integer> heldTenants = new HashMap<>();
     private long sequence;
     /** Bytes held for a lagging partition as the last {@link #next} found them; read without the lock. */
     private volatile long alignmentHeld;
     /** Estimated push bytes waiting in streams with no push in flight. */
     private long waitingBytes;
     private long lastSweepNanos;
+
+    /** What may go now of one tenant. */
+    private static final class TenantTotals {
+        long sendable;
+        long oldest = Long.MAX_VALUE;
+        boolean due;
+    }
 
     /** One stream: its entries waiting, its budget at Loki, and what Loki holds of it. */
     private static final class Stream {
@@ -162,12 +176,11 @@ public final class Outbox {
         long[] dropped = {0};
         long wait = Long.MAX_VALUE;
         SendHorizon currentHorizon = horizon;
-        // Streams that may send now: not in flight, something waiting, not held for their budget or a lagging
-        // partition. Only their bytes and ages make a push due, so a held stream does not make the others go out
-        // in slivers.
-        long sendable = 0;
-        boolean due = false;
+        // Streams that may send now: not in flight, something waiting, not held for their budget, a lagging
+        // partition or their tenant's trouble. Only their bytes and ages make a push due, so a held stream does not
+        // make the others go out in slivers. A push carries one tenant: bytes and ages count per tenant.
         candidates.clear();
+        tenants.clear();
         for (Stream s : streams.values()) {
             if (s.inFlight || s.queue.isEmpty()) {
                 continue;
@@ -177,6 +190,9 @@ public final class Outbox {
                 s.rateHeldSinceNanos = NONE;
                 s.alignmentHeldCost = 0;
                 continue;
+            }
+            if (!heldTenants.isEmpty() && heldTenants.containsKey(s.labels.tenant())) {
+                continue; // Loki refused the tenant (429, 401, 403): its push in retry is the probe
             }
             LokiEntry head = s.queue.peek();
             if (head.timestampNanos() > currentHorizon.newestSendable(s.labels)) {
@@ -195,18 +211,31 @@ public final class Outbox {
                 continue;
             }
             candidates.add(s);
-            sendable += s.queuedEstimate;
+            TenantTotals totals = tenants.get(s.labels.tenant());
+            if (totals == null) {
+                totals = new TenantTotals();
+                tenants.put(s.labels.tenant(), totals);
+            }
+            totals.sendable += s.queuedEstimate;
+            totals.oldest = Math.min(totals.oldest, s.firstQueuedNanos);
             long deadline = s.firstQueuedNanos + lingerNanos;
             if (deadline - nowNanos <= 0) {
-                due = true;
+                totals.due = true;
             } else {
                 wait = Math.min(wait, deadline - nowNanos);
             }
         }
-        if (sendable >= maxBytes) {
-            due = true;
+        // The tenant whose push is due and has waited longest goes first.
+        String tenant = null;
+        long oldest = Long.MAX_VALUE;
+        for (Map.Entry<String, TenantTotals> e : tenants.entrySet()) {
+            TenantTotals totals = e.getValue();
+            if ((totals.due || totals.sendable >= maxBytes) && (tenant == null || totals.oldest - oldest < 0)) {
+                tenant = e.getKey();
+                oldest = totals.oldest;
+            }
         }
-        if (!due) {
+        if (tenant == null) {
             long held = 0;
             for (Stream s : streams.values()) {
                 held += s.alignmentHeldCost;
@@ -221,6 +250,9 @@ public final class Outbox {
         for (Stream s : candidates) {
             if (full) {
                 break;
+            }
+            if (!s.labels.tenant().equals(tenant)) {
+                continue;
             }
             long newest = currentHorizon.newestSendable(s.labels);
             double available = s.bucket.available(nowNanos);
@@ -247,7 +279,7 @@ public final class Outbox {
                     break;
                 }
                 if (batch == null) {
-                    batch = new LokiBatch(sequence++, nowNanos);
+                    batch = new LokiBatch(sequence++, nowNanos, tenant);
                 }
                 s.queue.poll();
                 batch.add(e, entryBytes, streamBytes);
@@ -302,7 +334,7 @@ public final class Outbox {
         } else if (s.newestAtLoki != NONE && e.timestampNanos() < s.newestAtLoki - limits.maxBehindNanos()) {
             reason = "entry too far behind: its time " + java.time.Instant.ofEpochSecond(0, e.timestampNanos())
                     + " is more than loki.limits.max.behind.ms=" + limits.maxBehindNanos() / 1_000_000L
-                    + " older than the newest entry Loki holds for stream " + s.labels.text() + " ("
+                    + " older than the newest entry Loki holds for stream " + s.labels + " ("
                     + java.time.Instant.ofEpochSecond(0, s.newestAtLoki) + "); Loki (max_chunk_age/2) would drop it, "
                     + "answering 204 when it is not the push's last stream";
         } else {
@@ -332,7 +364,7 @@ public final class Outbox {
             log.warn("Stream {} is held back at Loki's per-stream rate limit: {} bytes waiting for {} ms "
                     + "(loki.limits.stream.rate.bytes={}, loki.limits.stream.burst.bytes={}). Nothing is lost; "
                     + "to send it faster raise Loki's per_stream_rate_limit and per_stream_rate_limit_burst and these "
-                    + "two keys with them, or split the stream with another label", s.labels.text(), s.queuedCost,
+                    + "two keys with them, or split the stream with another label", s.labels, s.queuedCost,
                     (nowNanos - s.rateHeldSinceNanos) / 1_000_000L, limits.streamRateBytes(), limits.streamBurstBytes());
         }
     }
@@ -395,6 +427,33 @@ public final class Outbox {
             waitingBytes += s.queuedEstimate;
         }
         notifyAll();
+    }
+
+    /**
+     * Loki refused a push of {@code tenant} as a whole (429, 401, 403) and the sender retries it: compose no new push
+     * of the tenant until {@link #releaseTenant} for each hold.
+     */
+    public synchronized void holdTenant(String tenant) {
+        heldTenants.merge(tenant, 1, Integer::sum);
+    }
+
+    /** A push that held its tenant ended (stored, failed or abandoned). */
+    public synchronized void releaseTenant(String tenant) {
+        Integer holds = heldTenants.get(tenant);
+        if (holds == null) {
+            return;
+        }
+        if (holds <= 1) {
+            heldTenants.remove(tenant);
+        } else {
+            heldTenants.put(tenant, holds - 1);
+        }
+        notifyAll();
+    }
+
+    /** Tenants held now, for tests and logs. */
+    public synchronized java.util.Set<String> heldTenants() {
+        return java.util.Set.copyOf(heldTenants.keySet());
     }
 
     /** Removes entries of revoked partitions; returns their line bytes (they leave the buffer). */

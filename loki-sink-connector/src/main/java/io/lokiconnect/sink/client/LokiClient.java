@@ -3,6 +3,13 @@ package io.lokiconnect.sink.client;
 import io.lokiconnect.sink.push.EncodedPush;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -37,6 +44,9 @@ public final class LokiClient implements Closeable {
     private final String pushUrl;
     private final String readyUrl;
     private final Headers headers;
+    private final Headers readyHeaders;
+    /** The token file of loki.auth.bearer.token.file, read again as it changes; null when not set. */
+    private final TokenFile tokenFile;
 
     public LokiClient(Settings settings) {
         this.pushUrl = settings.pushUrl();
@@ -49,6 +59,9 @@ public final class LokiClient implements Closeable {
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .connectionPool(new ConnectionPool(settings.maxConnections(), 5, TimeUnit.MINUTES));
+        if (!settings.proxyUrl().isEmpty()) {
+            builder.proxySelector(proxySelector(settings.proxyUrl(), NoProxy.parse(settings.noProxy())));
+        }
         if (pushUrl.startsWith("https:")) {
             TlsSettings.Context tls = settings.tls().build();
             builder.sslSocketFactory(tls.sslContext().getSocketFactory(), tls.trustManager());
@@ -57,8 +70,17 @@ public final class LokiClient implements Closeable {
             }
         }
         this.http = builder.build();
+        this.tokenFile = settings.bearerTokenFile().isEmpty() ? null : new TokenFile(Path.of(settings.bearerTokenFile()));
         this.headers = headers(settings);
+        Headers.Builder ready = headers.newBuilder();
+        if (!settings.tenantId().isEmpty()) {
+            add(ready, TENANT_HEADER, settings.tenantId(), true);
+        }
+        this.readyHeaders = ready.build();
     }
+
+    /** Loki's tenant header; set per push, from the batch's tenant. */
+    static final String TENANT_HEADER = "X-Scope-OrgID";
 
     /**
      * The headers of every request. OkHttp's error for a value it cannot send echoes the value (a key, a token, a
@@ -68,9 +90,6 @@ public final class LokiClient implements Closeable {
     private static Headers headers(Settings settings) {
         Headers.Builder h = new Headers.Builder();
         add(h, "User-Agent", "loki-connect/" + settings.version(), false);
-        if (!settings.tenantId().isEmpty()) {
-            add(h, "X-Scope-OrgID", settings.tenantId(), false);
-        }
         if (!settings.basicUser().isEmpty()) {
             String credentials = settings.basicUser() + ":" + settings.basicPassword();
             add(h, "Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)), false);
@@ -98,10 +117,25 @@ public final class LokiClient implements Closeable {
         return pushUrl;
     }
 
-    /** Sends one push; an {@link IOException} means no answer (connection refused or dropped, timeout). */
+    /** Sends one push of no tenant. */
     public LokiResponse push(EncodedPush push) throws IOException {
+        return push(push, "");
+    }
+
+    /**
+     * Sends one push of {@code tenant} (its {@code X-Scope-OrgID}; none when empty); an {@link IOException} means no
+     * answer (connection refused or dropped, timeout). The tenant was checked against Loki's rule for tenant IDs
+     * (printable ASCII) before it reached a batch.
+     */
+    public LokiResponse push(EncodedPush push, String tenant) throws IOException {
         Request.Builder request = new Request.Builder().url(pushUrl).headers(headers)
                 .post(RequestBody.create(push.body(), MediaType.get(push.contentType())));
+        if (!tenant.isEmpty()) {
+            request.header(TENANT_HEADER, tenant);
+        }
+        if (tokenFile != null) {
+            request.header("Authorization", "Bearer " + tokenFile.current());
+        }
         if (push.contentEncoding() != null) {
             request.header("Content-Encoding", push.contentEncoding());
         }
@@ -114,6 +148,9 @@ public final class LokiClient implements Closeable {
                 call.cancel();
             }
             try (Response response = call.execute()) {
+                if (tokenFile != null && (response.code() == 401 || response.code() == 403)) {
+                    tokenFile.invalidate(); // the token may have been rotated: the retry reads the file again
+                }
                 return new LokiResponse(response.code(), bodyExcerpt(response),
                         retryAfterMillis(response.header("Retry-After")));
             }
@@ -124,7 +161,11 @@ public final class LokiClient implements Closeable {
 
     /** Loki's {@code GET /ready}: null when ready, else what went wrong. */
     public String checkReady() {
-        Request request = new Request.Builder().url(readyUrl).headers(headers).get().build();
+        Request.Builder builder = new Request.Builder().url(readyUrl).headers(readyHeaders).get();
+        if (tokenFile != null) {
+            builder.header("Authorization", "Bearer " + tokenFile.current());
+        }
+        Request request = builder.build();
         try (Response response = http.newCall(request).execute()) {
             return response.isSuccessful() ? null
                     : "GET " + readyUrl + " answered " + response.code() + ": " + bodyExcerpt(response).strip();
@@ -171,9 +212,47 @@ public final class LokiClient implements Closeable {
         http.connectionPool().evictAll();
     }
 
-    /** What the client needs from the connector config. */
+    /**
+     * What the client needs from the connector config.
+     *
+     * @param bearerTokenFile the file of {@code loki.auth.bearer.token.file}, or empty
+     * @param proxyUrl        {@code loki.proxy.url} ({@code http://host:port}), or empty for none
+     * @param noProxy         hosts reached without the proxy ({@link NoProxy})
+     */
     public record Settings(String pushUrl, String readyUrl, String tenantId, String basicUser, String basicPassword,
                            String bearerToken, Map<String, String> extraHeaders, TlsSettings tls,
-                           Duration requestTimeout, int maxConnections, String version) {
+                           Duration requestTimeout, int maxConnections, String version, String bearerTokenFile,
+                           String proxyUrl, String noProxy) {
+
+        /** Without token file and proxy. */
+        public Settings(String pushUrl, String readyUrl, String tenantId, String basicUser, String basicPassword,
+                        String bearerToken, Map<String, String> extraHeaders, TlsSettings tls, Duration requestTimeout,
+                        int maxConnections, String version) {
+            this(pushUrl, readyUrl, tenantId, basicUser, basicPassword, bearerToken, extraHeaders, tls, requestTimeout,
+                    maxConnections, version, "", "", "");
+        }
+    }
+
+    /**
+     * Sends requests to {@code proxyUrl}'s host and port, except those to hosts {@code noProxy} names. For https, OkHttp
+     * tunnels through the proxy with CONNECT, so TLS still ends at Loki.
+     */
+    private static ProxySelector proxySelector(String proxyUrl, NoProxy noProxy) {
+        URI uri = URI.create(proxyUrl);
+        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        Proxy proxy = new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(uri.getHost(), port));
+        return new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI target) {
+                int targetPort = target.getPort() > 0 ? target.getPort()
+                        : "https".equalsIgnoreCase(target.getScheme()) ? 443 : 80;
+                return List.of(noProxy.matches(target.getHost(), targetPort) ? Proxy.NO_PROXY : proxy);
+            }
+
+            @Override
+            public void connectFailed(URI target, SocketAddress address, IOException e) {
+                // OkHttp reports the failure itself; nothing to learn here
+            }
+        };
     }
 }

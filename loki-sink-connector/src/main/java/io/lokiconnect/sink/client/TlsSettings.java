@@ -12,16 +12,29 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
-/** Trust store and optional key store (mutual TLS) for an https Loki; empty locations use the JVM's defaults. */
+/**
+ * Trust store and optional key store (mutual TLS) for an https Loki; empty locations use the JVM's defaults. A store
+ * is a PKCS12 or JKS file, or PEM files ({@link PemFiles}): CA certificates to trust; a certificate chain with its
+ * private key in the same file or in {@code keyLocation}.
+ */
 public record TlsSettings(String truststoreLocation, char[] truststorePassword, String truststoreType,
                           String keystoreLocation, char[] keystorePassword, String keystoreType,
-                          boolean verifyHostname) {
+                          boolean verifyHostname, String keyLocation) {
+
+    /** Stores without a separate PEM key file. */
+    public TlsSettings(String truststoreLocation, char[] truststorePassword, String truststoreType,
+                       String keystoreLocation, char[] keystorePassword, String keystoreType, boolean verifyHostname) {
+        this(truststoreLocation, truststorePassword, truststoreType, keystoreLocation, keystorePassword, keystoreType,
+                verifyHostname, "");
+    }
 
     /** The SSL context and trust manager OkHttp needs. */
     public Context build() {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(truststoreLocation.isEmpty() ? null : load(truststoreLocation, truststorePassword, truststoreType));
+            tmf.init(truststoreLocation.isEmpty() ? null : "PEM".equals(truststoreType)
+                    ? PemFiles.trustStore(Path.of(truststoreLocation))
+                    : load(truststoreLocation, truststorePassword, truststoreType));
             X509TrustManager trust = null;
             for (TrustManager tm : tmf.getTrustManagers()) {
                 if (tm instanceof X509TrustManager x509) {
@@ -31,7 +44,11 @@ public record TlsSettings(String truststoreLocation, char[] truststorePassword, 
             KeyManagerFactory kmf = null;
             if (!keystoreLocation.isEmpty()) {
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(load(keystoreLocation, keystorePassword, keystoreType), keystorePassword);
+                KeyStore keys = "PEM".equals(keystoreType)
+                        ? PemFiles.keyStore(Path.of(keystoreLocation), keyLocation.isEmpty() ? null : Path.of(keyLocation),
+                        keystorePassword)
+                        : load(keystoreLocation, keystorePassword, keystoreType);
+                kmf.init(keys, "PEM".equals(keystoreType) ? PemFiles.STORE_PASSWORD : keystorePassword);
             }
             SSLContext ssl = SSLContext.getInstance("TLS");
             ssl.init(kmf == null ? null : kmf.getKeyManagers(), new TrustManager[] {trust}, null);
@@ -42,7 +59,8 @@ public record TlsSettings(String truststoreLocation, char[] truststorePassword, 
     }
 
     private String describe() {
-        return "truststore '" + truststoreLocation + "', keystore '" + keystoreLocation + "'";
+        return "truststore '" + truststoreLocation + "', keystore '" + keystoreLocation + "'"
+                + (keyLocation.isEmpty() ? "" : ", key '" + keyLocation + "'");
     }
 
     private static KeyStore load(String location, char[] password, String type)

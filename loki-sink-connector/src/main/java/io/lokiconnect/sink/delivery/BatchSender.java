@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +35,9 @@ public final class BatchSender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
     /** The keys a user changes when Loki refuses the credentials. */
-    static final String AUTH_KEYS = "loki.auth.bearer.token, loki.auth.basic.username and loki.auth.basic.password, "
-            + "loki.headers, loki.tenant.id";
+    static final String AUTH_KEYS = "loki.auth.bearer.token (or the file of loki.auth.bearer.token.file), "
+            + "loki.auth.basic.username and loki.auth.basic.password, loki.headers, and the tenant (loki.tenant.id, "
+            + "the records' loki.tenant header or mappings)";
 
     private final LokiClient client;
     private final PushEncoder encoder;
@@ -60,8 +61,11 @@ public final class BatchSender implements AutoCloseable {
         this.listener = listener;
         this.gate = gate;
         AtomicInteger count = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(maxInFlight, maxInFlight, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        // A thread per batch handed over: the dispatcher hands over at most max.in.flight.batches at a time, plus the
+        // batches waiting to retry after Loki refused their tenant, which gave their slot to other tenants (at most
+        // max.in.flight.batches per such tenant: no new push of a held tenant is composed).
+        this.executor = new ThreadPoolExecutor(maxInFlight, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, threadName + "-" + count.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -122,7 +126,7 @@ public final class BatchSender implements AutoCloseable {
         }
         LokiResponse response;
         try {
-            response = pushWithRetries(part, push, sentOnce);
+            response = pushWithRetries(whole, part, push, sentOnce);
         } catch (Revoked e) {
             work.addFirst(part); // encoded again without the revoked partitions' entries
             return;
@@ -213,13 +217,15 @@ public final class BatchSender implements AutoCloseable {
      * One push, retried until Loki answers with something other than no answer, 429, 5xx, 408, 499, 401 or 403.
      * Every request but the batch's first passes the {@link PushGate} (its budget was taken when it was composed).
      */
-    private LokiResponse pushWithRetries(LokiBatch part, EncodedPush push, boolean[] sentOnce)
+    private LokiResponse pushWithRetries(LokiBatch whole, LokiBatch part, EncodedPush push, boolean[] sentOnce)
             throws Failure, Abandoned, Revoked {
+        String target = client.pushUrl() + tenantText(whole);
         int retries = 0;
         while (true) {
             String problem;
             long retryAfter = -1;
             boolean auth = false;
+            boolean tenantRefused = false;
             if (sentOnce[0]) {
                 try {
                     gate.beforeResend(part);
@@ -235,7 +241,7 @@ public final class BatchSender implements AutoCloseable {
             try {
                 LokiResponse response;
                 try {
-                    response = client.push(push);
+                    response = client.push(push, whole.tenant());
                 } finally {
                     gate.answered(part);
                 }
@@ -244,12 +250,13 @@ public final class BatchSender implements AutoCloseable {
                     case SUCCESS, REFUSED_ENTRIES, TOO_LARGE -> {
                         return response;
                     }
-                    case FATAL -> throw new Failure("Loki push to " + client.pushUrl() + " answered "
+                    case FATAL -> throw new Failure("Loki push to " + target + " answered "
                             + response.status() + ": " + excerpt(response.body()) + ". " + fatalHint(response.status()));
                     default -> {
                         problem = "answered " + response.status() + ": " + excerpt(response.body());
                         retryAfter = response.retryAfterMillis();
                         auth = response.outcome() == LokiResponse.Outcome.AUTH;
+                        tenantRefused = auth || response.status() == 429;
                     }
                 }
             } catch (IOException e) {
@@ -260,7 +267,7 @@ public final class BatchSender implements AutoCloseable {
                 throw new Abandoned();
             }
             if (!retryPolicy.mayRetry(retries)) {
-                throw new Failure("Loki push to " + client.pushUrl() + " " + problem + " (after " + retries
+                throw new Failure("Loki push to " + target + " " + problem + " (after " + retries
                         + " retries, max.retries=" + retryPolicy.maxRetries() + ")"
                         + (auth ? ". Loki refused the credentials: check " + AUTH_KEYS
                                 + ", then update the connector config (PUT /connectors/<name>/config)" : ""));
@@ -268,7 +275,10 @@ public final class BatchSender implements AutoCloseable {
             retries++;
             long backoff = retryPolicy.backoffMillis(retries, retryAfter);
             listener.retrying(part, retries, problem, backoff);
-            log.warn("Loki push to {} {}; retry {} of batch {} ({} entries) in {} ms{}", client.pushUrl(), problem,
+            if (tenantRefused) {
+                gate.tenantRefused(whole); // the tenant's other entries wait; other tenants' go on
+            }
+            log.warn("Loki push to {} {}; retry {} of batch {} ({} entries) in {} ms{}", target, problem,
                     retries, part.sequence(), part.entryCount(), backoff,
                     auth ? " (credentials refused: check " + AUTH_KEYS + ")" : "");
             try {
@@ -281,6 +291,11 @@ public final class BatchSender implements AutoCloseable {
                 throw new Revoked(); // a rebalance while retrying: send only what the task still owns
             }
         }
+    }
+
+    /** " for tenant 'x'" when the batch has a tenant: errors and logs say whose push failed. */
+    private static String tenantText(LokiBatch batch) {
+        return batch.tenant().isEmpty() ? "" : " for tenant '" + batch.tenant() + "'";
     }
 
     private static String fatalHint(int status) {

@@ -27,6 +27,12 @@ public final class Dispatcher implements DeliveryListener, PushGate {
     private final Consumer<List<Outbox.Refused>> refusedHere;
     private final LongConsumer droppedLineBytes;
     private final Semaphore free;
+    /**
+     * Batches in retry after Loki refused their tenant: each gave its slot back and holds its tenant in the outbox
+     * until it ends (identity: a batch is one object from its composition to its end).
+     */
+    private final java.util.Set<LokiBatch> holdingTenant =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private volatile boolean closing;
     private Thread thread;
 
@@ -110,6 +116,27 @@ public final class Dispatcher implements DeliveryListener, PushGate {
         outbox.answered(part, System.nanoTime());
     }
 
+    /**
+     * The batch's tenant is held (no new push of it is composed) and its slot goes to the others: a tenant answered
+     * 429 for minutes must not take every slot while the other tenants have entries to send.
+     */
+    @Override
+    public void tenantRefused(LokiBatch batch) {
+        if (holdingTenant.add(batch)) {
+            outbox.holdTenant(batch.tenant());
+            free.release();
+        }
+    }
+
+    /** The batch ended: gives its slot back, or, when it gave it back already, lets its tenant go on. */
+    private void ended(LokiBatch batch) {
+        if (holdingTenant.remove(batch)) {
+            outbox.releaseTenant(batch.tenant());
+        } else {
+            free.release();
+        }
+    }
+
     @Override
     public void answered(int status) {
         downstream.answered(status);
@@ -121,7 +148,7 @@ public final class Dispatcher implements DeliveryListener, PushGate {
             outbox.completed(batch, settlement.refused(), System.nanoTime());
             downstream.settled(batch, settlement, latencyNanos);
         } finally {
-            free.release();
+            ended(batch);
         }
     }
 
@@ -136,7 +163,7 @@ public final class Dispatcher implements DeliveryListener, PushGate {
             outbox.completed(batch, Map.of(), System.nanoTime());
             downstream.failed(batch, message);
         } finally {
-            free.release();
+            ended(batch);
         }
     }
 
@@ -146,7 +173,7 @@ public final class Dispatcher implements DeliveryListener, PushGate {
             outbox.completed(batch, Map.of(), System.nanoTime());
             downstream.abandoned(batch);
         } finally {
-            free.release();
+            ended(batch);
         }
     }
 }

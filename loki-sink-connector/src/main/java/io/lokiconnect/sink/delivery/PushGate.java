@@ -24,4 +24,12 @@ public interface PushGate {
 
     /** A request holding {@code part} was answered or failed. */
     void answered(LokiBatch part);
+
+    /**
+     * Loki refused {@code batch}'s tenant as a whole (429, 401, 403) and the batch waits to be retried: no other
+     * push of its tenant should go meanwhile, and the batch should not keep a slot other tenants could use. Called
+     * before each such wait; the batch still ends in exactly one listener call.
+     */
+    default void tenantRefused(LokiBatch batch) {
+    }
 }

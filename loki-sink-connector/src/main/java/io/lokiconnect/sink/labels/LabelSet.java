@@ -5,26 +5,34 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A stream's labels, sorted by name, with the Prometheus text form Loki expects in a push
+ * A stream: its tenant and its labels, sorted by name, with the Prometheus text form Loki expects in a push
  * ({@code {job="x", level="info"}}). Values may hold any character: quotes, backslashes and newlines
  * are escaped, so a value can never change another label.
+ *
+ * <p>Loki keeps streams per tenant ({@code X-Scope-OrgID}), and its limits are per tenant and per stream within a
+ * tenant: two equal label sets of two tenants are two streams. So the tenant is part of the identity here (equals,
+ * hash), and everything keyed by stream (the outbox, the rate buckets, the out-of-order window, the alignment of
+ * partitions) is keyed by tenant too. The text form holds the labels only: it is what a push carries.
  */
 public final class LabelSet {
 
-    private static final LabelSet EMPTY = new LabelSet(new TreeMap<>());
+    private static final LabelSet EMPTY = new LabelSet(new TreeMap<>(), "");
 
     private final TreeMap<String, String> labels;
+    private final String tenant;
     private final String text;
     private final int hash;
 
-    private LabelSet(TreeMap<String, String> labels) {
+    private LabelSet(TreeMap<String, String> labels, String tenant) {
         this.labels = labels;
+        this.tenant = tenant;
         this.text = render(labels);
-        this.hash = text.hashCode();
+        this.hash = 31 * text.hashCode() + tenant.hashCode();
     }
 
+    /** The labels, of no tenant (no {@code X-Scope-OrgID}). */
     public static LabelSet of(Map<String, String> labels) {
-        return labels.isEmpty() ? EMPTY : new LabelSet(new TreeMap<>(labels));
+        return labels.isEmpty() ? EMPTY : new LabelSet(new TreeMap<>(labels), "");
     }
 
     /** This set with {@code more} added; a label in {@code more} replaces one of the same name. */
@@ -34,7 +42,17 @@ public final class LabelSet {
         }
         TreeMap<String, String> merged = new TreeMap<>(labels);
         merged.putAll(more);
-        return new LabelSet(merged);
+        return new LabelSet(merged, tenant);
+    }
+
+    /** The same labels in {@code tenant}'s stream ({@code ""}: no tenant header). */
+    public LabelSet inTenant(String tenant) {
+        return this.tenant.equals(tenant) ? this : new LabelSet(labels, tenant);
+    }
+
+    /** The tenant sent as {@code X-Scope-OrgID}; empty for none. */
+    public String tenant() {
+        return tenant;
     }
 
     public Map<String, String> asMap() {
@@ -83,7 +101,8 @@ public final class LabelSet {
 
     @Override
     public boolean equals(Object o) {
-        return this == o || (o instanceof LabelSet other && hash == other.hash && text.equals(other.text));
+        return this == o || (o instanceof LabelSet other && hash == other.hash && text.equals(other.text)
+                && tenant.equals(other.tenant));
     }
 
     @Override
@@ -93,6 +112,6 @@ public final class LabelSet {
 
     @Override
     public String toString() {
-        return text;
+        return tenant.isEmpty() ? text : text + " of tenant " + tenant;
     }
 }

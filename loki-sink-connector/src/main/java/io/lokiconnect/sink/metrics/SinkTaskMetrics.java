@@ -35,6 +35,8 @@ public final class SinkTaskMetrics {
     public final AtomicLong pausedTotal = new AtomicLong();
     public final AtomicLong entriesRefusedBeforeSending = new AtomicLong();
     public final AtomicLong alignmentPausesTotal = new AtomicLong();
+    public final AtomicLong recordsDroppedByRelabel = new AtomicLong();
+    public final AtomicLong labelOverflows = new AtomicLong();
 
     private final Map<String, AtomicLong> linesByLevel = new ConcurrentHashMap<>();
     private final String[] recentLevels = new String[8];
@@ -76,6 +78,10 @@ public final class SinkTaskMetrics {
         add("entries-refused-before-sending-total", "Entries not sent because Loki would drop them (too far behind "
                 + "their stream's newest entry, larger than a burst); handled per behavior.on.rejected.",
                 entriesRefusedBeforeSending::get);
+        add("records-dropped-by-relabel-total", "Records a relabel rule (keep, drop) dropped: not sent, offset "
+                + "committed.", recordsDroppedByRelabel::get);
+        add("label-overflows-total", "Label values from the record (mappings, filename, host) sent as __overflow__ "
+                + "because their label had labels.values.max distinct values already.", labelOverflows::get);
         add("partitions-paused-for-alignment-total", "Times the task paused partitions ahead of a lagging partition "
                 + "of the same stream, so old lines reach Loki in time.", alignmentPausesTotal::get);
     }

@@ -219,7 +219,7 @@ public final class PartitionAlignment<P> implements SendHorizon {
             } else if (now - track.holdingSince > maxHoldNanos) {
                 log.warn("Stream {} has waited {} s for a lagging partition of it to come within Loki's window "
                         + "(loki.limits.max.behind.ms); not waiting longer: what Loki would refuse as too far behind "
-                        + "goes to behavior.on.rejected", e.getKey().text(), (now - track.holdingSince) / 1_000_000_000L);
+                        + "goes to behavior.on.rejected", e.getKey(), (now - track.holdingSince) / 1_000_000_000L);
                 track.holdingSince = NONE;
                 track.freeUntil = now + maxHoldNanos;
             }

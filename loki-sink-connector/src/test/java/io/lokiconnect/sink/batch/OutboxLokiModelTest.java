@@ -37,8 +37,10 @@ class OutboxLokiModelTest {
     private static final long SECOND = 1_000_000_000L;
     private static final long T0 = 1_764_000_000_000_000_000L;
     private static final LokiLimits LIMITS = new LokiLimits(2_000, 6_000, 5_000, 10 * SECOND);
+    /** Three streams, two of them equal labels of two tenants: Loki keeps (and limits) them apart. */
     private static final LabelSet[] STREAMS = {
-        LabelSet.of(Map.of("job", "a")), LabelSet.of(Map.of("job", "b")), LabelSet.of(Map.of("job", "c"))};
+        LabelSet.of(Map.of("job", "a")).inTenant("team-a"), LabelSet.of(Map.of("job", "a")).inTenant("team-b"),
+        LabelSet.of(Map.of("job", "c"))};
 
     /** One step of the workload. */
     sealed interface Step permits Add, Advance {

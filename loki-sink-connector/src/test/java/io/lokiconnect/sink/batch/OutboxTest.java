@@ -138,6 +138,83 @@ class OutboxTest {
         assertThat(lines(outbox.next(SECOND + 100 * MS).batch())).containsExactly("c");
     }
 
+    /** A push carries one X-Scope-OrgID: entries of two tenants never share one, equal labels or not. */
+    @Test
+    void eachPushHoldsOneTenantAndEqualLabelsOfTwoTenantsAreTwoStreams() {
+        Outbox outbox = new Outbox(ENCODER, 64 * 1024, 10, LokiLimits.defaults());
+        LabelSet a = HOT.inTenant("team-a");
+        LabelSet b = HOT.inTenant("team-b");
+        outbox.add(entry(a, T0, "a1"), 0);
+        outbox.add(entry(b, T0, "b1"), 0);
+        outbox.add(entry(COLD, T0, "none1"), 0);
+        outbox.add(entry(a, T0 + 1, "a2"), 0);
+        assertThat(outbox.streamCount()).isEqualTo(3);
+        List<LokiBatch> pushes = TestBatches.drain(outbox);
+        assertThat(pushes).hasSize(3);
+        Map<String, List<String>> byTenant = new java.util.HashMap<>();
+        for (LokiBatch push : pushes) {
+            for (LabelSet stream : push.streams().keySet()) {
+                assertThat(stream.tenant()).isEqualTo(push.tenant());
+            }
+            byTenant.put(push.tenant(), lines(push));
+        }
+        assertThat(byTenant).containsOnly(Map.entry("team-a", List.of("a1", "a2")), Map.entry("team-b", List.of("b1")),
+                Map.entry("", List.of("none1")));
+    }
+
+    /**
+     * Rate budgets are per tenant and stream: a tenant's stream at its budget does not hold the same labels of another
+     * tenant (Loki's per_stream_rate_limit is per tenant's stream).
+     */
+    @Test
+    void eachTenantsStreamHasItsOwnRateBudget() {
+        Outbox outbox = new Outbox(ENCODER, 64 * 1024, 10, limits(1000, 1000, 1 << 20, 3600 * SECOND));
+        String kb = "x".repeat(1000);
+        outbox.add(entry(HOT.inTenant("a"), T0, kb), 0);
+        outbox.add(entry(HOT.inTenant("a"), T0 + 1, kb), 0);
+        outbox.add(entry(HOT.inTenant("b"), T0, kb), 0);
+        List<LokiBatch> first = TestBatches.drain(outbox);
+        assertThat(first).extracting(LokiBatch::tenant).containsExactlyInAnyOrder("a", "b");
+        assertThat(outbox.waitingEntries()).as("a's second entry waits for a's budget only").isEqualTo(1);
+    }
+
+    /**
+     * A tenant Loki refused as a whole (429, 401, 403) is held: no push of it is composed while its refused push is
+     * retried, and the other tenants' pushes go on; once the refused push ends, the tenant goes on too.
+     */
+    @Test
+    void aHeldTenantSendsNothingWhileTheOthersFlow() {
+        Outbox outbox = new Outbox(ENCODER, 64 * 1024, 10, LokiLimits.defaults());
+        outbox.add(entry(HOT.inTenant("a"), T0, "a1"), 0);
+        LokiBatch refused = outbox.next(SECOND).batch();
+        assertThat(refused.tenant()).isEqualTo("a");
+        outbox.holdTenant("a");
+        outbox.add(entry(COLD.inTenant("a"), T0, "a2"), SECOND);
+        outbox.add(entry(COLD.inTenant("b"), T0, "b1"), SECOND);
+        LokiBatch other = outbox.next(2 * SECOND).batch();
+        assertThat(other.tenant()).isEqualTo("b");
+        outbox.completed(other, Map.of(), 2 * SECOND);
+        assertThat(outbox.next(3 * SECOND).batch()).as("a is held").isNull();
+        assertThat(outbox.heldTenants()).containsExactly("a");
+        outbox.completed(refused, Map.of(), 4 * SECOND);
+        outbox.releaseTenant("a");
+        assertThat(outbox.heldTenants()).isEmpty();
+        assertThat(lines(outbox.next(5 * SECOND).batch())).containsExactly("a2");
+    }
+
+    @Test
+    void aTenantHeldTwiceIsReleasedAfterBothHolds() {
+        Outbox outbox = new Outbox(ENCODER, 64 * 1024, 10, LokiLimits.defaults());
+        outbox.holdTenant("a");
+        outbox.holdTenant("a");
+        outbox.add(entry(HOT.inTenant("a"), T0, "a1"), 0);
+        outbox.releaseTenant("a");
+        assertThat(outbox.next(SECOND).batch()).isNull();
+        outbox.releaseTenant("a");
+        outbox.releaseTenant("a"); // one release too many changes nothing
+        assertThat(lines(outbox.next(2 * SECOND).batch())).containsExactly("a1");
+    }
+
     @Test
     void aStreamHasOnePushInFlightAtATime() {
         Outbox outbox = new Outbox(ENCODER, 64 * 1024, 10, LokiLimits.defaults());

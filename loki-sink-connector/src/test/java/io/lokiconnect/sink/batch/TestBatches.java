@@ -22,7 +22,7 @@ public final class TestBatches {
 
     /** Sized by {@code sizer}, as the outbox sizes a push for it. */
     public static LokiBatch of(RequestSizer sizer, List<LokiEntry> entries) {
-        LokiBatch batch = new LokiBatch(0, 0);
+        LokiBatch batch = new LokiBatch(0, 0, entries.isEmpty() ? "" : entries.get(0).labels().tenant());
         for (LokiEntry entry : entries) {
             batch.add(entry, sizer.entrySize(entry), batch.hasStream(entry.labels()) ? 0 : sizer.streamSize(entry.labels()));
         }

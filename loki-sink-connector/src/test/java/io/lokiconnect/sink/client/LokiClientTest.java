@@ -62,7 +62,7 @@ class LokiClientTest {
     void sendsTenantBearerTokenAndExtraHeaders() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(204));
         try (LokiClient client = client("", "", "s3cret-token", Map.of("X-Source", "loki-connect"))) {
-            assertThat(client.push(PUSH).isSuccess()).isTrue();
+            assertThat(client.push(PUSH, "team-a").isSuccess()).isTrue();
         }
         RecordedRequest request = server.takeRequest();
         assertThat(request.getPath()).isEqualTo("/loki/api/v1/push");

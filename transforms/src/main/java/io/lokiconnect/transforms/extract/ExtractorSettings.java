@@ -20,11 +20,23 @@ import java.util.Map;
  * @param labelValueMaxLength {@code label.value.max.length}, in UTF-8 bytes
  * @param labelValuesMax      {@code label.values.max}
  * @param inputFormat         {@code input.format}
+ * @param tenantField         {@code tenant.field}; empty for none
  */
 public record ExtractorSettings(List<LabelFieldSpec> labelFields, Map<String, String> staticLabels,
                                 String levelDefault, boolean levelNormalize, List<LabelFieldSpec> metadataFields,
                                 String timestampField, String timestampFormat, String messageField,
-                                int labelValueMaxLength, int labelValuesMax, InputFormat inputFormat) {
+                                int labelValueMaxLength, int labelValuesMax, InputFormat inputFormat,
+                                String tenantField) {
+
+    /** The settings without a tenant field. */
+    public ExtractorSettings(List<LabelFieldSpec> labelFields, Map<String, String> staticLabels, String levelDefault,
+                             boolean levelNormalize, List<LabelFieldSpec> metadataFields, String timestampField,
+                             String timestampFormat, String messageField, int labelValueMaxLength, int labelValuesMax,
+                             InputFormat inputFormat) {
+        this(labelFields, staticLabels, levelDefault, levelNormalize, metadataFields, timestampField, timestampFormat,
+                messageField, labelValueMaxLength, labelValuesMax, inputFormat, "");
+    }
+
 
     /** The label whose values are normalised and default to {@code level.default}. */
     public static final String LEVEL_LABEL = "level";

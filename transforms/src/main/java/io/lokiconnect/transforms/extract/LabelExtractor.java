@@ -1,6 +1,6 @@
 package io.lokiconnect.transforms.extract;
 
-import io.lokiconnect.transforms.labels.CardinalityGuard;
+import io.lokiconnect.common.loki.CardinalityGuard;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.transforms.level.LevelNormalizer;
@@ -39,6 +39,7 @@ public final class LabelExtractor {
     private final int[] metadataSlots;
     private final int timestampSlot;
     private final int messageSlot;
+    private final int tenantSlot;
     private final TimestampParser timestampParser;
     private final int labelValueMaxBytes;
     private final CardinalityGuard guard;
@@ -81,6 +82,7 @@ public final class LabelExtractor {
         this.metadataSlots = config.metadataFields().stream().mapToInt(s -> fields.add(s.path())).toArray();
         this.timestampSlot = config.timestampField().isEmpty() ? -1 : fields.add(config.timestampField());
         this.messageSlot = config.messageField().isEmpty() ? -1 : fields.add(config.messageField());
+        this.tenantSlot = config.tenantField().isEmpty() ? -1 : fields.add(config.tenantField());
         this.timestampParser = new TimestampParser(config.timestampFormat());
         this.labelValueMaxBytes = config.labelValueMaxLength();
         this.guard = new CardinalityGuard(config.labelValuesMax());
@@ -154,6 +156,8 @@ public final class LabelExtractor {
                 timestampNs = parsed;
             }
         }
-        return new ExtractedEntry(labels, metadata, timestampNs, line.value(messageSlot));
+        String tenant = line.value(tenantSlot);
+        return new ExtractedEntry(labels, metadata, timestampNs, line.value(messageSlot),
+                tenant == null || tenant.isEmpty() ? null : tenant);
     }
 }

@@ -2,7 +2,7 @@ package io.lokiconnect.transforms.extract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.transforms.labels.CardinalityGuard;
+import io.lokiconnect.common.loki.CardinalityGuard;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
 import io.lokiconnect.transforms.metrics.TransformMetrics;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.lokiconnect.transforms.labels;
+package io.lokiconnect.common.loki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.lokiconnect.transforms.labels;
+package io.lokiconnect.common.loki;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * Bounds the distinct values each label takes in one transform instance (one Connect task): the first
  * {@code maxValues} distinct values of a label pass, a further new value is replaced by {@link #OVERFLOW_VALUE}.
  * A label that explodes (a request id mistaken for a label) thus costs Loki one more stream, not millions. The
- * first overflow of each label is logged once. Thread-safe.
+ * first overflow of each label is logged once, with the hint of the plugin that uses it (its keys). Thread-safe. Used
+ * by the transform (label.fields) and the sink (labels from the record's key, headers, topic, partition).
  */
 public final class CardinalityGuard {
 
@@ -20,13 +21,26 @@ public final class CardinalityGuard {
     private static final Logger LOG = LoggerFactory.getLogger(CardinalityGuard.class);
 
     private final int maxValues;
+    private final String limitKey;
+    private final String fix;
     private final ConcurrentMap<String, Seen> labels = new ConcurrentHashMap<>();
 
+    /** The transform's guard: {@code label.values.max}. */
     public CardinalityGuard(int maxValues) {
+        this(maxValues, "label.values.max", "Move the field to metadata.fields or raise label.values.max.");
+    }
+
+    /**
+     * @param limitKey the config key of {@code maxValues}, named in the log
+     * @param fix      what the user can do, logged with the first overflow of a label
+     */
+    public CardinalityGuard(int maxValues, String limitKey, String fix) {
         if (maxValues < 1) {
             throw new IllegalArgumentException("maxValues must be at least 1, not " + maxValues);
         }
         this.maxValues = maxValues;
+        this.limitKey = limitKey;
+        this.fix = fix;
     }
 
     /** True when {@code value} may be sent for {@code label}: it was seen before, or the label has room left. */
@@ -43,9 +57,8 @@ public final class CardinalityGuard {
             }
             if (!seen.warned) {
                 seen.warned = true;
-                LOG.warn("Label '{}' reached label.values.max={} distinct values in this task: its further new values "
-                        + "are sent as '{}'. Move the field to metadata.fields or raise label.values.max.",
-                        label, maxValues, OVERFLOW_VALUE);
+                LOG.warn("Label '{}' reached {}={} distinct values in this task: its further new values "
+                        + "are sent as '{}'. {}", label, limitKey, maxValues, OVERFLOW_VALUE, fix);
             }
             return false;
         }
