@@ -365,14 +365,14 @@ class FileSetTailerModelTest {
                 inCopyWindow.addAll(duplicateWindow(checkpoint, copied));
             } else {
                 // What the tailer had not read is only in a copy the globs do not match: gone, as with any tailer
-                // (the README's advice: a glob like app.log* that matches the copy).
+                // (docs/source.md's advice: a glob like app.log* that matches the copy).
                 Set<String> deliveredIds = deliveredIds();
                 copied.stream().filter(id -> !deliveredIds.contains(id)).forEach(lostOutsideTheGlobs::add);
             }
         }
 
         /**
-         * The lines of a copy that may arrive twice, as the README documents the window: all of them when the
+         * The lines of a copy that may arrive twice, as docs/source.md documents the window: all of them when the
          * original's last read checkpoint was below 512 bytes (none to match), else the lines that ended after it.
          */
         List<String> duplicateWindow(long checkpoint, List<String> copied) {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +60,29 @@ class ConnectConfigsIT {
     @ValueSource(strings = {"file-log-source.json", "loki-sink.json"})
     void theShippedConnectorConfigsValidateWithZeroErrors(String file) throws Exception {
         assertThat(validationErrors(PluginDirs.projectRoot().resolve("connect-configs").resolve(file))).isEmpty();
+    }
+
+    /**
+     * The connector configs the README shows inline (in the REST API's form, ready to post) pass the same validation
+     * on the same worker: a user who copies one gets no error.
+     */
+    @Test
+    void theReadmesConnectorConfigsValidateWithZeroErrors() throws Exception {
+        String readme = Files.readString(PluginDirs.projectRoot().resolve("README.md"));
+        Matcher block = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        Path dir = Files.createTempDirectory("readme-configs");
+        List<String> connectors = new ArrayList<>();
+        while (block.find()) {
+            JsonNode node = JSON.readTree(block.group(1));
+            if (!node.path("config").has("connector.class")) {
+                continue; // a transform's keys alone: DocsExamplesTest configures the transform with them
+            }
+            Path file = Files.writeString(dir.resolve(node.path("name").asText() + ".json"), block.group(1));
+            connectors.add(node.path("config").path("connector.class").asText());
+            assertThat(validationErrors(file)).as("README's %s", file.getFileName()).isEmpty();
+        }
+        assertThat(connectors).contains("io.lokiconnect.source.FileLogSourceConnector",
+                "io.lokiconnect.sink.LokiSinkConnector");
     }
 
     /**

@@ -242,7 +242,7 @@ abstract class FaultScenarios {
     }
 
     /**
-     * The glob matches the copies (app-N.log.K), as the README advises: copy recognition is exercised, and a copy
+     * The glob matches the copies (app-N.log.K), as docs/source.md advises: copy recognition is exercised, and a copy
      * shipped again whole would show as duplicates.
      */
     @Test

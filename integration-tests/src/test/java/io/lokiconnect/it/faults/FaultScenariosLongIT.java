@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Tag;
 /**
  * The long variants of the fault scenarios, for RELIABILITY.md: 90 s of steady load at 1,000 lines/s per scenario, a
  * 60 s outage, a 30 s 429 storm, 300,000 lines at full speed for the rotation storms. Not run by CI (tag
- * {@code long}); the README gives the command.
+ * {@code long}); docs/development.md gives the command.
  */
 @Tag("long")
 class FaultScenariosLongIT extends FaultScenarios {

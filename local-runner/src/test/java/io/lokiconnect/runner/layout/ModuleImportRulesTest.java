@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * What each module's production code must never use (README, "Build layout"). Scans src/main/java for the
+ * What each module's production code must never use (docs/development.md, "Modules"). Scans src/main/java for the
  * forbidden packages, imported or written out in full; comments are skipped. Package cycles inside a module are
  * another test's concern.
  */
