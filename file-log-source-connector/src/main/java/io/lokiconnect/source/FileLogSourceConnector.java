@@ -45,8 +45,8 @@ public class FileLogSourceConnector extends SourceConnector {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int i = 0; i < maxTasks; i++) {
             Map<String, String> task = new HashMap<>(props);
-            task.put(FileLogSourceConfig.TASK_INDEX_CONFIG, String.valueOf(i));
-            task.put(FileLogSourceConfig.TASK_COUNT_CONFIG, String.valueOf(maxTasks));
+            task.put(FileLogSourceConfig.TASK_INDEX.name(), String.valueOf(i));
+            task.put(FileLogSourceConfig.TASK_COUNT.name(), String.valueOf(maxTasks));
             configs.add(task);
         }
         return configs;

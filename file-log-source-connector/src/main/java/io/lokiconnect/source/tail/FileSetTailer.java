@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,54 +39,9 @@ public final class FileSetTailer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FileSetTailer.class);
 
-    /**
-     * Options that are not about one file.
-     *
-     * @param rotateWaitMs      how long a file that left the globs or was deleted is still read after it last grew
-     * @param multilineMaxBytes longest multi-line event emitted as one record, in UTF-8 bytes
-     * @param lookIntervalMs    how often a file at its end whose handle is closed is looked at (one stat of its
-     *                          name); 0: at every poll
-     * @param watchWrites       ask the kernel which files were written to (inotify, local file systems): files
-     *                          at their end in watched directories are then looked at when written to, and every
-     *                          10 s besides
-     */
-    public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                          int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
-                          long ignoreOlderThanMs, long lookIntervalMs, boolean watchWrites) {
-
-        public static final long DEFAULT_ROTATE_WAIT_MS = 10_000;
-        public static final int DEFAULT_MULTILINE_MAX_BYTES = 512 * 1024;
-        /**
-         * How often a file at its end is looked at (one stat of its name: size, modification time, identity).
-         * A line appended to any of thousands of quiet files is seen within this plus one poll.interval.ms; 10,000
-         * files cost about 12,500 stats a second, 2 to 3 % of a core.
-         */
-        public static final long DEFAULT_LOOK_INTERVAL_MS = 800;
-
-        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                       int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
-                       long ignoreOlderThanMs) {
-            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
-                    rotateWaitMs, multilineMaxBytes, ignoreOlderThanMs, 0, false);
-        }
-
-        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                       int multilineMaxLines, long multilineFlushMs) {
-            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
-                    DEFAULT_ROTATE_WAIT_MS, DEFAULT_MULTILINE_MAX_BYTES);
-        }
-
-        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                       int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes) {
-            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
-                    rotateWaitMs, multilineMaxBytes, 0);
-        }
-    }
-
     private final GlobWatcher watcher;
     private final FileAssignment assignment;
     private final TailerSettings settings;
-    private final Options options;
     private final StoredOffsets offsets;
     private final TailerStats stats;
     private final FileProblems problems;
@@ -135,19 +89,17 @@ public final class FileSetTailer implements AutoCloseable {
     private long nextScanMillis;
     private int roundRobin;
 
-    public FileSetTailer(GlobWatcher watcher, FileAssignment assignment, TailerSettings settings, Options options,
-                         StoredOffsets offsets, TailerStats stats,
-                         FileProblems problems, Supplier<Long> clock) {
+    public FileSetTailer(GlobWatcher watcher, FileAssignment assignment, TailerSettings settings,
+                         StoredOffsets offsets, TailerStats stats, FileProblems problems, Supplier<Long> clock) {
         this.watcher = watcher;
         this.assignment = assignment;
         this.settings = settings;
-        this.options = options;
         this.offsets = offsets;
         this.stats = stats;
         this.problems = problems;
         this.clock = clock;
-        this.copies = new CopyRecognizer(Math.max(options.rotateWaitMs(), 2 * options.scanIntervalMs()));
-        this.changes = options.watchWrites() ? ChangeWatch.open() : ChangeWatch.none();
+        this.copies = new CopyRecognizer(Math.max(settings.rotateWaitMs(), 2 * settings.scanIntervalMs()));
+        this.changes = settings.watchWrites() ? ChangeWatch.open() : ChangeWatch.none();
     }
 
     /** Lines ready now, at most {@code maxLines} and about {@code maxBytes}; empty when there is nothing new. */
@@ -161,7 +113,7 @@ public final class FileSetTailer implements AutoCloseable {
                 // A scan that breaks forgets nothing: the files already tracked keep being read.
                 log.warn("Scanning {} failed; tracked files are still read", "the globs", e);
             }
-            nextScanMillis = now + options.scanIntervalMs();
+            nextScanMillis = now + settings.scanIntervalMs();
             // The sizes the scan and the looks saw (an fstat for open handles): no stat per file for the metric.
             stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehindAsSeen).sum());
             stats.bufferBytes.set(tailers.values().stream().mapToLong(FileTailer::bufferBytes).sum()
@@ -208,7 +160,7 @@ public final class FileSetTailer implements AutoCloseable {
     /** How long until a closed file at its end is looked at again: long in a watched directory. */
     private long lookIntervalOf(FileTailer tailer) {
         return changes.isWatched(tailer.path().getParent())
-                ? Math.max(ChangeWatch.WATCHED_LOOK_INTERVAL_MS, options.lookIntervalMs()) : options.lookIntervalMs();
+                ? Math.max(ChangeWatch.WATCHED_LOOK_INTERVAL_MS, settings.lookIntervalMs()) : settings.lookIntervalMs();
     }
 
     private long readOne(FileTailer tailer, int maxLines, long maxBytes, List<TailedLine> out, long now) {
@@ -242,7 +194,7 @@ public final class FileSetTailer implements AutoCloseable {
                     }
                 }
                 if (!tailer.worthOpening(attrs.size(), mtimeNanos(attrs), now, wallClock.get())
-                        && openOrder.size() >= options.maxOpenFiles()) {
+                        && openOrder.size() >= settings.maxOpenFiles()) {
                     // One stat instead of a descriptor: files.max.open holds within a poll too. Below it, a file is
                     // held open even with nothing to read: a handle finishes a file deleted right after a write.
                     return 0;
@@ -253,7 +205,7 @@ public final class FileSetTailer implements AutoCloseable {
             }
             if (tailer.isOpen() && now >= tailer.nextLookMillis()) {
                 // An open handle sees growth by itself; a look at the name sees a change that kept the size.
-                tailer.nextLookAt(now + options.lookIntervalMs());
+                tailer.nextLookAt(now + settings.lookIntervalMs());
                 BasicFileAttributes attrs = attributes(tailer.path());
                 if (attrs != null && tailer.isFile(attrs.fileKey()) && !tailer.isCompressed()) {
                     tailer.look(attrs.size(), mtimeNanos(attrs), wallClock.get());
@@ -323,7 +275,7 @@ public final class FileSetTailer implements AutoCloseable {
                 stats.linesSkipped.incrementAndGet();
                 repeatedFailures.remove(tailer.identity());
             }
-            failedUntil.put(tailer.identity(), now + Math.max(options.scanIntervalMs(), 1));
+            failedUntil.put(tailer.identity(), now + Math.max(settings.scanIntervalMs(), 1));
             return 0;
         } finally {
             // Lines read before a failure were emitted by the tailer (its position moved past them): deliver them.
@@ -340,7 +292,7 @@ public final class FileSetTailer implements AutoCloseable {
     private void incomplete(FileTailer tailer, IOException e, long now) throws IOException {
         long size = Files.size(tailer.path());
         long quietMs = wallClock.get() - Files.getLastModifiedTime(tailer.path()).toMillis();
-        if (quietMs >= options.rotateWaitMs()) {
+        if (quietMs >= settings.rotateWaitMs()) {
             problems.report(tailer.path(), e.getMessage() + "; unchanged for rotate.wait.ms: the lines before the cut "
                     + "are shipped, the rest of the archive is lost");
             tailer.giveUp();
@@ -418,7 +370,7 @@ public final class FileSetTailer implements AutoCloseable {
         for (Map.Entry<FileIdentity, Long> orphan : new ArrayList<>(orphanSince.entrySet())) {
             FileTailer tailer = tailers.get(orphan.getKey());
             Long since = orphan.getValue();
-            if (tailer == null || now - Math.max(since, tailer.lastGrowthMillis()) < options.rotateWaitMs()) {
+            if (tailer == null || now - Math.max(since, tailer.lastGrowthMillis()) < settings.rotateWaitMs()) {
                 continue;
             }
             try {
@@ -469,11 +421,11 @@ public final class FileSetTailer implements AutoCloseable {
      * and only for rotate.wait.ms).
      */
     private void makeRoomForOneMoreHandle(FileTailer opening) {
-        closeLeastRecent(options.maxOpenFiles() - 1, opening);
+        closeLeastRecent(settings.maxOpenFiles() - 1, opening);
     }
 
     private void limitOpenHandles() {
-        closeLeastRecent(options.maxOpenFiles(), null);
+        closeLeastRecent(settings.maxOpenFiles(), null);
     }
 
     /** Closes the least recently active open handles (not {@code keep}, not orphans') until at most {@code max}. */
@@ -544,7 +496,7 @@ public final class FileSetTailer implements AutoCloseable {
     private void scan(long now) {
         // The first scan with start.position=end looks at every file (no file matching the globs may have an offset);
         // every other scan only at the names this task owns.
-        GlobWatcher.Scan found = firstScan && options.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
+        GlobWatcher.Scan found = firstScan && settings.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
         long wallNow = wallClock.get();
         int expected = found.files().size() * 4 / 3 + 16;
         Map<FileIdentity, Path> current = new LinkedHashMap<>(expected);
@@ -573,7 +525,7 @@ public final class FileSetTailer implements AutoCloseable {
                 problems.report(path, "cannot read its attributes (" + e.getMessage() + ")");
             }
         }
-        boolean decideStart = firstScan && options.startAtEnd();
+        boolean decideStart = firstScan && settings.startAtEnd();
         // One batch of offset lookups per scan: the files this task does not track yet (all files at the first
         // scan with start.position=end, which looks at every file matching the globs).
         List<FileIdentity> lookUp = new ArrayList<>();
@@ -636,9 +588,9 @@ public final class FileSetTailer implements AutoCloseable {
                 if (trackedFingerprints != null) {
                     indexFingerprint(created);
                 }
-                if (options.multilineStart() != null) {
-                    MultilineAggregator aggregator = new MultilineAggregator(options.multilineStart(),
-                            options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs());
+                if (settings.multilineStart() != null) {
+                    MultilineAggregator aggregator = new MultilineAggregator(settings.multilineStart(),
+                            settings.multilineMaxLines(), settings.multilineMaxBytes(), settings.multilineFlushMs());
                     ResumePoint from = created.start();
                     aggregator.resume(from.eventPart(), from.linePart() > 0 || from.skippingLine());
                     aggregators.put(identity, aggregator);
@@ -694,8 +646,8 @@ public final class FileSetTailer implements AutoCloseable {
 
     /** ignore.older.than.ms: a file last modified longer ago than that is never opened. */
     private boolean tooOld(BasicFileAttributes attrs, long wallNow) {
-        return options.ignoreOlderThanMs() > 0
-                && wallNow - attrs.lastModifiedTime().toMillis() > options.ignoreOlderThanMs();
+        return settings.ignoreOlderThanMs() > 0
+                && wallNow - attrs.lastModifiedTime().toMillis() > settings.ignoreOlderThanMs();
     }
 
     /** A tailer at the stored offset, at a recognised copy's resume point, or at 0; null to decide later. */
@@ -805,7 +757,7 @@ public final class FileSetTailer implements AutoCloseable {
             }
         } catch (DecompressedContent.Incomplete e) {
             long quietMs = wallClock.get() - Files.getLastModifiedTime(path).toMillis();
-            if (quietMs < options.rotateWaitMs()) {
+            if (quietMs < settings.rotateWaitMs()) {
                 return null; // still being written: compared once it is whole
             }
         } catch (DecompressedContent.Corrupt e) {
@@ -858,7 +810,7 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private long copyWaitMs() {
-        return Math.max(2 * options.scanIntervalMs(), 1_000);
+        return Math.max(2 * settings.scanIntervalMs(), 1_000);
     }
 
     private static boolean sameContent(Path path, ResumePoint stored) throws IOException {
