@@ -17,8 +17,9 @@ import org.apache.kafka.connect.source.SourceConnector;
 
 /**
  * Tails log files matched by globs into a Kafka topic. The connector only splits the work: task {@code i} of
- * {@code n} reads the files whose identity hashes to {@code i} (see {@code FileAssignment}), so the file set can
- * change without task reconfiguration and each file has exactly one reader.
+ * {@code n} reads the files whose rotation family (the file name without rotation suffixes) hashes to {@code i}
+ * (see {@code FileAssignment}), so the file set can change without task reconfiguration and each file has exactly
+ * one reader.
  */
 public class FileLogSourceConnector extends SourceConnector {
 

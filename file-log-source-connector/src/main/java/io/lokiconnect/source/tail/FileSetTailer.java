@@ -815,14 +815,6 @@ public final class FileSetTailer implements AutoCloseable {
                 || Fingerprint.of(channel, stored.fingerprintLength()) == stored.fingerprint();
     }
 
-    /**
-     * Where each file this task holds a tailer for was last seen: the files the files-tracked metric counts, rotated
-     * files still inside rotate.wait.ms and orphans included. Package-private: the tailer tests look at it.
-     */
-    List<Path> tailedPaths() {
-        return files.values().stream().map(file -> file.tailer.path()).toList();
-    }
-
     @Override
     public void close() {
         changes.close();

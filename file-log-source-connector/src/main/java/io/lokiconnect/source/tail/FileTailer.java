@@ -159,11 +159,6 @@ public final class FileTailer {
         return compression != null && compression != Compression.NONE;
     }
 
-    /** A compressed file read to its end (or given up on): nothing more will come from it. */
-    public boolean isFinished() {
-        return finished;
-    }
-
     /**
      * Once, after the file finished: a record without a line whose offset says so ({@code archive.done}), so that a
      * restart never opens it again, even when it held no line that was not shipped already.
