@@ -109,7 +109,7 @@ public final class FileSetTailer implements AutoCloseable {
                 scan(now);
             } catch (RuntimeException e) {
                 // A scan that breaks forgets nothing: the files already tracked keep being read.
-                log.warn("Scanning {} failed; tracked files are still read", "the globs", e);
+                log.warn("Scanning the globs failed; tracked files are still read", e);
             }
             nextScanMillis = now + settings.scanIntervalMs();
             // The sizes the scan and the looks saw (an fstat for open handles): no stat per file for the metric.
@@ -457,7 +457,7 @@ public final class FileSetTailer implements AutoCloseable {
         return attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    /** Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity. */
+    /** Whether {@code path} holds the file {@code identity} (false when it cannot be read). */
     private static boolean holds(Path path, FileIdentity identity) {
         try {
             return FileIdentity.of(path).equals(identity);
@@ -466,6 +466,10 @@ public final class FileSetTailer implements AutoCloseable {
         }
     }
 
+    /**
+     * Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity; found, the tailer
+     * follows it there.
+     */
     private boolean relocate(FileTailer tailer) {
         Path dir = tailer.path().getParent();
         if (dir == null || !Files.isDirectory(dir)) {

@@ -64,6 +64,8 @@ final class LineSplitter {
     private int partIndex;
     private boolean skippingRestOfLine;
     private boolean partialFlushed;
+    /** Lines and parts emitted so far: what a call's line budget is counted on. */
+    private long emittedLines;
     /** PrefixCrc of the bytes before committedPosition; unknown after an offset written by an older version. */
     private long crc;
     private boolean crcKnown;
@@ -142,8 +144,8 @@ final class LineSplitter {
      */
     long consume(ByteBuffer bytes, int maxLines, long maxBytes, LineSink sink) throws IOException {
         long emitted = 0;
-        int lines = 0;
-        while (bytes.hasRemaining() && lines < maxLines && emitted < maxBytes) {
+        long linesBefore = emittedLines;
+        while (bytes.hasRemaining() && emittedLines - linesBefore < maxLines && emitted < maxBytes) {
             if (!partialFlushed && !skippingRestOfLine) {
                 copyRun(bytes);
                 if (!bytes.hasRemaining()) {
@@ -164,9 +166,7 @@ final class LineSplitter {
             }
             if (b == '\n') {
                 if (!skippingRestOfLine) {
-                    long[] fitted = fitToLoki(false, sink);
-                    emitted += fitted[0];
-                    lines += (int) fitted[1];
+                    emitted += fitToLoki(false, sink);
                 }
                 if (skippingRestOfLine) {
                     skippingRestOfLine = false;
@@ -182,7 +182,6 @@ final class LineSplitter {
                     String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
                     crc = PrefixCrc.update(PrefixCrc.update(crc, pending, 0, pendingLength), b);
                     emitted += emit(length, part, false, sink);
-                    lines++;
                 }
                 continue;
             }
@@ -194,7 +193,6 @@ final class LineSplitter {
             // '\r' that may turn out to be the CR of a CRLF, so a line of exactly lineMaxBytes stays whole.
             if (pendingLength > lineMaxBytes || pendingLength == lineMaxBytes && b != '\r') {
                 emitted += overflowAt(fitCut(utf8Boundary(lineMaxBytes, b)), sink);
-                lines++;
                 if (skippingRestOfLine) {
                     skipCrc = PrefixCrc.update(skipCrc, b);
                     continue;
@@ -213,7 +211,7 @@ final class LineSplitter {
     long flushPartial(boolean fit, LineSink sink) throws IOException {
         long emitted = 0;
         if (fit) {
-            emitted += fitToLoki(true, sink)[0];
+            emitted += fitToLoki(true, sink);
         }
         if (!hasPendingText()) {
             return emitted;
@@ -296,21 +294,19 @@ final class LineSplitter {
      * of 3. A pending line whose text would be longer than line.max.bytes in UTF-8 is emitted in parts (or
      * truncated) like a line of too many file bytes. Only lines of more than a third of the limit can be: no byte
      * becomes more than 3 UTF-8 bytes (a supplementary character takes at least 2 bytes in any charset).
-     * Returns the bytes and the lines emitted.
+     * Returns the bytes emitted.
      */
-    private long[] fitToLoki(boolean partial, LineSink sink) throws IOException {
+    private long fitToLoki(boolean partial, LineSink sink) throws IOException {
         long emitted = 0;
-        long lines = 0;
         while (true) {
             int textLength = partial || pendingLength == 0 || pending[pendingLength - 1] != '\r'
                     ? pendingLength : pendingLength - 1;
             if (textLength <= lineMaxBytes / 3 || utf8Length(textLength) <= lineMaxBytes) {
-                return new long[] {emitted, lines};
+                return emitted;
             }
             emitted += overflowAt(fitCut(textLength), sink);
-            lines++;
             if (skippingRestOfLine) {
-                return new long[] {emitted, lines};
+                return emitted;
             }
         }
     }
@@ -408,6 +404,7 @@ final class LineSplitter {
         long position = lineStart + length;
         sink.line(lineStart, position, decode(length), part, false, skippingRestOfLine ? 0 : partIndex,
                 skippingRestOfLine);
+        emittedLines++;
         committedPosition = position;
         lineStart = position;
         return length;
@@ -415,6 +412,7 @@ final class LineSplitter {
 
     private long emit(int length, String part, boolean partial, LineSink sink) throws IOException {
         sink.line(lineStart, readPosition, decode(length), part, partial, 0, false);
+        emittedLines++;
         committedPosition = readPosition;
         lineStart = readPosition;
         pendingLength = 0;
