@@ -760,7 +760,8 @@ public final class FileSetTailer implements AutoCloseable {
 
     /**
      * A new file whose first bytes equal those of a tracked file may be the copy copytruncate made a moment before
-     * truncating that file: wait (at most two scans) for the truncation before reading it from 0.
+     * truncating that file: wait for the truncation (two scan intervals, at least 1 s, and until each such file
+     * was looked at since) before reading it from 0. True: held back for now.
      */
     private boolean mayBecomeACopy(FileIdentity identity, FileChannel channel, long size, long now)
             throws IOException {
