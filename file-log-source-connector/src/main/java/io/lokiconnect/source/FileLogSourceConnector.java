@@ -17,8 +17,9 @@ import org.apache.kafka.connect.source.SourceConnector;
 
 /**
  * Tails log files matched by globs into a Kafka topic. The connector only splits the work: task {@code i} of
- * {@code n} reads the files whose identity hashes to {@code i} (see {@code FileAssignment}), so the file set can
- * change without task reconfiguration and each file has exactly one reader.
+ * {@code n} reads the files whose rotation family (the file name without rotation suffixes) hashes to {@code i}
+ * (see {@code FileAssignment}), so the file set can change without task reconfiguration and each file has exactly
+ * one reader.
  */
 public class FileLogSourceConnector extends SourceConnector {
 
@@ -45,8 +46,8 @@ public class FileLogSourceConnector extends SourceConnector {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int i = 0; i < maxTasks; i++) {
             Map<String, String> task = new HashMap<>(props);
-            task.put(FileLogSourceConfig.TASK_INDEX_CONFIG, String.valueOf(i));
-            task.put(FileLogSourceConfig.TASK_COUNT_CONFIG, String.valueOf(maxTasks));
+            task.put(FileLogSourceConfig.TASK_INDEX.name(), String.valueOf(i));
+            task.put(FileLogSourceConfig.TASK_COUNT.name(), String.valueOf(maxTasks));
             configs.add(task);
         }
         return configs;

@@ -2,26 +2,22 @@ package io.lokiconnect.source;
 
 import io.lokiconnect.common.Version;
 import io.lokiconnect.common.metrics.PluginGauges;
-import io.lokiconnect.common.headers.FileHeaders;
-import io.lokiconnect.source.FileLogSourceConfig.LineOverflow;
-import io.lokiconnect.source.FileLogSourceConfig.StartPosition;
 import io.lokiconnect.source.assignment.FileAssignment;
 import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.metrics.SourceTaskMetrics;
-import io.lokiconnect.source.offsets.SourceOffsets;
-import io.lokiconnect.source.model.ResumePoint;
 import io.lokiconnect.source.model.FileIdentity;
-import io.lokiconnect.source.tail.FileSetTailer;
+import io.lokiconnect.source.model.ResumePoint;
 import io.lokiconnect.source.model.TailedLine;
-import io.lokiconnect.source.tail.TailerSettings;
+import io.lokiconnect.source.offsets.SourceOffsets;
+import io.lokiconnect.source.tail.FileSetTailer;
+import io.lokiconnect.source.tail.StoredOffsets;
 import io.lokiconnect.source.tail.TailerStats;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Collection;
 import java.util.function.Supplier;
-import io.lokiconnect.source.tail.StoredOffsets;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
@@ -51,14 +47,8 @@ public class FileLogSourceTask extends SourceTask {
         records = new LineRecords(config.topic(), config.headers(), config.recordKey(), host);
         FileProblems problems = new FileProblems(stats.fileErrors);
         GlobWatcher watcher = new GlobWatcher(config.paths(), config.excludes(), config.allowedRoots(), problems);
-        TailerSettings settings = new TailerSettings(config.lineMaxBytes(), config.lineOverflow() == LineOverflow.SPLIT,
-                config.charset(), config.partialLineFlushMs());
-        FileSetTailer.Options options = new FileSetTailer.Options(config.startPosition() == StartPosition.END, config.scanIntervalMs(),
-                config.filesMaxOpen(), config.multilineStart(), config.multilineMaxLines(), config.multilineFlushMs(),
-                config.rotateWaitMs(), config.multilineMaxBytes(), config.ignoreOlderThanMs(),
-                FileSetTailer.Options.DEFAULT_LOOK_INTERVAL_MS, true);
-        tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()), settings,
-                options, storedOffsets(), stats, problems, MONOTONIC_MILLIS);
+        tailer = new FileSetTailer(watcher, new FileAssignment(config.taskIndex(), config.taskCount()),
+                config.tailerSettings(), storedOffsets(), stats, problems, MONOTONIC_MILLIS);
         gauges = SourceTaskMetrics.register(pluginMetrics(), stats);
         log.info("Task {} of {} tailing {} into topic {}", config.taskIndex() + 1, config.taskCount(),
                 config.paths(), config.topic());

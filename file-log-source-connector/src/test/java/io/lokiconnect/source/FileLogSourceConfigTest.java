@@ -3,8 +3,7 @@ package io.lokiconnect.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lokiconnect.source.FileLogSourceConfig.LineOverflow;
-import io.lokiconnect.source.FileLogSourceConfig.StartPosition;
+import io.lokiconnect.source.tail.TailerSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +28,23 @@ class FileLogSourceConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         FileLogSourceConfig config = new FileLogSourceConfig(valid());
-        assertThat(config.lineMaxBytes()).isEqualTo(256 * 1024);
-        assertThat(config.lineOverflow()).isEqualTo(LineOverflow.SPLIT);
-        assertThat(config.startPosition()).isEqualTo(StartPosition.BEGINNING);
-        assertThat(config.multilineStart()).isNull();
+        TailerSettings tail = config.tailerSettings();
+        assertThat(tail.lineMaxBytes()).isEqualTo(256 * 1024);
+        assertThat(tail.splitLongLines()).as("line.overflow=split").isTrue();
+        assertThat(tail.startAtEnd()).as("start.position=beginning").isFalse();
+        assertThat(tail.multilineStart()).isNull();
+        assertThat(tail.charset()).isEqualTo(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(tail.partialFlushMs()).isEqualTo(5_000);
+        assertThat(tail.scanIntervalMs()).isEqualTo(5_000);
+        assertThat(tail.maxOpenFiles()).isEqualTo(256);
+        assertThat(tail.multilineMaxLines()).isEqualTo(500);
+        assertThat(tail.multilineFlushMs()).isEqualTo(2_000);
+        assertThat(tail.ignoreOlderThanMs()).isZero();
+        assertThat(tail.lookIntervalMs()).as("a closed file at its end is looked at every 800 ms").isEqualTo(800);
+        assertThat(tail.watchWrites()).as("the task asks the kernel which files were written to").isTrue();
+        assertThat(config.batchMaxRecords()).isEqualTo(2_000);
+        assertThat(config.batchMaxBytes()).isEqualTo(1_048_576);
+        assertThat(config.pollIntervalMs()).isEqualTo(250);
         assertThat(config.hostName()).isNotBlank();
     }
 
@@ -44,16 +56,16 @@ class FileLogSourceConfigTest {
         props.put("poll.interval.ms", "75");
         FileLogSourceConfig config = new FileLogSourceConfig(props);
         assertThat(config.hostName()).isEqualTo("web-01");
-        assertThat(config.scanIntervalMs()).isEqualTo(2500);
+        assertThat(config.tailerSettings().scanIntervalMs()).isEqualTo(2500);
         assertThat(config.pollIntervalMs()).isEqualTo(75);
     }
 
     @Test
     void rotationAndMultilineDefaultsKeepARecordUnderTheProducersMaxRequestSize() {
         FileLogSourceConfig config = new FileLogSourceConfig(valid());
-        assertThat(config.rotateWaitMs()).isEqualTo(10_000);
-        assertThat(config.multilineMaxBytes()).isEqualTo(512 * 1024)
-                .isGreaterThan(config.lineMaxBytes())
+        assertThat(config.tailerSettings().rotateWaitMs()).isEqualTo(10_000);
+        assertThat(config.tailerSettings().multilineMaxBytes()).isEqualTo(512 * 1024)
+                .isGreaterThan(config.tailerSettings().lineMaxBytes())
                 // room for the key (the path, at most 4 KiB) and headers (path, name, offset, host, part)
                 .isLessThan(1024 * 1024 - 64 * 1024);
     }
@@ -128,8 +140,8 @@ class FileLogSourceConfigTest {
         props.put("start.position", " End ");
         assertThat(errors(props, "line.overflow")).isEmpty();
         FileLogSourceConfig config = new FileLogSourceConfig(props);
-        assertThat(config.lineOverflow()).isEqualTo(LineOverflow.TRUNCATE);
-        assertThat(config.startPosition()).isEqualTo(StartPosition.END);
+        assertThat(config.tailerSettings().splitLongLines()).as("line.overflow=truncate").isFalse();
+        assertThat(config.tailerSettings().startAtEnd()).as("start.position=end").isTrue();
     }
 
     @Test

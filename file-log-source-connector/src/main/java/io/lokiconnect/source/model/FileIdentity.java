@@ -57,11 +57,6 @@ public record FileIdentity(String key, String volume) {
         return volume.isEmpty() || volume.equals("/") ? "ino:" + m.group(1) : "ino:" + m.group(1) + "@" + volume;
     }
 
-    /** A stable, JVM- and host-independent hash, so every task on every worker computes the same owner. */
-    public int stableHash() {
-        return sharedKey().hashCode();
-    }
-
     static String volumeOf(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null) {

@@ -105,10 +105,6 @@ public final class MultilineAggregator {
         lastEndsLine = true;
     }
 
-    public boolean hasPending() {
-        return first != null;
-    }
-
     private void finish(List<TailedLine> out) {
         if (first != null) {
             String part;

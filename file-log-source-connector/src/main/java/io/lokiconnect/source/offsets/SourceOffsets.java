@@ -31,13 +31,12 @@ public final class SourceOffsets {
     public static final String PARTIAL = "partial";
     public static final String FINGERPRINT = "fingerprint";
     public static final String FINGERPRINT_LENGTH = "fingerprint.length";
-    /** The {@code PrefixCrc} (CRC-32C and CRC-32) of the bytes before the position. */
-    public static final String PREFIX_CRC = "prefix.crc32c.crc32";
     /**
-     * The CRC-64 earlier versions stored: not comparable with {@link #PREFIX_CRC}, so such an offset resumes at its
-     * position with the checksum unknown, as one written before any checksum existed.
+     * The {@code PrefixCrc} (CRC-32C and CRC-32) of the bytes before the position. Earlier versions stored a CRC-64
+     * under {@code prefix.crc64}: not comparable, so such an offset resumes at its position with the checksum
+     * unknown, as one written before any checksum existed.
      */
-    public static final String LEGACY_PREFIX_CRC64 = "prefix.crc64";
+    public static final String PREFIX_CRC = "prefix.crc32c.crc32";
     public static final String LINE_PART = "line.part";
     public static final String LINE_SKIP = "line.skip";
     /** Parts of the multi-line event at the position already emitted, so its numbering goes on after a restart. */
@@ -214,7 +213,7 @@ public final class SourceOffsets {
                 offset.get(FINGERPRINT_LENGTH) instanceof Number l ? l.intValue() : 0,
                 crc instanceof Number c ? c.longValue() : 0L,
                 // A position moved by hand (PATCH .../offsets) without a checksum is valid, the checksum unknown;
-                // so is an offset with only the CRC-64 of earlier versions (LEGACY_PREFIX_CRC64).
+                // so is an offset with only the CRC-64 of earlier versions (prefix.crc64).
                 crc instanceof Number,
                 offset.get(LINE_PART) instanceof Number p ? p.intValue() : 0,
                 Boolean.TRUE.equals(offset.get(LINE_SKIP)),

@@ -18,13 +18,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,79 +40,33 @@ public final class FileSetTailer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FileSetTailer.class);
 
-    /**
-     * Options that are not about one file.
-     *
-     * @param rotateWaitMs      how long a file that left the globs or was deleted is still read after it last grew
-     * @param multilineMaxBytes longest multi-line event emitted as one record, in UTF-8 bytes
-     * @param lookIntervalMs    how often a file at its end whose handle is closed is looked at (one stat of its
-     *                          name); 0: at every poll
-     * @param watchWrites       ask the kernel which files were written to (inotify, local file systems): files
-     *                          at their end in watched directories are then looked at when written to, and every
-     *                          10 s besides
-     */
-    public record Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                          int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
-                          long ignoreOlderThanMs, long lookIntervalMs, boolean watchWrites) {
-
-        public static final long DEFAULT_ROTATE_WAIT_MS = 10_000;
-        public static final int DEFAULT_MULTILINE_MAX_BYTES = 512 * 1024;
-        /**
-         * How often a file at its end is looked at (one stat of its name: size, modification time, identity).
-         * A line appended to any of thousands of quiet files is seen within this plus one poll.interval.ms; 10,000
-         * files cost about 12,500 stats a second, 2 to 3 % of a core.
-         */
-        public static final long DEFAULT_LOOK_INTERVAL_MS = 800;
-
-        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                       int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes,
-                       long ignoreOlderThanMs) {
-            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
-                    rotateWaitMs, multilineMaxBytes, ignoreOlderThanMs, 0, false);
-        }
-
-        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                       int multilineMaxLines, long multilineFlushMs) {
-            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
-                    DEFAULT_ROTATE_WAIT_MS, DEFAULT_MULTILINE_MAX_BYTES);
-        }
-
-        public Options(boolean startAtEnd, long scanIntervalMs, int maxOpenFiles, Pattern multilineStart,
-                       int multilineMaxLines, long multilineFlushMs, long rotateWaitMs, int multilineMaxBytes) {
-            this(startAtEnd, scanIntervalMs, maxOpenFiles, multilineStart, multilineMaxLines, multilineFlushMs,
-                    rotateWaitMs, multilineMaxBytes, 0);
-        }
-    }
-
     private final GlobWatcher watcher;
     private final FileAssignment assignment;
     private final TailerSettings settings;
-    private final Options options;
     private final StoredOffsets offsets;
     private final TailerStats stats;
     private final FileProblems problems;
     private final Supplier<Long> clock;
-    private final Map<FileIdentity, FileTailer> tailers = new LinkedHashMap<>();
+    /** Every file tracked, in the order they were taken up (the round-robin order): forgetting one is removing it. */
+    private final Map<FileIdentity, TrackedFile> files = new LinkedHashMap<>();
     /**
-     * The open handles, least recently opened or active first (closed ones are dropped when met): files.max.open
-     * is kept by closing from the head, without going over every tracked file per open.
+     * The open handles, least recently opened or active first (closed and forgotten ones are dropped when met):
+     * files.max.open is kept by closing from the head, without going over every tracked file per open.
      */
-    private final LinkedHashMap<FileIdentity, FileTailer> openOrder = new LinkedHashMap<>();
-    private final Map<FileIdentity, MultilineAggregator> aggregators = new HashMap<>();
+    private final LinkedHashSet<TrackedFile> openOrder = new LinkedHashSet<>();
     private final Map<Path, FileIdentity> identityAtPath = new HashMap<>();
-    /** Files not seen by the last complete scan (rotated away, deleted), and since when. */
-    private final Map<FileIdentity, Long> orphanSince = new HashMap<>();
-    /** New files held back because they may be a copy about to be made by copytruncate, and since when. */
-    private final Map<FileIdentity, Long> deferredSince = new HashMap<>();
+    /** New files held back because they may be a copy about to be made by copytruncate. */
+    private final Map<FileIdentity, Deferral> deferred = new HashMap<>();
+
+    /** A file held back since {@code since} (task clock), when the count of looks was {@code atLook}. */
+    private record Deferral(long since, long atLook) {
+    }
+
     private final CopyRecognizer copies;
     /** The kernel's word on which files were written to: files at their end in watched directories need no looks. */
     private final ChangeWatch changes;
     /** A line whose reading fails this many times in a row is skipped, so one bad line cannot stop its file. */
     static final int SKIP_AFTER_FAILURES = 3;
-    /** Per failing file: the position of its last failures and how many in a row. */
-    private final Map<FileIdentity, long[]> repeatedFailures = new HashMap<>();
-    /** Files whose last read failed, and when to try them again. */
-    private final Map<FileIdentity, Long> failedUntil = new HashMap<>();
     private Set<FileIdentity> seenInLastScan = Set.of();
     /** What the last scan learnt of each name: its file's key, identity, and whether this task owns the name. */
     private record Known(Object fileKey, FileIdentity identity, boolean owned) {
@@ -123,8 +77,6 @@ public final class FileSetTailer implements AutoCloseable {
     private Map<Long, List<FileTailer>> trackedFingerprints;
     /** Counts the looks at files (stats of closed ones, reads of open ones): orders them against a copy's deferral. */
     private long looks;
-    /** The look count when each deferred file was first held back. */
-    private final Map<FileIdentity, Long> deferredAtLook = new HashMap<>();
     private boolean firstScan = true;
     /** start.position=end applies in this scan: the first one, and no file matching the globs has an offset. */
     private boolean startAtEndNow;
@@ -135,19 +87,17 @@ public final class FileSetTailer implements AutoCloseable {
     private long nextScanMillis;
     private int roundRobin;
 
-    public FileSetTailer(GlobWatcher watcher, FileAssignment assignment, TailerSettings settings, Options options,
-                         StoredOffsets offsets, TailerStats stats,
-                         FileProblems problems, Supplier<Long> clock) {
+    public FileSetTailer(GlobWatcher watcher, FileAssignment assignment, TailerSettings settings,
+                         StoredOffsets offsets, TailerStats stats, FileProblems problems, Supplier<Long> clock) {
         this.watcher = watcher;
         this.assignment = assignment;
         this.settings = settings;
-        this.options = options;
         this.offsets = offsets;
         this.stats = stats;
         this.problems = problems;
         this.clock = clock;
-        this.copies = new CopyRecognizer(Math.max(options.rotateWaitMs(), 2 * options.scanIntervalMs()));
-        this.changes = options.watchWrites() ? ChangeWatch.open() : ChangeWatch.none();
+        this.copies = new CopyRecognizer(Math.max(settings.rotateWaitMs(), 2 * settings.scanIntervalMs()));
+        this.changes = settings.watchWrites() ? ChangeWatch.open() : ChangeWatch.none();
     }
 
     /** Lines ready now, at most {@code maxLines} and about {@code maxBytes}; empty when there is nothing new. */
@@ -159,20 +109,25 @@ public final class FileSetTailer implements AutoCloseable {
                 scan(now);
             } catch (RuntimeException e) {
                 // A scan that breaks forgets nothing: the files already tracked keep being read.
-                log.warn("Scanning {} failed; tracked files are still read", "the globs", e);
+                log.warn("Scanning the globs failed; tracked files are still read", e);
             }
-            nextScanMillis = now + options.scanIntervalMs();
+            nextScanMillis = now + settings.scanIntervalMs();
             // The sizes the scan and the looks saw (an fstat for open handles): no stat per file for the metric.
-            stats.bytesBehind.set(tailers.values().stream().mapToLong(FileTailer::bytesBehindAsSeen).sum());
-            stats.bufferBytes.set(tailers.values().stream().mapToLong(FileTailer::bufferBytes).sum()
-                    + aggregators.values().stream().mapToLong(MultilineAggregator::bufferBytes).sum());
+            long behind = 0;
+            long buffered = 0;
+            for (TrackedFile file : files.values()) {
+                behind += file.tailer.bytesBehindAsSeen();
+                buffered += file.tailer.bufferBytes() + (file.aggregator == null ? 0 : file.aggregator.bufferBytes());
+            }
+            stats.bytesBehind.set(behind);
+            stats.bufferBytes.set(buffered);
         }
         List<TailedLine> out = new ArrayList<>();
-        List<FileTailer> order = new ArrayList<>(tailers.values());
+        List<TrackedFile> order = new ArrayList<>(files.values());
         long bytes = 0;
         for (int i = 0; i < order.size() && out.size() < maxLines && bytes < maxBytes; i++) {
-            FileTailer tailer = order.get((roundRobin + i) % order.size());
-            bytes += readOne(tailer, maxLines - out.size(), maxBytes - bytes, out, now);
+            TrackedFile file = order.get((roundRobin + i) % order.size());
+            bytes += readOne(file, maxLines - out.size(), maxBytes - bytes, out, now);
         }
         if (!order.isEmpty()) {
             roundRobin = (roundRobin + 1) % order.size();
@@ -180,7 +135,7 @@ public final class FileSetTailer implements AutoCloseable {
         flushIdleEvents(now, out);
         forgetFinishedOrphans(now, out);
         limitOpenHandles();
-        stats.filesTracked.set(tailers.size());
+        stats.filesTracked.set(files.size());
         return out;
     }
 
@@ -189,14 +144,15 @@ public final class FileSetTailer implements AutoCloseable {
         ChangeWatch.Changes written = changes.poll();
         for (Path path : written.written()) {
             FileIdentity identity = identityAtPath.get(path);
-            FileTailer tailer = identity == null ? null : tailers.get(identity);
-            if (tailer != null) {
-                tailer.written();
-                tailer.nextLookAt(now);
+            TrackedFile file = identity == null ? null : files.get(identity);
+            if (file != null) {
+                file.tailer.written();
+                file.tailer.nextLookAt(now);
             }
         }
         if (!written.lostDirectories().isEmpty()) {
-            for (FileTailer tailer : tailers.values()) {
+            for (TrackedFile file : files.values()) {
+                FileTailer tailer = file.tailer;
                 if (written.lostDirectories().contains(tailer.path().getParent())) {
                     tailer.written();
                     tailer.nextLookAt(now);
@@ -208,14 +164,15 @@ public final class FileSetTailer implements AutoCloseable {
     /** How long until a closed file at its end is looked at again: long in a watched directory. */
     private long lookIntervalOf(FileTailer tailer) {
         return changes.isWatched(tailer.path().getParent())
-                ? Math.max(ChangeWatch.WATCHED_LOOK_INTERVAL_MS, options.lookIntervalMs()) : options.lookIntervalMs();
+                ? Math.max(ChangeWatch.WATCHED_LOOK_INTERVAL_MS, settings.lookIntervalMs()) : settings.lookIntervalMs();
     }
 
-    private long readOne(FileTailer tailer, int maxLines, long maxBytes, List<TailedLine> out, long now) {
-        Long retryAt = failedUntil.get(tailer.identity());
-        if (retryAt != null && now < retryAt) {
+    private long readOne(TrackedFile file, int maxLines, long maxBytes, List<TailedLine> out, long now) {
+        if (file.waitsAfterFailure(now)) {
             return 0;
         }
+        boolean retrying = file.isFailing();
+        FileTailer tailer = file.tailer;
         tailer.takeStartMarker().ifPresent(out::add);
         List<TailedLine> lines = new ArrayList<>();
         try {
@@ -233,7 +190,7 @@ public final class FileSetTailer implements AutoCloseable {
                     if (!relocate(tailer)) {
                         // Rotated away while its handle was closed, and not found beside its old name: nothing to
                         // finish.
-                        forget(tailer, out);
+                        forget(file, out);
                         return 0;
                     }
                     attrs = attributes(tailer.path());
@@ -242,18 +199,18 @@ public final class FileSetTailer implements AutoCloseable {
                     }
                 }
                 if (!tailer.worthOpening(attrs.size(), mtimeNanos(attrs), now, wallClock.get())
-                        && openOrder.size() >= options.maxOpenFiles()) {
+                        && openOrder.size() >= settings.maxOpenFiles()) {
                     // One stat instead of a descriptor: files.max.open holds within a poll too. Below it, a file is
                     // held open even with nothing to read: a handle finishes a file deleted right after a write.
                     return 0;
                 }
-                makeRoomForOneMoreHandle(tailer);
+                makeRoomForOneMoreHandle(file);
             } else {
                 tailer.lookedAt(++looks); // an open handle sees growth and truncation at every read
             }
             if (tailer.isOpen() && now >= tailer.nextLookMillis()) {
                 // An open handle sees growth by itself; a look at the name sees a change that kept the size.
-                tailer.nextLookAt(now + options.lookIntervalMs());
+                tailer.nextLookAt(now + settings.lookIntervalMs());
                 BasicFileAttributes attrs = attributes(tailer.path());
                 if (attrs != null && tailer.isFile(attrs.fileKey()) && !tailer.isCompressed()) {
                     tailer.look(attrs.size(), mtimeNanos(attrs), wallClock.get());
@@ -266,15 +223,14 @@ public final class FileSetTailer implements AutoCloseable {
                 // Tracked before its first bytes told: the next scan takes it up as an archive (recognised, or read
                 // whole from its beginning).
                 tailer.close();
-                tailers.remove(tailer.identity());
-                aggregators.remove(tailer.identity());
+                files.remove(tailer.identity());
                 return 0;
             }
             } catch (FileReplacedException e) {
                 // Rotated (or replaced) between the check above and the open: found under its new name it is read
                 // at the next poll; else it is gone, like a file rotated away while its handle was closed.
                 if (!relocate(tailer)) {
-                    forget(tailer, out);
+                    forget(file, out);
                 }
                 return 0;
             } catch (DecompressedContent.Incomplete e) {
@@ -286,24 +242,23 @@ public final class FileSetTailer implements AutoCloseable {
                 tailer.giveUp();
                 return 0;
             }
-            if (tailer.isOpen() && (!lines.isEmpty() || !openOrder.containsKey(tailer.identity()))) {
-                openOrder.remove(tailer.identity());
-                openOrder.put(tailer.identity(), tailer);
+            if (tailer.isOpen() && (!lines.isEmpty() || !openOrder.contains(file))) {
+                openOrder.remove(file);
+                openOrder.add(file);
             }
             List<long[]> beforeTruncation = tailer.takeCheckpointsBeforeTruncation();
             if (beforeTruncation != null) {
                 copies.truncated(beforeTruncation, now);
                 nextScanMillis = now; // look for its copy now rather than at the next scan
             }
-            if (retryAt != null) {
-                failedUntil.remove(tailer.identity());
-                repeatedFailures.remove(tailer.identity());
+            if (retrying) {
+                file.recovered();
                 problems.clear(tailer.path());
             }
             return bytes;
         } catch (NoSuchFileException e) {
             // Deleted while its handle was closed: nothing left to read.
-            forget(tailer, out);
+            forget(file, out);
             return 0;
         } catch (IOException | RuntimeException | java.nio.charset.CoderMalfunctionError e) {
             // Whatever goes wrong with one file stays with that file: it is reported (once per reason), its handle
@@ -314,21 +269,22 @@ public final class FileSetTailer implements AutoCloseable {
                 log.warn("Unexpected failure reading {}", tailer.path(), e);
             }
             tailer.close();
-            if (!(e instanceof IOException) && failedAgainAtTheSamePlace(tailer)) {
+            if (!(e instanceof IOException)
+                    && file.failedAgainAt(tailer.committedPosition(), SKIP_AFTER_FAILURES)) {
                 // Not the file (that would be an IOException) but its next line, every time: skip that one line
                 // rather than stop the file for good. Counted and logged with its offset.
                 log.warn("Skipping the line at byte {} of {}: reading it failed {} times in a row ({})",
                         tailer.committedPosition(), tailer.path(), SKIP_AFTER_FAILURES, e.toString());
                 tailer.skipLine();
                 stats.linesSkipped.incrementAndGet();
-                repeatedFailures.remove(tailer.identity());
+                file.skippedFailingLine();
             }
-            failedUntil.put(tailer.identity(), now + Math.max(options.scanIntervalMs(), 1));
+            file.failed(now + Math.max(settings.scanIntervalMs(), 1));
             return 0;
         } finally {
             // Lines read before a failure were emitted by the tailer (its position moved past them): deliver them.
-            deliver(tailer, lines, out, now);
-            deliverFinishedMarker(tailer, out);
+            deliver(file, lines, out, now);
+            deliverFinishedMarker(file, out);
         }
     }
 
@@ -340,7 +296,7 @@ public final class FileSetTailer implements AutoCloseable {
     private void incomplete(FileTailer tailer, IOException e, long now) throws IOException {
         long size = Files.size(tailer.path());
         long quietMs = wallClock.get() - Files.getLastModifiedTime(tailer.path()).toMillis();
-        if (quietMs >= options.rotateWaitMs()) {
+        if (quietMs >= settings.rotateWaitMs()) {
             problems.report(tailer.path(), e.getMessage() + "; unchanged for rotate.wait.ms: the lines before the cut "
                     + "are shipped, the rest of the archive is lost");
             tailer.giveUp();
@@ -355,18 +311,17 @@ public final class FileSetTailer implements AutoCloseable {
      * Records without a line that store an offset: where a recognised copy resumes (before its lines), and, after a
      * compressed file's last line, that it is done (after its pending event).
      */
-    private void deliverFinishedMarker(FileTailer tailer, List<TailedLine> out) {
+    private void deliverFinishedMarker(TrackedFile file, List<TailedLine> out) {
         try {
-            Optional<TailedLine> marker = tailer.takeFinishedMarker();
+            Optional<TailedLine> marker = file.tailer.takeFinishedMarker();
             if (marker.isPresent()) {
-                MultilineAggregator aggregator = aggregators.get(tailer.identity());
-                if (aggregator != null) {
-                    aggregator.flushAll(out);
+                if (file.aggregator != null) {
+                    file.aggregator.flushAll(out);
                 }
                 out.add(marker.get());
             }
         } catch (IOException e) {
-            problems.report(tailer.path(), "cannot record that it was read whole (" + e + ")");
+            problems.report(file.tailer.path(), "cannot record that it was read whole (" + e + ")");
         }
     }
 
@@ -380,17 +335,8 @@ public final class FileSetTailer implements AutoCloseable {
         return due;
     }
 
-    /** Counts failures at the same position in a row; true when there were {@link #SKIP_AFTER_FAILURES}. */
-    private boolean failedAgainAtTheSamePlace(FileTailer tailer) {
-        long[] previous = repeatedFailures.get(tailer.identity());
-        long position = tailer.committedPosition();
-        int count = previous != null && previous[0] == position ? (int) previous[1] + 1 : 1;
-        repeatedFailures.put(tailer.identity(), new long[] {position, count});
-        return count >= SKIP_AFTER_FAILURES;
-    }
-
-    private void deliver(FileTailer tailer, List<TailedLine> lines, List<TailedLine> out, long now) {
-        MultilineAggregator aggregator = aggregators.get(tailer.identity());
+    private void deliver(TrackedFile file, List<TailedLine> lines, List<TailedLine> out, long now) {
+        MultilineAggregator aggregator = file.aggregator;
         if (aggregator == null) {
             out.addAll(lines);
         } else {
@@ -401,8 +347,13 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private void flushIdleEvents(long now, List<TailedLine> out) {
-        for (MultilineAggregator aggregator : aggregators.values()) {
-            aggregator.flushIfIdle(now, out);
+        if (settings.multilineStart() == null) {
+            return;
+        }
+        for (TrackedFile file : files.values()) {
+            if (file.aggregator != null) {
+                file.aggregator.flushIfIdle(now, out);
+            }
         }
     }
 
@@ -412,22 +363,25 @@ public final class FileSetTailer implements AutoCloseable {
      * not as of the last read. Its pending last line and multi-line event are emitted then.
      */
     private void forgetFinishedOrphans(long now, List<TailedLine> out) {
-        if (orphanSince.isEmpty()) {
+        List<TrackedFile> due = null;
+        for (TrackedFile file : files.values()) {
+            if (file.isOrphan()
+                    && now - Math.max(file.orphanSince(), file.tailer.lastGrowthMillis()) >= settings.rotateWaitMs()) {
+                (due == null ? due = new ArrayList<>() : due).add(file);
+            }
+        }
+        if (due == null) {
             return;
         }
-        for (Map.Entry<FileIdentity, Long> orphan : new ArrayList<>(orphanSince.entrySet())) {
-            FileTailer tailer = tailers.get(orphan.getKey());
-            Long since = orphan.getValue();
-            if (tailer == null || now - Math.max(since, tailer.lastGrowthMillis()) < options.rotateWaitMs()) {
-                continue;
-            }
+        for (TrackedFile file : due) {
+            FileTailer tailer = file.tailer;
             try {
                 // Closed handles too (files.max.open, a failed read): found under its new name, a file with unread
                 // bytes is kept until a poll reopens and finishes it, never forgotten with its rest unread.
                 if (!tailer.isOpen() && !holds(tailer.path(), tailer.identity()) && !relocate(tailer)) {
                     problems.report(tailer.path(), "was rotated away while its handle was closed (files.max.open) "
                             + "and is no longer beside its old name: what it held after the last read is not shipped");
-                    forget(tailer, out);
+                    forget(file, out);
                     continue;
                 }
                 if (!tailer.readToEnd()) {
@@ -437,30 +391,23 @@ public final class FileSetTailer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 problems.report(tailer.path(), "could not be read to its end after it was rotated away (" + e + ")");
             }
-            forget(tailer, out);
+            forget(file, out);
         }
     }
 
     /** Stops tracking a file; a multi-line event still pending is emitted, so no line read is lost. */
-    private void forget(FileTailer tailer, List<TailedLine> out) {
+    private void forget(TrackedFile file, List<TailedLine> out) {
+        FileTailer tailer = file.tailer;
         if (!tailer.isCompressed()) {
             // A compressed archive of it (logrotate's compress, after the rename) may appear: recognised by these.
             copies.forgotten(tailer.checkpoints(), clock.get());
         }
-        MultilineAggregator aggregator = aggregators.remove(tailer.identity());
-        if (aggregator != null) {
-            aggregator.flushAll(out);
+        if (file.aggregator != null) {
+            file.aggregator.flushAll(out);
         }
         tailer.close();
-        tailers.remove(tailer.identity());
-        openOrder.remove(tailer.identity());
-        orphanSince.remove(tailer.identity());
-        failedUntil.remove(tailer.identity());
-        repeatedFailures.remove(tailer.identity());
-    }
-
-    private boolean isOrphan(FileTailer tailer) {
-        return orphanSince.containsKey(tailer.identity());
+        files.remove(file.identity());
+        openOrder.remove(file);
     }
 
     /**
@@ -468,29 +415,29 @@ public final class FileSetTailer implements AutoCloseable {
      * Files rotated away keep theirs: once closed, a deleted file cannot be reopened to finish it (they are few,
      * and only for rotate.wait.ms).
      */
-    private void makeRoomForOneMoreHandle(FileTailer opening) {
-        closeLeastRecent(options.maxOpenFiles() - 1, opening);
+    private void makeRoomForOneMoreHandle(TrackedFile opening) {
+        closeLeastRecent(settings.maxOpenFiles() - 1, opening);
     }
 
     private void limitOpenHandles() {
-        closeLeastRecent(options.maxOpenFiles(), null);
+        closeLeastRecent(settings.maxOpenFiles(), null);
     }
 
     /** Closes the least recently active open handles (not {@code keep}, not orphans') until at most {@code max}. */
-    private void closeLeastRecent(int max, FileTailer keep) {
+    private void closeLeastRecent(int max, TrackedFile keep) {
         int open = 0;
-        for (var it = openOrder.values().iterator(); it.hasNext(); ) {
-            FileTailer t = it.next();
-            if (!t.isOpen() || tailers.get(t.identity()) != t) {
-                it.remove(); // closed elsewhere (a failure, an archive finished) or forgotten
-            } else if (!isOrphan(t) && t != keep) {
+        for (var it = openOrder.iterator(); it.hasNext(); ) {
+            TrackedFile t = it.next();
+            if (!t.tailer.isOpen() || files.get(t.identity()) != t) {
+                it.remove(); // closed elsewhere (a failure, an archive finished) or no longer tracked
+            } else if (!t.isOrphan() && t != keep) {
                 open++;
             }
         }
-        for (var it = openOrder.values().iterator(); it.hasNext() && open > max; ) {
-            FileTailer t = it.next();
-            if (t != keep && !isOrphan(t)) {
-                t.close();
+        for (var it = openOrder.iterator(); it.hasNext() && open > max; ) {
+            TrackedFile t = it.next();
+            if (t != keep && !t.isOrphan()) {
+                t.tailer.close();
                 it.remove();
                 open--;
             }
@@ -510,7 +457,7 @@ public final class FileSetTailer implements AutoCloseable {
         return attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    /** Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity. */
+    /** Whether {@code path} holds the file {@code identity} (false when it cannot be read). */
     private static boolean holds(Path path, FileIdentity identity) {
         try {
             return FileIdentity.of(path).equals(identity);
@@ -519,6 +466,10 @@ public final class FileSetTailer implements AutoCloseable {
         }
     }
 
+    /**
+     * Looks for a rotated file beside its old name (app.log renamed app.log.1) by its identity; found, the tailer
+     * follows it there.
+     */
     private boolean relocate(FileTailer tailer) {
         Path dir = tailer.path().getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -544,7 +495,7 @@ public final class FileSetTailer implements AutoCloseable {
     private void scan(long now) {
         // The first scan with start.position=end looks at every file (no file matching the globs may have an offset);
         // every other scan only at the names this task owns.
-        GlobWatcher.Scan found = firstScan && options.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
+        GlobWatcher.Scan found = firstScan && settings.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
         long wallNow = wallClock.get();
         int expected = found.files().size() * 4 / 3 + 16;
         Map<FileIdentity, Path> current = new LinkedHashMap<>(expected);
@@ -573,12 +524,12 @@ public final class FileSetTailer implements AutoCloseable {
                 problems.report(path, "cannot read its attributes (" + e.getMessage() + ")");
             }
         }
-        boolean decideStart = firstScan && options.startAtEnd();
+        boolean decideStart = firstScan && settings.startAtEnd();
         // One batch of offset lookups per scan: the files this task does not track yet (all files at the first
         // scan with start.position=end, which looks at every file matching the globs).
         List<FileIdentity> lookUp = new ArrayList<>();
         for (Map.Entry<FileIdentity, Path> e : current.entrySet()) {
-            if (decideStart || ownedPaths.contains(e.getValue()) && !tailers.containsKey(e.getKey())) {
+            if (decideStart || ownedPaths.contains(e.getValue()) && !files.containsKey(e.getKey())) {
                 lookUp.add(e.getKey());
             }
         }
@@ -598,7 +549,7 @@ public final class FileSetTailer implements AutoCloseable {
             if (!ownedPaths.contains(e.getValue())) {
                 continue;
             }
-            (!tailers.containsKey(e.getKey()) && stored.containsKey(e.getKey()) ? withOffset : others).add(e);
+            (!files.containsKey(e.getKey()) && stored.containsKey(e.getKey()) ? withOffset : others).add(e);
         }
         // Newest first among those with an offset, as before: each was put at the front of the list.
         java.util.Collections.reverse(withOffset);
@@ -615,10 +566,10 @@ public final class FileSetTailer implements AutoCloseable {
                     stats.rotations.incrementAndGet();
                 }
             }
-            FileTailer tailer = tailers.get(identity);
-            if (tailer != null) {
-                if (!tailer.path().equals(path)) {
-                    tailer.movedTo(path);
+            TrackedFile tracked = files.get(identity);
+            if (tracked != null) {
+                if (!tracked.tailer.path().equals(path)) {
+                    tracked.tailer.movedTo(path);
                 }
                 continue;
             }
@@ -632,16 +583,16 @@ public final class FileSetTailer implements AutoCloseable {
                     continue; // perhaps the copy of a file about to be truncated: decided at a later scan
                 }
                 created.seen(attrs.size(), mtimeNanos(attrs), wallNow);
-                tailers.put(identity, created);
-                if (trackedFingerprints != null) {
-                    indexFingerprint(created);
-                }
-                if (options.multilineStart() != null) {
-                    MultilineAggregator aggregator = new MultilineAggregator(options.multilineStart(),
-                            options.multilineMaxLines(), options.multilineMaxBytes(), options.multilineFlushMs());
+                MultilineAggregator aggregator = null;
+                if (settings.multilineStart() != null) {
+                    aggregator = new MultilineAggregator(settings.multilineStart(),
+                            settings.multilineMaxLines(), settings.multilineMaxBytes(), settings.multilineFlushMs());
                     ResumePoint from = created.start();
                     aggregator.resume(from.eventPart(), from.linePart() > 0 || from.skippingLine());
-                    aggregators.put(identity, aggregator);
+                }
+                files.put(identity, new TrackedFile(created, aggregator));
+                if (trackedFingerprints != null) {
+                    indexFingerprint(created);
                 }
             } catch (IOException | RuntimeException ex) {
                 problems.report(path, "cannot open, retried every scan.interval.ms (" + ex + ")");
@@ -659,8 +610,8 @@ public final class FileSetTailer implements AutoCloseable {
         if (found.complete()) {
             knownPaths = knownNow;
             Set<Path> directories = new HashSet<>();
-            for (FileTailer tailer : tailers.values()) {
-                Path dir = tailer.path().getParent();
+            for (TrackedFile file : files.values()) {
+                Path dir = file.tailer.path().getParent();
                 if (directories.add(dir)) {
                     changes.watch(dir);
                 }
@@ -673,12 +624,8 @@ public final class FileSetTailer implements AutoCloseable {
             seenInLastScan = owned;
             // A set, not current.values(): retainAll asks contains() of every key (10,000 files made it quadratic).
             identityAtPath.keySet().retainAll(knownPaths.keySet());
-            orphanSince.keySet().retainAll(tailers.keySet());
-            orphanSince.keySet().removeAll(seenInLastScan);
-            for (FileIdentity identity : tailers.keySet()) {
-                if (!seenInLastScan.contains(identity)) {
-                    orphanSince.putIfAbsent(identity, now);
-                }
+            for (TrackedFile file : files.values()) {
+                file.seenByScan(seenInLastScan.contains(file.identity()), now);
             }
         } else {
             // Part of the tree could not be listed: a file not seen may still be there, so none is treated as gone.
@@ -686,16 +633,14 @@ public final class FileSetTailer implements AutoCloseable {
             seen.addAll(owned);
             seenInLastScan = seen;
         }
-        failedUntil.keySet().retainAll(tailers.keySet());
-        deferredSince.keySet().retainAll(current.keySet());
-        deferredAtLook.keySet().retainAll(deferredSince.keySet());
+        deferred.keySet().retainAll(current.keySet());
         firstScan = false;
     }
 
     /** ignore.older.than.ms: a file last modified longer ago than that is never opened. */
     private boolean tooOld(BasicFileAttributes attrs, long wallNow) {
-        return options.ignoreOlderThanMs() > 0
-                && wallNow - attrs.lastModifiedTime().toMillis() > options.ignoreOlderThanMs();
+        return settings.ignoreOlderThanMs() > 0
+                && wallNow - attrs.lastModifiedTime().toMillis() > settings.ignoreOlderThanMs();
     }
 
     /** A tailer at the stored offset, at a recognised copy's resume point, or at 0; null to decide later. */
@@ -725,7 +670,7 @@ public final class FileSetTailer implements AutoCloseable {
                 // file's inode). A new file either way, so perhaps a copy: compared with earlier truncations first,
                 // then its own truncation is noted for a copy of it.
                 Optional<ResumePoint> copy = copies.recognise(path, size, now);
-                if (stored.isPresent() && !deferredSince.containsKey(identity)) {
+                if (stored.isPresent() && !deferred.containsKey(identity)) {
                     stats.truncations.incrementAndGet();
                     if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
                         copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
@@ -735,16 +680,14 @@ public final class FileSetTailer implements AutoCloseable {
                     stats.copiesRecognized.incrementAndGet();
                     log.info("{} is a copy of a truncated file already read up to byte {}: resuming there",
                             path, copy.get().position());
-                    deferredSince.remove(identity);
-                    deferredAtLook.remove(identity);
+                    deferred.remove(identity);
                     start = copy.get();
                 } else if (mayBecomeACopy(identity, channel, size, now)) {
                     return null;
                 }
             }
         }
-        deferredSince.remove(identity);
-        deferredAtLook.remove(identity);
+        deferred.remove(identity);
         FileTailer created = new FileTailer(identity, path, start, settings, stats, now);
         if (compression == Compression.NONE) {
             // Told now, while it has bytes: a file truncated to nothing before its first read is still seen truncated.
@@ -783,12 +726,13 @@ public final class FileSetTailer implements AutoCloseable {
                 crc.update(head.array(), 0, Fingerprint.MAX_BYTES);
                 long fingerprint = crc.getValue();
                 List<List<long[]>> tracked = new ArrayList<>();
-                for (FileTailer tailer : tailers.values()) {
+                for (TrackedFile file : files.values()) {
+                    FileTailer tailer = file.tailer;
                     if (tailer.isCompressed() || tailer.fingerprintLength() != Fingerprint.MAX_BYTES
                             || tailer.fingerprint() != fingerprint) {
                         continue;
                     }
-                    if (tailer.bytesBehind() > 0 || isOrphan(tailer)) {
+                    if (tailer.bytesBehind() > 0 || file.isOrphan()) {
                         // The file it was made from is still being read (or finished after its rotation): wait,
                         // so the archive is compared with all the source read of it, not what it read so far.
                         return null;
@@ -805,7 +749,7 @@ public final class FileSetTailer implements AutoCloseable {
             }
         } catch (DecompressedContent.Incomplete e) {
             long quietMs = wallClock.get() - Files.getLastModifiedTime(path).toMillis();
-            if (quietMs < options.rotateWaitMs()) {
+            if (quietMs < settings.rotateWaitMs()) {
                 return null; // still being written: compared once it is whole
             }
         } catch (DecompressedContent.Corrupt e) {
@@ -816,7 +760,8 @@ public final class FileSetTailer implements AutoCloseable {
 
     /**
      * A new file whose first bytes equal those of a tracked file may be the copy copytruncate made a moment before
-     * truncating that file: wait (at most two scans) for the truncation before reading it from 0.
+     * truncating that file: wait for the truncation (two scan intervals, at least 1 s, and until each such file
+     * was looked at since) before reading it from 0. True: held back for now.
      */
     private boolean mayBecomeACopy(FileIdentity identity, FileChannel channel, long size, long now)
             throws IOException {
@@ -827,18 +772,18 @@ public final class FileSetTailer implements AutoCloseable {
         if (trackedFingerprints == null) {
             // Built once per scan, not one pass over every tracked file per new file (10,000 new files at a start).
             trackedFingerprints = new HashMap<>();
-            for (FileTailer tailer : tailers.values()) {
-                indexFingerprint(tailer);
+            for (TrackedFile file : files.values()) {
+                indexFingerprint(file.tailer);
             }
         }
         List<FileTailer> originals = trackedFingerprints.get(fingerprint);
         if (originals == null) {
-            deferredSince.remove(identity);
-            deferredAtLook.remove(identity);
+            deferred.remove(identity);
             return false;
         }
-        long since = deferredSince.computeIfAbsent(identity, k -> now);
-        long sinceLook = deferredAtLook.computeIfAbsent(identity, k -> looks);
+        Deferral deferral = deferred.computeIfAbsent(identity, k -> new Deferral(now, looks));
+        long since = deferral.since();
+        long sinceLook = deferral.atLook();
         // The wait counts only once each file it may be a copy of was looked at since it appeared: a closed handle
         // is looked at every look interval, and a truncation not yet seen would make the copy look new.
         boolean lookedAt = true;
@@ -858,7 +803,7 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private long copyWaitMs() {
-        return Math.max(2 * options.scanIntervalMs(), 1_000);
+        return Math.max(2 * settings.scanIntervalMs(), 1_000);
     }
 
     private static boolean sameContent(Path path, ResumePoint stored) throws IOException {
@@ -875,18 +820,10 @@ public final class FileSetTailer implements AutoCloseable {
                 || Fingerprint.of(channel, stored.fingerprintLength()) == stored.fingerprint();
     }
 
-    /**
-     * Where each file this task holds a tailer for was last seen: the files the files-tracked metric counts, rotated
-     * files still inside rotate.wait.ms and orphans included. Package-private: the tailer tests look at it.
-     */
-    List<Path> tailedPaths() {
-        return tailers.values().stream().map(FileTailer::path).toList();
-    }
-
     @Override
     public void close() {
         changes.close();
-        tailers.values().forEach(FileTailer::close);
-        tailers.clear();
+        files.values().forEach(file -> file.tailer.close());
+        files.clear();
     }
 }

@@ -6,16 +6,10 @@ import io.lokiconnect.source.model.TailedLine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,28 +18,20 @@ import java.util.List;
  * {@code lineMaxBytes}) and a last line without newline (emitted after {@code partialFlushMs} of quiet, and
  * its late newline is not emitted again). Memory: one 64 KiB read buffer and at most one line.
  *
- * <p>Two positions: {@code readPosition} is how far bytes were consumed into the pending line;
- * {@code committedPosition} is just after the last emitted line, the only position ever stored.
+ * <p>The cutting of bytes into lines is its {@link LineSplitter}'s; this class reads the bytes, follows the file
+ * and tells when it changed.
  */
 public final class FileTailer {
 
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int BINARY_PROBE_BYTES = 1024;
-    private static final int PENDING_INITIAL_BYTES = 256;
-    /** A line buffer grown past this by a long line is given back once that line is emitted. */
-    private static final int PENDING_KEEP_BYTES = 64 * 1024;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final int MAX_CHECKPOINTS = 16;
 
     private final FileIdentity identity;
     private final TailerSettings settings;
     private final TailerStats stats;
-    private final CharsetDecoder decoder;
-    /**
-     * UTF-8, US-ASCII or ISO-8859-1: decoded by {@code new String}, whose check for non-ASCII bytes is a JVM
-     * intrinsic and which copies an all-ASCII line once; other charsets go through the decoder.
-     */
-    private final boolean jdkDecodes;
+    private final LineSplitter splitter;
     /** Lines and bytes read since the counters were last published: two atomic updates per read, not per line. */
     private long unpublishedLines;
     private long unpublishedBytes;
@@ -53,14 +39,6 @@ public final class FileTailer {
     private FileChannel channel;
     /** Allocated while the handle is open: thousands of idle tracked files hold no read buffer. */
     private ByteBuffer readBuffer = EMPTY;
-    private byte[] pending = new byte[PENDING_INITIAL_BYTES];
-    private int pendingLength;
-    private long readPosition;
-    private long committedPosition;
-    private long lineStart;
-    private int partIndex;
-    private boolean skippingRestOfLine;
-    private boolean partialFlushed;
     private long lastGrowthMillis;
     private long lastBytesBehind;
     /** The furthest position ever read: bytes read again after a reopen are not growth. */
@@ -71,11 +49,6 @@ public final class FileTailer {
     private long fingerprint;
     private int fingerprintLength;
     private boolean atEof;
-    /** PrefixCrc of the bytes before committedPosition; unknown after an offset written by an older version. */
-    private long crc;
-    private boolean crcKnown;
-    /** While the rest of a truncated line is skipped: PrefixCrc of the bytes before readPosition. */
-    private long skipCrc;
     /** (position, checksum) at the line starts where recent reads ended: what a copy of this file is checked on. */
     private final ArrayDeque<long[]> checkpoints = new ArrayDeque<>();
     private List<long[]> checkpointsBeforeTruncation;
@@ -117,25 +90,12 @@ public final class FileTailer {
         this.path = path;
         this.settings = settings;
         this.stats = stats;
-        this.decoder = settings.charset().newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        Charset charset = settings.charset();
-        this.jdkDecodes = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
-                || charset.equals(StandardCharsets.ISO_8859_1);
-        long position = start.position();
-        this.readPosition = position;
-        this.committedPosition = position;
-        this.lineStart = position;
-        this.highWater = position;
-        this.partialFlushed = start.partialFlushed();
+        this.splitter = new LineSplitter(settings.lineMaxBytes(), settings.splitLongLines(), settings.charset(), stats,
+                start.position(), start.partialFlushed(), start.prefixCrc(), start.prefixCrcKnown(), start.linePart(),
+                start.skippingLine());
+        this.highWater = start.position();
         this.fingerprint = start.fingerprint();
         this.fingerprintLength = start.fingerprintLength();
-        this.crc = start.prefixCrc();
-        this.crcKnown = start.prefixCrcKnown();
-        this.skipCrc = crc;
-        this.partIndex = start.linePart();
-        this.skippingRestOfLine = start.skippingLine();
         this.lastGrowthMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
         this.start = start;
@@ -167,7 +127,7 @@ public final class FileTailer {
     }
 
     public long committedPosition() {
-        return committedPosition;
+        return splitter.committedPosition();
     }
 
     public boolean isOpen() {
@@ -199,11 +159,6 @@ public final class FileTailer {
         return compression != null && compression != Compression.NONE;
     }
 
-    /** A compressed file read to its end (or given up on): nothing more will come from it. */
-    public boolean isFinished() {
-        return finished;
-    }
-
     /**
      * Once, after the file finished: a record without a line whose offset says so ({@code archive.done}), so that a
      * restart never opens it again, even when it held no line that was not shipped already.
@@ -213,9 +168,10 @@ public final class FileTailer {
             return java.util.Optional.empty();
         }
         finishedReported = true;
-        return java.util.Optional.of(new TailedLine(identity, path, committedPosition, null, null,
-                new ResumePoint(committedPosition, partialFlushed, fingerprint, fingerprintLength, crc, crcKnown,
-                        partIndex, skippingRestOfLine).withArchiveDone()));
+        long position = splitter.committedPosition();
+        return java.util.Optional.of(new TailedLine(identity, path, position, null, null,
+                new ResumePoint(position, splitter.partialFlushed(), fingerprint, fingerprintLength, splitter.crc(),
+                        splitter.crcKnown(), splitter.partIndex(), splitter.skippingRestOfLine()).withArchiveDone()));
     }
 
     /**
@@ -279,7 +235,7 @@ public final class FileTailer {
         }
         Change change = look(size, mtimeNanos, wallNowMillis);
         return change != Change.NONE || size != eofAt
-                || size > committedPosition && nowMillis - lastGrowthMillis >= settings.partialFlushMs();
+                || size > splitter.committedPosition() && nowMillis - lastGrowthMillis >= settings.partialFlushMs();
     }
 
     /**
@@ -338,7 +294,7 @@ public final class FileTailer {
         seenSize = size;
         seenMtimeNanos = mtimeNanos;
         seenVerified = mtimeNanos / 1_000_000L < wallNowMillis - MTIME_GRANULARITY_MS;
-        if (size == committedPosition && !isCompressed() && start.position() == size && !start.partialFlushed()) {
+        if (size == splitter.committedPosition() && !isCompressed() && start.position() == size && !start.partialFlushed()) {
             eofAt = size; // resumed at its end: nothing to read until it changes (a restart opens nothing)
         }
         return this;
@@ -379,7 +335,7 @@ public final class FileTailer {
      * waits, or it was not read yet. Such a file is looked at every poll, not every look interval.
      */
     public boolean mayHaveUnread() {
-        return !finished && (eofAt < 0 || committedPosition < eofAt);
+        return !finished && (eofAt < 0 || splitter.committedPosition() < eofAt);
     }
 
     /** Whether {@code key} (a stat's file key) is this file's: compared as an object after the first match. */
@@ -405,14 +361,14 @@ public final class FileTailer {
             return finished;
         }
         long size = channel != null ? channel.size() : Files.size(path);
-        return !readBuffer.hasRemaining() && size <= readPosition;
+        return !readBuffer.hasRemaining() && size <= splitter.readPosition();
     }
 
     /** Emits a pending last line without newline now (the file is being forgotten); returns the bytes emitted. */
     public long flushPending(List<TailedLine> out) throws IOException {
-        if (pendingLength > 0 && !skippingRestOfLine && channel != null) {
+        if (splitter.hasPendingText() && channel != null) {
             try {
-                return emitPartial(out);
+                return splitter.flushPartial(false, into(out));
             } finally {
                 publishStats();
             }
@@ -431,7 +387,7 @@ public final class FileTailer {
         if (finished) {
             return 0;
         }
-        return isCompressed() ? lastBytesBehind : Math.max(0, seenSize - committedPosition);
+        return isCompressed() ? lastBytesBehind : Math.max(0, seenSize - splitter.committedPosition());
     }
 
     /** Bytes not yet read; the last known figure when the size cannot be read (an unreadable file is not "0 behind"). */
@@ -444,7 +400,7 @@ public final class FileTailer {
                 // Compressed bytes not yet decoded: the decompressed size is not known before the end.
                 lastBytesBehind = Math.max(0, size - (content == null ? 0 : content.rawPosition()));
             } else {
-                lastBytesBehind = Math.max(0, size - committedPosition);
+                lastBytesBehind = Math.max(0, size - splitter.committedPosition());
             }
         } catch (IOException e) {
             // keep the last figure
@@ -483,9 +439,8 @@ public final class FileTailer {
         }
         if (!isCompressed()) {
             long size = detectTruncation();
-            if (eofAt >= 0 && size == eofAt && readPosition == eofAt && !readBuffer.hasRemaining()
-                    && !(pendingLength > 0 && !skippingRestOfLine
-                    && nowMillis - lastGrowthMillis >= settings.partialFlushMs())) {
+            if (eofAt >= 0 && size == eofAt && splitter.readPosition() == eofAt && !readBuffer.hasRemaining()
+                    && !(splitter.hasPendingText() && nowMillis - lastGrowthMillis >= settings.partialFlushMs())) {
                 return 0; // at the end it found last time, and the file has not changed: one fstat, no read
             }
         }
@@ -493,28 +448,27 @@ public final class FileTailer {
         long emittedBytes = 0;
         atEof = false;
         eofAt = -1;
+        LineSplitter.LineSink sink = into(out);
         while (out.size() - startSize < maxLines && emittedBytes < maxBytes) {
             if (!readBuffer.hasRemaining() && !fill(nowMillis)) {
                 atEof = true;
-                eofAt = readPosition;
+                eofAt = splitter.readPosition();
                 break;
             }
-            emittedBytes += scan(out, startSize, maxLines, maxBytes - emittedBytes);
+            emittedBytes += splitter.consume(readBuffer, maxLines - (out.size() - startSize),
+                    maxBytes - emittedBytes, sink);
         }
         boolean wholeArchive = atEof && content != null && content.ended();
-        if (atEof && pendingLength > 0 && !skippingRestOfLine
+        if (atEof && splitter.hasPendingText()
                 && (wholeArchive || nowMillis - lastGrowthMillis >= settings.partialFlushMs())) {
             // An archive's end is final: its last line without newline is complete now.
-            emittedBytes += fitToLoki(out, true);
-            if (!skippingRestOfLine) {
-                emittedBytes += emitPartial(out);
-            }
+            emittedBytes += splitter.flushPartial(true, sink);
         }
         if (out.size() > startSize) {
             lastActivityMillis = nowMillis;
         }
         recordCheckpoint();
-        if (wholeArchive && (pendingLength == 0 || skippingRestOfLine)) {
+        if (wholeArchive && !splitter.hasPendingText()) {
             finished = true;
             close(); // read once, whole: its handle is not needed again
         }
@@ -532,14 +486,14 @@ public final class FileTailer {
             }
             channel = opened;
             readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES).limit(0);
-            if (compression != null && !isCompressed() && committedPosition == 0) {
+            if (compression != null && !isCompressed() && splitter.committedPosition() == 0) {
                 probeBinary();
             }
         }
         if (compression == null) {
             // Told by the first bytes, once there are enough of them (an empty file may be an archive being made).
             compression = Compression.of(channel);
-            if (compression != null && !isCompressed() && committedPosition == 0) {
+            if (compression != null && !isCompressed() && splitter.committedPosition() == 0) {
                 probeBinary();
             }
         }
@@ -595,21 +549,21 @@ public final class FileTailer {
         boolean otherFirstBytes = (checkFirstBytes || verify) && fingerprintLength > 0 && size >= fingerprintLength
                 && Fingerprint.of(channel, fingerprintLength) != fingerprint;
         checkFirstBytes = false;
-        boolean otherBytes = verify && !otherFirstBytes && crcKnown && committedPosition > fingerprintLength
-                && committedPosition <= VERIFY_PREFIX_MAX_BYTES && size >= committedPosition
-                && prefixCrc(committedPosition) != crc;
-        if (size < Math.max(committedPosition, highWater) || otherFirstBytes || otherBytes) {
+        long committed = splitter.committedPosition();
+        boolean otherBytes = verify && !otherFirstBytes && splitter.crcKnown() && committed > fingerprintLength
+                && committed <= VERIFY_PREFIX_MAX_BYTES && size >= committed
+                && prefixCrc(committed) != splitter.crc();
+        if (size < Math.max(committed, highWater) || otherFirstBytes || otherBytes) {
             stats.truncations.incrementAndGet();
             // What was read before the truncation, for recognising the copy copytruncate made of it.
             recordCheckpoint();
             checkpointsBeforeTruncation = List.copyOf(checkpoints);
             checkpoints.clear();
-            resetTo(0);
-            partialFlushed = false;
+            splitter.restartAtZero();
+            highWater = 0;
+            eofAt = -1;
+            readBuffer.clear().limit(0);
             fingerprintLength = 0;
-            crc = 0;
-            crcKnown = true;
-            skipCrc = 0;
         } else if (verify) {
             seenVerified = true;
         }
@@ -625,7 +579,7 @@ public final class FileTailer {
             buffer.clear().limit((int) Math.min(buffer.capacity(), length - position));
             int n = channel.read(buffer, position);
             if (n <= 0) {
-                return ~crc; // shorter than it was a moment ago: certainly not the bytes read
+                return ~splitter.crc(); // shorter than it was a moment ago: certainly not the bytes read
             }
             value = PrefixCrc.update(value, buffer.array(), 0, n);
             position += n;
@@ -634,12 +588,14 @@ public final class FileTailer {
     }
 
     private void recordCheckpoint() {
-        if (crcKnown && partIndex == 0 && !skippingRestOfLine && !partialFlushed && committedPosition > 0
-                && (checkpoints.isEmpty() || checkpoints.peekLast()[0] < committedPosition)) {
+        long committed = splitter.committedPosition();
+        if (splitter.crcKnown() && splitter.partIndex() == 0 && !splitter.skippingRestOfLine()
+                && !splitter.partialFlushed() && committed > 0
+                && (checkpoints.isEmpty() || checkpoints.peekLast()[0] < committed)) {
             if (checkpoints.size() == MAX_CHECKPOINTS) {
                 checkpoints.removeFirst();
             }
-            checkpoints.addLast(new long[] {committedPosition, crc});
+            checkpoints.addLast(new long[] {committed, splitter.crc()});
         }
     }
 
@@ -661,6 +617,7 @@ public final class FileTailer {
 
     private boolean fill(long nowMillis) throws IOException {
         readBuffer.clear();
+        long readPosition = splitter.readPosition();
         int n = content != null ? content.read(readBuffer, readPosition) : channel.read(readBuffer, readPosition);
         readBuffer.flip();
         if (n <= 0) {
@@ -679,281 +636,15 @@ public final class FileTailer {
         return true;
     }
 
-    /** Consumes buffered bytes until the buffer is empty or the line or byte budget is spent. */
-    private long scan(List<TailedLine> out, int startSize, int maxLines, long maxBytes) throws IOException {
-        long emitted = 0;
-        while (readBuffer.hasRemaining() && out.size() - startSize < maxLines && emitted < maxBytes) {
-            if (!partialFlushed && !skippingRestOfLine) {
-                copyRun();
-                if (!readBuffer.hasRemaining()) {
-                    break;
-                }
-            }
-            byte b = readBuffer.get();
-            readPosition++;
-            if (partialFlushed) {
-                partialFlushed = false;
-                if (b == '\n') {
-                    // The newline that ends a line already emitted at its flush: nothing new to emit.
-                    crc = PrefixCrc.update(crc, b);
-                    committedPosition = readPosition;
-                    lineStart = readPosition;
-                    continue;
-                }
-            }
-            if (b == '\n') {
-                if (!skippingRestOfLine) {
-                    emitted += fitToLoki(out, false);
-                }
-                if (skippingRestOfLine) {
-                    skippingRestOfLine = false;
-                    crc = PrefixCrc.update(skipCrc, b);
-                    committedPosition = readPosition;
-                    lineStart = readPosition;
-                    pendingLength = 0;
-                } else {
-                    int length = pendingLength;
-                    if (length > 0 && pending[length - 1] == '\r') {
-                        length--;
-                    }
-                    String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
-                    crc = PrefixCrc.update(PrefixCrc.update(crc, pending, 0, pendingLength), b);
-                    emitted += emit(out, length, part, false);
-                }
-                continue;
-            }
-            if (skippingRestOfLine) {
-                skipCrc = PrefixCrc.update(skipCrc, b);
-                continue;
-            }
-            // The line is full and this byte does not end it: emit a part first. One byte of room is kept for a
-            // '\r' that may turn out to be the CR of a CRLF, so a line of exactly lineMaxBytes stays whole.
-            int limit = settings.lineMaxBytes();
-            if (pendingLength > limit || pendingLength == limit && b != '\r') {
-                emitted += overflow(out, b);
-                if (skippingRestOfLine) {
-                    skipCrc = PrefixCrc.update(skipCrc, b);
-                    continue;
-                }
-            }
-            append(b);
-        }
-        return emitted;
-    }
-
-    /**
-     * Copies the bytes up to the next newline (or the buffer's end) into the pending line in one go, as long as
-     * the line stays within {@code lineMaxBytes}: the byte loop in {@link #scan} then only sees newlines and the
-     * bytes that make a line overflow, so it decides exactly what it decided byte by byte.
-     */
-    private void copyRun() {
-        int room = settings.lineMaxBytes() - pendingLength;
-        if (room <= 0 || !readBuffer.hasArray()) {
-            return;
-        }
-        byte[] array = readBuffer.array();
-        int from = readBuffer.arrayOffset() + readBuffer.position();
-        int end = from + Math.min(readBuffer.remaining(), room);
-        int i = from;
-        while (i < end && array[i] != '\n') {
-            i++;
-        }
-        int run = i - from;
-        if (run == 0) {
-            return;
-        }
-        if (pendingLength + run > pending.length) {
-            // At most lineMaxBytes + 1: a full line and the '\r' that may end it.
-            pending = Arrays.copyOf(pending, (int) Math.min(Math.max(Math.max(pending.length * 2L, 256),
-                    pendingLength + (long) run), settings.lineMaxBytes() + 1L));
-        }
-        System.arraycopy(array, from, pending, pendingLength, run);
-        pendingLength += run;
-        readBuffer.position(readBuffer.position() + run);
-        readPosition += run;
-    }
-
-    private long overflow(List<TailedLine> out, byte next) throws IOException {
-        return overflowAt(out, fitCut(utf8Boundary(settings.lineMaxBytes(), next)));
-    }
-
-    /**
-     * Loki counts a line's UTF-8 bytes, not the file's: a Latin-1 'é' is 2 bytes there, a malformed byte a U+FFFD
-     * of 3. A pending line whose text would be longer than line.max.bytes in UTF-8 is emitted in parts (or
-     * truncated) like a line of too many file bytes. Only lines of more than a third of the limit can be: no byte
-     * becomes more than 3 UTF-8 bytes (a supplementary character takes at least 2 bytes in any charset).
-     */
-    private long fitToLoki(List<TailedLine> out, boolean partial) throws IOException {
-        int limit = settings.lineMaxBytes();
-        long emitted = 0;
-        while (true) {
-            int textLength = partial || pendingLength == 0 || pending[pendingLength - 1] != '\r'
-                    ? pendingLength : pendingLength - 1;
-            if (textLength <= limit / 3 || utf8Length(textLength) <= limit) {
-                return emitted;
-            }
-            emitted += overflowAt(out, fitCut(textLength));
-            if (skippingRestOfLine) {
-                return emitted;
-            }
-        }
-    }
-
-    /** UTF-8 bytes of the text the first {@code length} pending bytes decode to (as {@link #decode} makes it). */
-    private int utf8Length(int length) {
-        return io.lokiconnect.common.loki.Utf8.encodedLength(new String(pending, 0, length, settings.charset()));
-    }
-
-    /** The largest cut at or below {@code cut}, at a character boundary, whose text fits line.max.bytes in UTF-8. */
-    private int fitCut(int cut) {
-        int limit = settings.lineMaxBytes();
-        if (cut <= limit / 3 || utf8Length(cut) <= limit) {
-            return cut;
-        }
-        int lo = 1;
-        int hi = cut;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (utf8Length(mid) <= limit) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        int c = boundaryAtOrBefore(lo);
-        // A cut inside a sequence decodes to a U+FFFD that the whole sequence would not: step back until it fits.
-        while (c > 1 && utf8Length(c) > limit) {
-            c = boundaryAtOrBefore(c - 1);
-        }
-        return Math.max(c, 1);
-    }
-
-    /** {@code c}, or the start of the UTF-8 sequence that {@code c} falls inside. */
-    private int boundaryAtOrBefore(int c) {
-        if (!settings.charset().equals(StandardCharsets.UTF_8) || c >= pendingLength
-                || (pending[c] & 0xC0) != 0x80) {
-            return c;
-        }
-        int lead = c - 1;
-        while (lead > c - 4 && lead > 0 && (pending[lead] & 0xC0) == 0x80) {
-            lead--;
-        }
-        int length = sequenceLength(pending[lead]);
-        return length > 0 && lead + length > c && lead > 0 ? lead : c;
-    }
-
-    private long overflowAt(List<TailedLine> out, int cut) throws IOException {
-        if (settings.splitLongLines()) {
-            stats.linesSplit.incrementAndGet();
-            partIndex++;
-            int rest = pendingLength - cut;
-            crc = PrefixCrc.update(crc, pending, 0, cut);
-            long bytes = emitPart(out, cut, String.valueOf(partIndex));
-            System.arraycopy(pending, cut, pending, 0, rest);
-            pendingLength = rest;
-            return bytes;
-        }
-        stats.linesTruncated.incrementAndGet();
-        crc = PrefixCrc.update(crc, pending, 0, cut);
-        skippingRestOfLine = true;
-        long bytes = emitPart(out, cut, "truncated");
-        skipCrc = PrefixCrc.update(crc, pending, cut, pendingLength - cut);
-        pendingLength = 0;
-        return bytes;
-    }
-
-    /**
-     * Where to cut a full line of {@code limit} bytes whose next byte is {@code next}: never inside a UTF-8
-     * sequence. Only bytes really read are looked at (the array beyond {@code pendingLength} holds stale bytes).
-     */
-    private int utf8Boundary(int limit, byte next) {
-        if (!settings.charset().equals(StandardCharsets.UTF_8)) {
-            return limit;
-        }
-        // The first byte after the cut: the '\r' kept at pending[limit], or else the next byte read.
-        byte after = pendingLength > limit ? pending[limit] : next;
-        if ((after & 0xC0) != 0x80) {
-            return limit; // the cut falls before a lead byte or an ASCII byte: a boundary
-        }
-        int lead = limit - 1;
-        while (lead > limit - 4 && lead > 0 && (pending[lead] & 0xC0) == 0x80) {
-            lead--;
-        }
-        int length = sequenceLength(pending[lead]);
-        // Cut before the lead byte when its sequence runs past the cut; invalid input is cut where it is.
-        return length > 0 && lead + length > limit && lead > 0 ? lead : limit;
-    }
-
-    private static int sequenceLength(byte lead) {
-        int b = lead & 0xFF;
-        return b >= 0xF8 ? 0 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
-    }
-
-    /** Emits the first {@code length} pending bytes as a part of a longer line; the rest stays pending. */
-    private long emitPart(List<TailedLine> out, int length, String part) throws IOException {
-        long position = lineStart + length;
-        out.add(line(length, position, part, false, skippingRestOfLine ? 0 : partIndex, skippingRestOfLine));
-        committedPosition = position;
-        lineStart = position;
-        return length;
-    }
-
-    /** Emits the pending bytes of a last line that has no newline (yet); its newline will emit nothing. */
-    private long emitPartial(List<TailedLine> out) throws IOException {
-        String part = partIndex > 0 ? (partIndex + 1) + "/" + (partIndex + 1) : null;
-        crc = PrefixCrc.update(crc, pending, 0, pendingLength);
-        long bytes = emit(out, pendingLength, part, true);
-        partialFlushed = true;
-        return bytes;
-    }
-
-    private long emit(List<TailedLine> out, int length, String part, boolean partial) throws IOException {
-        out.add(line(length, readPosition, part, partial, 0, false));
-        committedPosition = readPosition;
-        lineStart = readPosition;
-        pendingLength = 0;
-        partIndex = 0;
-        shrinkLineBuffer();
-        return length;
-    }
-
-    private TailedLine line(int length, long position, String part, boolean partial, int partAfter,
-                            boolean skipAfter) throws IOException {
-        updateFingerprint();
-        unpublishedLines++;
-        unpublishedBytes += position - lineStart;
-        return new TailedLine(identity, path, lineStart, decode(length), part, new ResumePoint(position, partial,
-                fingerprint, fingerprintLength, crc, crcKnown, partAfter, skipAfter));
-    }
-
-    private String decode(int length) {
-        if (jdkDecodes) {
-            // Most log lines are ASCII: one intrinsic scan and one copy, no decoder (which would copy into a
-            // CharBuffer, then into a String). new String replaces malformed input with U+FFFD, as the strict
-            // path below does after counting it; only a line that shows a U+FFFD (a Latin-1 string, i.e. every
-            // ASCII line, answers that without scanning) is decoded again strictly, to tell a malformed line
-            // from one that really contains U+FFFD.
-            String text = new String(pending, 0, length, settings.charset());
-            if (text.indexOf('\uFFFD') >= 0 && strictlyDecoded(length) == null) {
-                stats.malformedLines.incrementAndGet();
-            }
-            return text;
-        }
-        String text = strictlyDecoded(length);
-        if (text == null) {
-            stats.malformedLines.incrementAndGet();
-            return new String(pending, 0, length, settings.charset());
-        }
-        return text;
-    }
-
-    /** The first {@code length} pending bytes by the charset's reporting decoder; null when they are malformed. */
-    private String strictlyDecoded(int length) {
-        try {
-            return decoder.reset().decode(ByteBuffer.wrap(pending, 0, length)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+    /** Where the splitter's lines go: into {@code out}, as this file's lines. */
+    private LineSplitter.LineSink into(List<TailedLine> out) {
+        return (start, end, text, part, partial, partAfter, skipAfter) -> {
+            updateFingerprint();
+            unpublishedLines++;
+            unpublishedBytes += end - start;
+            out.add(new TailedLine(identity, path, start, text, part, new ResumePoint(end, partial, fingerprint,
+                    fingerprintLength, splitter.crc(), splitter.crcKnown(), partAfter, skipAfter)));
+        };
     }
 
     private void updateFingerprint() throws IOException {
@@ -964,27 +655,6 @@ public final class FileTailer {
                 fingerprintLength = length;
             }
         }
-    }
-
-    private void append(byte b) {
-        if (pendingLength == pending.length) {
-            // At most lineMaxBytes + 1: a full line and the '\r' that may end it.
-            pending = Arrays.copyOf(pending, (int) Math.min(Math.max(pending.length * 2L, 256),
-                    settings.lineMaxBytes() + 1L));
-        }
-        pending[pendingLength++] = b;
-    }
-
-    private void resetTo(long position) {
-        highWater = position;
-        eofAt = -1;
-        readPosition = position;
-        committedPosition = position;
-        lineStart = position;
-        pendingLength = 0;
-        partIndex = 0;
-        skippingRestOfLine = false;
-        readBuffer.clear().limit(0);
     }
 
     /**
@@ -1001,30 +671,17 @@ public final class FileTailer {
             channel = null;
         }
         content = null;
-        readPosition = committedPosition;
-        lineStart = committedPosition;
-        pendingLength = 0;
-        skipCrc = crc; // a skipped rest of line is read, and hashed, again from the committed position
+        splitter.rewind();
         readBuffer = EMPTY;
-        shrinkLineBuffer();
     }
 
     /** Skips the line at the committed position (its rest up to the newline); the handle must be closed. */
     public void skipLine() {
-        skippingRestOfLine = true;
-        skipCrc = crc;
-        partIndex = 0;
-        partialFlushed = false;
+        splitter.skipLine();
     }
 
     /** Bytes this tailer holds in buffers now (the read buffer while open, the line buffer). */
     public long bufferBytes() {
-        return readBuffer.capacity() + pending.length;
-    }
-
-    private void shrinkLineBuffer() {
-        if (pending.length > PENDING_KEEP_BYTES && pendingLength <= PENDING_INITIAL_BYTES) {
-            pending = Arrays.copyOf(pending, PENDING_INITIAL_BYTES);
-        }
+        return readBuffer.capacity() + splitter.bufferBytes();
     }
 }

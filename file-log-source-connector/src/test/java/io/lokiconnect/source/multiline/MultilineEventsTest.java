@@ -7,7 +7,7 @@ import io.lokiconnect.source.discovery.FileProblems;
 import io.lokiconnect.source.discovery.GlobWatcher;
 import io.lokiconnect.source.tail.FileSetTailer;
 import io.lokiconnect.source.model.TailedLine;
-import io.lokiconnect.source.tail.TailerSettings;
+import io.lokiconnect.source.tail.TestSettings;
 import io.lokiconnect.source.tail.TailerStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +36,7 @@ class MultilineEventsTest {
         Files.writeString(dir.resolve("a.log"), content, StandardCharsets.UTF_8);
         FileProblems problems = new FileProblems(stats.fileErrors);
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, START, 500, 1_000, 10_000, eventMax),
+                new FileAssignment(0, 1), TestSettings.defaults().lineMaxBytes(lineMax).partialFlushMs(1_000).scanIntervalMs(0).multiline(START, 500, 1_000).multilineMaxBytes(eventMax).build(),
                 ids -> java.util.Map.of(), stats, problems, clock::get);
         List<TailedLine> out = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -62,8 +61,7 @@ class MultilineEventsTest {
         Files.writeString(file, trace + "\n", StandardCharsets.UTF_8);
         FileProblems problems = new FileProblems(stats.fileErrors);
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(4096, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, START, 10_000, 1_000, 10_000, 1 << 20),
+                new FileAssignment(0, 1), TestSettings.defaults().lineMaxBytes(4096).partialFlushMs(1_000).scanIntervalMs(0).multiline(START, 10_000, 1_000).multilineMaxBytes(1 << 20).build(),
                 ids -> java.util.Map.of(), stats, problems, clock::get);
         assertThat(t.poll(10_000, 64L << 20)).as("the event is still open").isEmpty();
         t.poll(10_000, 64L << 20);
@@ -137,8 +135,7 @@ class MultilineEventsTest {
         FileProblems problems = new FileProblems(stats.fileErrors);
         java.util.function.Supplier<FileSetTailer> start = () -> new FileSetTailer(
                 new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(4096, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, START, 3, 1_000, 10_000, 1 << 20),
+                new FileAssignment(0, 1), TestSettings.defaults().lineMaxBytes(4096).partialFlushMs(1_000).scanIntervalMs(0).multiline(START, 3, 1_000).multilineMaxBytes(1 << 20).build(),
                 ids -> {
                     java.util.Map<io.lokiconnect.source.model.FileIdentity, io.lokiconnect.source.model.ResumePoint>
                             found = new java.util.HashMap<>();

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ChangeDetectionTest {
 
-    private static final long LOOK = FileSetTailer.Options.DEFAULT_LOOK_INTERVAL_MS;
+    private static final long LOOK = TestSettings.TASK_DEFAULTS.lookIntervalMs();
 
     @TempDir
     Path dir;
@@ -37,9 +37,7 @@ class ChangeDetectionTest {
     }
 
     private FileSetTailer tailer(int maxOpen, boolean watchWrites) {
-        return h.tailer(h.watcher(dir + "/*.log"), TailerHarness.utf8(1 << 20),
-                new FileSetTailer.Options(false, 60_000, maxOpen, null, 100, 1_000, 10_000, 1 << 21, 0, LOOK,
-                        watchWrites));
+        return h.tailer(h.watcher(dir + "/*.log"), TailerHarness.utf8(1 << 20).scanIntervalMs(60_000).maxOpenFiles(maxOpen).lookIntervalMs(LOOK).watchWrites(watchWrites).build());
     }
 
     /** Polls (without moving the test clock) until a line comes or 5 s of real time pass: events come on their own. */

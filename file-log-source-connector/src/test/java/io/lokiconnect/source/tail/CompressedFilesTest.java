@@ -38,8 +38,7 @@ class CompressedFilesTest {
     }
 
     private FileSetTailer tailer(String glob) {
-        return h.tailer(h.watcher(glob), TailerHarness.utf8(4096),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000, 10_000, 1 << 20));
+        return h.tailer(h.watcher(glob), TailerHarness.utf8(4096).scanIntervalMs(0).build());
     }
 
     /** Polls, storing offsets as the worker does; returns the texts, keeping the records without a line apart. */

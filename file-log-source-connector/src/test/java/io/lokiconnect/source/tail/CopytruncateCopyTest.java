@@ -22,7 +22,7 @@ class CopytruncateCopyTest {
     private final TailerHarness h = new TailerHarness();
 
     private FileSetTailer tailer(String glob) {
-        return h.tailer(h.watcher(glob), TailerHarness.utf8(1024), new FileSetTailer.Options(false, 0, 256, null, 100, 1_000));
+        return h.tailer(h.watcher(glob), TailerHarness.utf8(1024).scanIntervalMs(0).build());
     }
 
     private static String lines(String prefix, int from, int to) {
@@ -131,8 +131,7 @@ class CopytruncateCopyTest {
         append(file, lines("a", 0, 20)); // past Fingerprint.MAX_BYTES: a checkpoint a copy is recognised on
         String longLine = "ßé X😀 ßß中🎉€0ß_🎉éaaab😀€🎉ßßéb _é X😀🎉0b🎉😀abé🎉b中ßX";
         assertThat(longLine.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isGreaterThan(2 * 48 - 1); // two full parts of 48 cannot hold it: UTF-8 cuts make three
-        FileSetTailer first = h.tailer(h.watcher(dir + "/app.log*"), TailerHarness.utf8(48),
-                new FileSetTailer.Options(false, 0, 2, null, 100, 1_000));
+        FileSetTailer first = h.tailer(h.watcher(dir + "/app.log*"), TailerHarness.utf8(48).scanIntervalMs(0).maxOpenFiles(2).build());
         List<String> read = new ArrayList<>(h.drain(first, 2, 600));
         append(file, longLine + "\r\n");
         List<io.lokiconnect.source.model.TailedLine> part = first.poll(1, 16); // one part of the long line
@@ -143,8 +142,7 @@ class CopytruncateCopyTest {
         first.close();
         copyTruncate(file, dir.resolve("app.log.c0.log"));
 
-        FileSetTailer restarted = h.tailer(h.watcher(dir + "/app.log*"), TailerHarness.utf8(48),
-                new FileSetTailer.Options(false, 0, 2, null, 100, 1_000));
+        FileSetTailer restarted = h.tailer(h.watcher(dir + "/app.log*"), TailerHarness.utf8(48).scanIntervalMs(0).maxOpenFiles(2).build());
         List<io.lokiconnect.source.model.TailedLine> rest = new ArrayList<>();
         List<io.lokiconnect.source.model.TailedLine> offsetsOnly = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -212,11 +212,11 @@ class FileSetTailerModelTest {
                 return Files.newDirectoryStream(d);
             });
             return new FileSetTailer(watcher, new FileAssignment(0, 1),
-                    new TailerSettings(scenario.lineMax(), true, StandardCharsets.UTF_8, 3_600_000),
                     // Files at their end looked at as the task does (every 800 ms of the clock, not every poll); the
                     // kernel's write events (which only make looks earlier) left out, so that a seed replays.
-                    new FileSetTailer.Options(false, 0, scenario.maxOpen(), null, 100, 1_000, ROTATE_WAIT_MS, 1 << 20,
-                            0, FileSetTailer.Options.DEFAULT_LOOK_INTERVAL_MS, false),
+                    TestSettings.defaults().lineMaxBytes(scenario.lineMax()).partialFlushMs(3_600_000)
+                            .scanIntervalMs(0).maxOpenFiles(scenario.maxOpen()).rotateWaitMs(ROTATE_WAIT_MS)
+                            .lookIntervalMs(TestSettings.TASK_DEFAULTS.lookIntervalMs()).build(),
                     TailerHarness.from(stored), stats, problems, clock::get);
         }
 

@@ -39,8 +39,7 @@ class FileSetTailerTest {
                                  FileAssignment assignment) {
         GlobWatcher watcher = new GlobWatcher(List.of(glob), List.of(), List.of(), problems);
         return new FileSetTailer(watcher, assignment,
-                new TailerSettings(lineMax, split, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(startAtEnd, 0, 256, multiline, 100, 1_000),
+                TestSettings.defaults().lineMaxBytes(lineMax).splitLongLines(split).partialFlushMs(1_000).startAtEnd(startAtEnd).scanIntervalMs(0).multiline(multiline, 100, 1_000).build(),
                 TailerHarness.from(stored), stats, problems, clock::get);
     }
 
@@ -225,9 +224,9 @@ class FileSetTailerTest {
         assertThat(watcher.scan().files()).containsExactlyInAnyOrder(dir.resolve("a/b/deep.log"), dir.resolve("x.txt"));
     }
 
-    private FileSetTailer tailerWith(TailerSettings settings, FileSetTailer.Options options) {
+    private FileSetTailer tailerWith(TailerSettings settings) {
         GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems);
-        return new FileSetTailer(watcher, new FileAssignment(0, 1), settings, options,
+        return new FileSetTailer(watcher, new FileAssignment(0, 1), settings,
                 TailerHarness.from(stored), stats, problems, clock::get);
     }
 
@@ -249,8 +248,7 @@ class FileSetTailerTest {
 
     @Test
     void moreFilesThanFilesMaxOpenAreAllReadWithoutLoss() throws IOException {
-        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 2, null, 100, 1_000));
+        FileSetTailer t = tailerWith(TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(0).maxOpenFiles(2).build());
         for (int i = 0; i < 6; i++) {
             append(dir.resolve("f" + i + ".log"), "first " + i + "\n");
         }
@@ -266,8 +264,7 @@ class FileSetTailerTest {
     @Test
     void theConfiguredEncodingDecodesTheBytes() throws IOException {
         Files.write(dir.resolve("latin.log"), "caf\u00e9 ol\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
-        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.ISO_8859_1, 1_000),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000));
+        FileSetTailer t = tailerWith(TestSettings.defaults().lineMaxBytes(1024).charset(StandardCharsets.ISO_8859_1).partialFlushMs(1_000).scanIntervalMs(0).build());
         assertThat(drain(t)).containsExactly("caf\u00e9 ol\u00e9");
         assertThat(stats.malformedLines.get()).isZero();
     }
@@ -279,8 +276,7 @@ class FileSetTailerTest {
             trace.append("\tat frame").append(i).append('\n');
         }
         append(dir.resolve("a.log"), trace.toString());
-        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, Pattern.compile("^\\d{4}-"), 4, 1_000));
+        FileSetTailer t = tailerWith(TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(0).multiline(Pattern.compile("^\\d{4}-"), 4, 1_000).build());
         List<String> events = new ArrayList<>(drain(t));
         clock.addAndGet(1_500);
         events.addAll(drain(t));
@@ -297,8 +293,7 @@ class FileSetTailerTest {
         String four = "2026-01-01 B\n\t1\n\t2\n\t3";
         String five = "2026-01-01 C\n\t1\n\t2\n\t3\n\t€ 4";
         append(dir.resolve("a.log"), three + "\n" + four + "\n" + five + "\n2026-01-01 D\n");
-        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, Pattern.compile("^\\d{4}-"), 4, 1_000));
+        FileSetTailer t = tailerWith(TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(0).multiline(Pattern.compile("^\\d{4}-"), 4, 1_000).build());
         List<String> events = new ArrayList<>(drain(t));
         clock.addAndGet(1_500);
         events.addAll(drain(t));
@@ -310,8 +305,7 @@ class FileSetTailerTest {
     @Test
     void multilineFlushEmitsTheLastEventAfterQuietTime() throws IOException {
         append(dir.resolve("a.log"), "2026-01-01 ERROR boom\n\tat A.b(A.java:1)\n");
-        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, Pattern.compile("^\\d{4}-"), 100, 5_000));
+        FileSetTailer t = tailerWith(TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(0).multiline(Pattern.compile("^\\d{4}-"), 100, 5_000).build());
         assertThat(drain(t)).isEmpty();
         clock.addAndGet(4_000);
         assertThat(drain(t)).isEmpty();
@@ -322,8 +316,7 @@ class FileSetTailerTest {
     @Test
     void aNewFileIsSeenOnlyAtTheNextScanInterval() throws IOException {
         append(dir.resolve("a.log"), "a1\n");
-        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 10_000, 256, null, 100, 1_000));
+        FileSetTailer t = tailerWith(TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(10_000).build());
         assertThat(drain(t)).containsExactly("a1");
         append(dir.resolve("b.log"), "b1\n");
         clock.addAndGet(9_000);
@@ -353,10 +346,9 @@ class FileSetTailerTest {
         append(file, "written before the delete\n");
         Files.delete(file);
         assertThat(drain(t)).containsExactly("written before the delete");
-        assertThat(t.tailedPaths()).as("kept for rotate.wait.ms").containsExactly(file);
-        clock.addAndGet(FileSetTailer.Options.DEFAULT_ROTATE_WAIT_MS);
+        assertThat(stats.filesTracked.get()).as("kept for rotate.wait.ms").isEqualTo(1);
+        clock.addAndGet(TestSettings.TASK_DEFAULTS.rotateWaitMs());
         assertThat(drain(t)).isEmpty();
-        assertThat(t.tailedPaths()).isEmpty();
         assertThat(stats.filesTracked.get()).isZero();
     }
 
@@ -376,8 +368,7 @@ class FileSetTailerTest {
     /** Found by FileSetTailerModelTest: a closed handle was reopened by name, whatever file the name held then. */
     @Test
     void aClosedFileRotatedWhileClosedIsFollowedByIdentityNotReopenedByName() throws IOException {
-        FileSetTailer t = tailerWith(new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 60_000, 1, null, 100, 1_000));
+        FileSetTailer t = tailerWith(TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(60_000).maxOpenFiles(1).build());
         Path a = dir.resolve("a.log");
         append(a, "a1\n");
         append(dir.resolve("b.log"), "b1\n");
@@ -405,8 +396,7 @@ class FileSetTailerTest {
             return Map.of();
         };
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000), counting, stats, problems, clock::get);
+                new FileAssignment(0, 1), TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(0).build(), counting, stats, problems, clock::get);
         assertThat(drain(t)).hasSize(20);
         assertThat(batches).as("one lookup for the 20 files, none for files already tracked").containsExactly(20);
     }
@@ -431,8 +421,7 @@ class FileSetTailerTest {
             }
         };
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(true, 0, 256, null, 100, 1_000), none, stats, problems, clock::get);
+                new FileAssignment(0, 1), TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).startAtEnd(true).scanIntervalMs(0).build(), none, stats, problems, clock::get);
         assertThat(drain(t)).containsExactly("written while the task was down");
         assertThat(t.takeStartPositionApplied()).isFalse();
     }
@@ -460,11 +449,10 @@ class FileSetTailerTest {
         Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2 * day));
         Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - day + 60_000));
         FileSetTailer t = new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000, 10_000, 1 << 20, day),
+                new FileAssignment(0, 1), TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000).scanIntervalMs(0).ignoreOlderThanMs(day).build(),
                 TailerHarness.from(stored), stats, problems, clock::get);
         assertThat(drain(t)).containsExactly("from today");
-        assertThat(t.tailedPaths()).as("the old file is not even tracked").containsExactly(recent);
+        assertThat(stats.filesTracked.get()).as("the old file is not even tracked").isEqualTo(1);
         append(old, "written again\n");
         assertThat(drain(t)).as("written to: a new file, read from its beginning")
                 .containsExactly("from last year", "written again");

@@ -55,7 +55,7 @@ class FileTailerTest {
 
     private FileTailer open(int lineMaxBytes, boolean split, ResumePoint start) throws IOException {
         tailer = new FileTailer(FileIdentity.of(file), file, start,
-                new TailerSettings(lineMaxBytes, split, StandardCharsets.UTF_8, FLUSH_MS), stats, now);
+                TestSettings.defaults().lineMaxBytes(lineMaxBytes).splitLongLines(split).partialFlushMs(FLUSH_MS).build(), stats, now);
         return tailer;
     }
 
@@ -250,7 +250,7 @@ class FileTailerTest {
         for (int length : new int[] {limit / 2 - 1, limit / 2, limit / 2 + 1, limit - 1, limit, limit + 1}) {
             Files.write(file, new byte[0]);
             tailer = new FileTailer(FileIdentity.of(file), file, ResumePoint.START,
-                    new TailerSettings(limit, true, StandardCharsets.ISO_8859_1, FLUSH_MS), stats, now);
+                    TestSettings.defaults().lineMaxBytes(limit).charset(StandardCharsets.ISO_8859_1).partialFlushMs(FLUSH_MS).build(), stats, now);
             byte[] line = new byte[length + 1];
             java.util.Arrays.fill(line, (byte) 0xE9);
             line[length] = '\n';
@@ -302,7 +302,7 @@ class FileTailerTest {
         append(line);
         append("next\n");
         tailer = new FileTailer(FileIdentity.of(file), file, ResumePoint.START,
-                new TailerSettings(limit, false, StandardCharsets.ISO_8859_1, FLUSH_MS), stats, now);
+                TestSettings.defaults().lineMaxBytes(limit).splitLongLines(false).charset(StandardCharsets.ISO_8859_1).partialFlushMs(FLUSH_MS).build(), stats, now);
         List<TailedLine> out = read();
         assertThat(texts(out)).containsExactly("é".repeat(limit / 2), "next");
         assertThat(out.get(0).part()).isEqualTo("truncated");

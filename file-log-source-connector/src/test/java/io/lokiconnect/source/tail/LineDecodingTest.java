@@ -45,7 +45,7 @@ class LineDecodingTest {
 
     private static List<TailedLine> readAll(Path file, Charset charset, TailerStats stats) throws IOException {
         FileTailer tailer = new FileTailer(FileIdentity.of(file), file, ResumePoint.START,
-                new TailerSettings(4096, true, charset, 1_000), stats, 0);
+                TestSettings.defaults().lineMaxBytes(4096).charset(charset).partialFlushMs(1_000).build(), stats, 0);
         try {
             List<TailedLine> out = new ArrayList<>();
             tailer.read(100_000, 1 << 30, out, 0);

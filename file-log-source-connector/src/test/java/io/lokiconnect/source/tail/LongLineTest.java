@@ -34,8 +34,7 @@ class LongLineTest {
         Files.write(dir.resolve("a.log"), content);
         FileProblems problems = new FileProblems(stats.fileErrors);
         return new FileSetTailer(new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(), problems),
-                new FileAssignment(0, 1), new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000),
-                new FileSetTailer.Options(false, 0, 256, null, 100, 1_000),
+                new FileAssignment(0, 1), TestSettings.defaults().lineMaxBytes(lineMax).partialFlushMs(1_000).scanIntervalMs(0).build(),
                 ids -> java.util.Map.of(), stats, problems, clock::get);
     }
 

@@ -27,9 +27,8 @@ class RotationGraceTest {
 
     private final TailerHarness h = new TailerHarness();
 
-    private FileSetTailer tailer(String glob, TailerSettings settings, int maxOpen) {
-        return h.tailer(h.watcher(glob), settings,
-                new FileSetTailer.Options(false, 0, maxOpen, null, 100, 1_000, ROTATE_WAIT, 1 << 20));
+    private FileSetTailer tailer(String glob, TestSettings settings, int maxOpen) {
+        return h.tailer(h.watcher(glob), settings.scanIntervalMs(0).maxOpenFiles(maxOpen).rotateWaitMs(ROTATE_WAIT).build());
     }
 
     private FileSetTailer tailer(String glob) {
@@ -52,10 +51,10 @@ class RotationGraceTest {
             assertThat(texts(t.poll(100, 1 << 20))).containsExactly("late-2");
             h.clock.addAndGet(ROTATE_WAIT - 1);
             t.poll(100, 1 << 20);
-            assertThat(t.tailedPaths()).as("still inside rotate.wait.ms").hasSize(1);
+            assertThat(h.stats.filesTracked.get()).as("still inside rotate.wait.ms").isEqualTo(1);
             h.clock.addAndGet(1);
             assertThat(t.poll(100, 1 << 20)).isEmpty();
-            assertThat(t.tailedPaths()).isEmpty();
+            assertThat(h.stats.filesTracked.get()).isZero();
         }
     }
 
@@ -108,21 +107,21 @@ class RotationGraceTest {
         assertThat(read).contains("a1", "a2", "c1", "c2", "d1", "d2", "b199").doesNotHaveDuplicates();
         h.clock.addAndGet(ROTATE_WAIT);
         t.poll(1, 1 << 20);
-        assertThat(t.tailedPaths()).as("read to their end, then forgotten").hasSize(1);
+        assertThat(h.stats.filesTracked.get()).as("read to their end, then forgotten").isEqualTo(1);
     }
 
     @Test
     void aPendingLastLineWithoutNewlineIsEmittedWhenTheDeletedFileIsForgotten() throws IOException {
         Path file = dir.resolve("gone.log");
         append(file, "whole\npartial");
-        FileSetTailer t = tailer(dir + "/*.log", new TailerSettings(1024, true, StandardCharsets.UTF_8, 3_600_000), 256);
+        FileSetTailer t = tailer(dir + "/*.log", TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(3_600_000), 256);
         assertThat(texts(t.poll(100, 1 << 20))).containsExactly("whole");
         Files.delete(file);
         h.clock.addAndGet(ROTATE_WAIT / 2);
         assertThat(t.poll(100, 1 << 20)).isEmpty();
         h.clock.addAndGet(ROTATE_WAIT);
         assertThat(texts(t.poll(100, 1 << 20))).containsExactly("partial");
-        assertThat(t.tailedPaths()).isEmpty();
+        assertThat(h.stats.filesTracked.get()).isZero();
     }
 
     private int openHandlesInDir() {
@@ -144,7 +143,7 @@ class RotationGraceTest {
         // At every line decoded, the descriptors the task holds on files of the test directory are counted.
         AtomicInteger maxOpen = new AtomicInteger();
         Charset charset = new HookedCharset(text -> maxOpen.accumulateAndGet(openHandlesInDir(), Math::max));
-        FileSetTailer t = tailer(dir + "/*.log", new TailerSettings(1024, true, charset, 1_000), 3);
+        FileSetTailer t = tailer(dir + "/*.log", TestSettings.defaults().lineMaxBytes(1024).charset(charset).partialFlushMs(1_000), 3);
         List<String> read = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             for (int f = 0; f < 20; f++) {
@@ -164,7 +163,7 @@ class RotationGraceTest {
         for (int f = 0; f < 4; f++) {
             append(dir.resolve("p" + f + ".log"), "line" + f + "\npartial" + f);
         }
-        FileSetTailer t = tailer(dir + "/*.log", new TailerSettings(1024, true, StandardCharsets.UTF_8, 1_000), 1);
+        FileSetTailer t = tailer(dir + "/*.log", TestSettings.defaults().lineMaxBytes(1024).partialFlushMs(1_000), 1);
         List<String> read = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             read.addAll(texts(t.poll(10_000, 1 << 20)));

@@ -18,8 +18,7 @@ class StartPositionAndMemoryTest {
     private final TailerHarness h = new TailerHarness();
 
     private FileSetTailer tailer(boolean startAtEnd) {
-        return h.tailer(h.watcher(dir + "/*.log"), TailerHarness.utf8(256 * 1024),
-                new FileSetTailer.Options(startAtEnd, 0, 256, null, 100, 1_000));
+        return h.tailer(h.watcher(dir + "/*.log"), TailerHarness.utf8(256 * 1024).startAtEnd(startAtEnd).scanIntervalMs(0).build());
     }
 
     private List<String> drain(FileSetTailer t) {

@@ -32,8 +32,8 @@ final class TailerHarness {
         return new GlobWatcher(List.of(glob), List.of(), List.of(), problems);
     }
 
-    FileSetTailer tailer(GlobWatcher watcher, TailerSettings settings, FileSetTailer.Options options) {
-        return new FileSetTailer(watcher, new FileAssignment(0, 1), settings, options,
+    FileSetTailer tailer(GlobWatcher watcher, TailerSettings settings) {
+        return new FileSetTailer(watcher, new FileAssignment(0, 1), settings,
                 TailerHarness.from(stored), stats, problems, clock::get);
     }
 
@@ -51,8 +51,8 @@ final class TailerHarness {
     }
 
     /** Plain UTF-8 lines, split when longer than {@code lineMax}, a partial last line flushed after 1 s. */
-    static TailerSettings utf8(int lineMax) {
-        return new TailerSettings(lineMax, true, StandardCharsets.UTF_8, 1_000);
+    static TestSettings utf8(int lineMax) {
+        return TestSettings.defaults().lineMaxBytes(lineMax).partialFlushMs(1_000);
     }
 
     /** Polls {@code polls} times, {@code advanceMs} apart, storing each line's offset; returns the texts. */
