@@ -111,9 +111,10 @@ public final class ManyFilesTailer {
                 FileProblems problems = new FileProblems(stats.fileErrors);
                 GlobWatcher watcher = new GlobWatcher(List.of(dir + "/*.log"), List.of(), List.of(dir.toString()),
                         problems);
-                FileSetTailer.Options options = new FileSetTailer.Options(false, 5_000, 256, null, 500, 2_000);
-                FileSetTailer tailer = new FileSetTailer(watcher, new FileAssignment(t, tasks),
-                        new TailerSettings(256 * 1024, true, StandardCharsets.UTF_8, 5_000), options,
+                // The task's defaults, except: every closed file at its end looked at at each poll, no kernel watch.
+                TailerSettings settings = new TailerSettings(256 * 1024, true, StandardCharsets.UTF_8, 5_000, false,
+                        5_000, 256, null, 500, 2_000, 512 * 1024, 10_000, 0, 0, false);
+                FileSetTailer tailer = new FileSetTailer(watcher, new FileAssignment(t, tasks), settings,
                         ids -> {
                             Map<FileIdentity, ResumePoint> found = new java.util.HashMap<>();
                             for (FileIdentity id : ids) {

@@ -34,12 +34,13 @@ public final class TailerThroughput {
             TailerStats stats = new TailerStats();
             FileProblems problems = new FileProblems(stats.fileErrors);
             GlobWatcher watcher = new GlobWatcher(List.of(file.toString()), List.of(), List.of(), problems);
-            FileSetTailer.Options options = new FileSetTailer.Options(false, 60_000, 100, null, 0, 0);
+            TailerSettings settings = new TailerSettings(256 * 1024, true, StandardCharsets.UTF_8, 1000, false,
+                    60_000, 100, null, 0, 0, 512 * 1024, 10_000, 0, 0, false);
             long started = System.nanoTime();
             long count = 0;
             long bytes = 0;
             try (FileSetTailer tailer = new FileSetTailer(watcher, new FileAssignment(0, 1),
-                    new TailerSettings(256 * 1024, true, StandardCharsets.UTF_8, 1000), options,
+                    settings,
                     ids -> java.util.Map.of(), stats, problems, System::currentTimeMillis)) {
                 while (count < lines) {
                     List<TailedLine> batch = tailer.poll(2000, 4 * 1024 * 1024);
