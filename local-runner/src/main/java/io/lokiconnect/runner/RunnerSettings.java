@@ -1,5 +1,6 @@
 package io.lokiconnect.runner;
 
+import io.lokiconnect.harness.RestCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.lokiconnect.testkit.connect;
 
+import io.lokiconnect.harness.ConnectorFile;
+import io.lokiconnect.harness.PluginDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
