@@ -57,11 +57,6 @@ public final class LokiRateLimiter {
         return ok;
     }
 
-    /** The tokens the bucket would hold at {@code nowNanos}, without taking any. */
-    public double tokensAt(long nowNanos) {
-        return ratePerSecond == UNLIMITED ? Double.POSITIVE_INFINITY : advance(nowNanos);
-    }
-
     /** x/time/rate {@code advance}: a clock that went back counts no time; Go's duration split into s and ns. */
     private double advance(long nowNanos) {
         if (!hasLast) {
