@@ -26,7 +26,7 @@ class RunnerClasspathTest {
             "loki-connect-testkit-");
 
     @Test
-    void theRunnerClassPathHoldsNoTestLibrary() throws IOException {
+    void theRunnerClassPathHoldsKafkaAndNoTestLibrary() throws IOException {
         List<Path> entries = classPath();
         assertThat(entries).as("the runner's class path").isNotEmpty();
         // A reactor module is its jar after 'package', its target/classes before.
@@ -34,8 +34,13 @@ class RunnerClasspathTest {
                 .as("the harness, the receiver, the worker and its REST authentication are there")
                 .anyMatch(p -> p.contains("loki-connect-harness-") || p.endsWith("harness/target/classes"))
                 .anyMatch(p -> p.contains("loki-connect-loki-receiver-") || p.endsWith("loki-receiver/target/classes"))
-                .anyMatch(p -> name(Path.of(p)).startsWith("connect-basic-auth-extension-"))
-                .anyMatch(p -> name(Path.of(p)).startsWith("connect-runtime-"));
+                .anyMatch(p -> name(Path.of(p)).startsWith("connect-basic-auth-extension-"));
+        // What a Kafka distribution's libs/ holds for the broker and worker JVMs, which start on this class path.
+        for (String jar : List.of("kafka_2.13-", "kafka-clients-", "connect-api-", "connect-runtime-",
+                "connect-transforms-", "connect-json-", "slf4j-api-", "log4j-core-", "log4j-slf4j2-impl-")) {
+            assertThat(entries.stream().map(RunnerClasspathTest::name)).as("the runner's class path holds %s", jar)
+                    .anyMatch(n -> n.startsWith(jar) && !n.endsWith("-test.jar"));
+        }
         List<String> testOnly = new ArrayList<>();
         for (Path entry : entries) {
             String name = name(entry);
