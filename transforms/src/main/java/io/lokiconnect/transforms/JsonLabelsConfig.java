@@ -147,11 +147,11 @@ public class JsonLabelsConfig extends AbstractConfig {
     private final int labelValueMaxLength;
     private final int labelValuesMax;
 
+    /**
+     * Validates every key, then the rules spanning keys (see {@link CrossKeyRules}): Connect validates a transform's
+     * keys one by one, so the first broken rule is thrown here, when the transform is configured, on the key to fix.
+     */
     public JsonLabelsConfig(Map<?, ?> props) {
-        this(props, true);
-    }
-
-    private JsonLabelsConfig(Map<?, ?> props, boolean enforceCrossKeyRules) {
         super(CONFIG_DEF, props);
         Map<String, ?> values = values();
         labelFields = specs(LABEL_FIELDS.name(), LABEL_FIELDS.from(values));
@@ -171,18 +171,7 @@ public class JsonLabelsConfig extends AbstractConfig {
         onParseError = ON_PARSE_ERROR.from(values);
         labelValueMaxLength = LABEL_VALUE_MAX_LENGTH.from(values);
         labelValuesMax = LABEL_VALUES_MAX.from(values);
-        if (enforceCrossKeyRules) {
-            CrossKeyRules.enforce(crossKeyProblems());
-        }
-    }
-
-    /**
-     * The rules spanning keys that {@code props} break, each on the key to fix (see {@link CrossKeyRules}); its keys
-     * must pass their validators. Connect validates a transform's keys one by one, so the constructor throws the
-     * first of these when the transform is configured.
-     */
-    static List<ConfigProblem> crossKeyProblems(Map<?, ?> props) {
-        return new JsonLabelsConfig(props, false).crossKeyProblems();
+        CrossKeyRules.enforce(crossKeyProblems());
     }
 
     private List<ConfigProblem> crossKeyProblems() {
