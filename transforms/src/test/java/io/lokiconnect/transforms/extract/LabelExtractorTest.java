@@ -25,7 +25,7 @@ class LabelExtractorTest {
     private static ExtractorSettings settings(String labelFields, Map<String, String> statics, String levelDefault,
                                               String metadataFields, int valueMaxBytes, int valuesMax) {
         return new ExtractorSettings(specs(labelFields), statics, levelDefault, true, specs(metadataFields),
-                "ts", "", "msg", valueMaxBytes, valuesMax, io.lokiconnect.transforms.parse.InputFormat.JSON);
+                "ts", "", "msg", valueMaxBytes, valuesMax, io.lokiconnect.transforms.parse.InputFormat.JSON, "");
     }
 
     private static List<LabelFieldSpec> specs(String list) {
