@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.lokiconnect.common.loki.LabelNames;
-import io.lokiconnect.common.loki.LokiRateLimiter;
 import io.lokiconnect.common.loki.TenantIds;
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.receiver.LokiErrors.Refused;

@@ -2,8 +2,8 @@ package io.lokiconnect.benchmarks.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lokiconnect.common.loki.LokiRateLimiter;
 import io.lokiconnect.harness.PluginDirs;
+import io.lokiconnect.receiver.LokiRateLimiter;
 import io.lokiconnect.receiver.LokiReceiver;
 import java.io.BufferedWriter;
 import java.io.IOException;

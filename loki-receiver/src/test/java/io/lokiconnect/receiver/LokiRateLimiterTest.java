@@ -1,4 +1,4 @@
-package io.lokiconnect.common.loki;
+package io.lokiconnect.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

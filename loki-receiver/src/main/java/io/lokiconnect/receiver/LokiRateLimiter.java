@@ -1,4 +1,4 @@
-package io.lokiconnect.common.loki;
+package io.lokiconnect.receiver;
 
 /**
  * A token bucket with the semantics of Go's {@code golang.org/x/time/rate.Limiter}, the limiter behind Loki's
