@@ -11,7 +11,7 @@
 #                         random password kept in run/connect/rest-password)
 # Options: --fresh wipes run/ (broker data, offsets, sample logs) first.
 # Ctrl-C or SIGTERM stops the connectors, the worker, then the broker. If the runner is killed (kill -9), the
-# broker and worker see its pipe to them close and stop on their own (local-runner's ExitWithRunner).
+# broker and worker see its pipe to them close and stop on their own (the harness module's ExitWithRunner).
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -1,15 +1,13 @@
 package io.lokiconnect.runner;
 
 import io.lokiconnect.receiver.LokiReceiver;
-import io.lokiconnect.receiver.ReceivedEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
- * Stands in for Loki when LOKI_ENDPOINT is not set: the test kit's Loki-protocol receiver on 127.0.0.1, which
+ * Stands in for Loki when LOKI_ENDPOINT is not set: the Loki-protocol receiver (loki-receiver) on 127.0.0.1, which
  * answers pushes as Loki does, keeps entries per stream, appends each one as a JSON line to a file, and answers a
  * small query_range lookup.
  */
@@ -48,11 +46,6 @@ public final class LocalLoki {
 
     public long acceptedEntries() {
         return receiver.acceptedEntries();
-    }
-
-    /** Every entry held, for the end-to-end test. */
-    public List<ReceivedEntry> entries() {
-        return receiver.entries();
     }
 
     void stop() {

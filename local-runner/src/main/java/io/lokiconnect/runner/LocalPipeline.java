@@ -1,8 +1,12 @@
 package io.lokiconnect.runner;
 
 import io.lokiconnect.common.files.GlobBase;
-import io.lokiconnect.testkit.connect.ConnectorFile;
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.ConnectRestClient;
+import io.lokiconnect.harness.ConnectorFile;
+import io.lokiconnect.harness.LocalConnectWorker;
+import io.lokiconnect.harness.LocalKafkaBroker;
+import io.lokiconnect.harness.PluginDirs;
+import io.lokiconnect.harness.RestCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -51,9 +55,9 @@ public final class LocalPipeline implements AutoCloseable {
     /** The last progress taken; on Ctrl-C the child JVMs get the signal too and may be gone before the summary. */
     private volatile PipelineProgress.Snapshot lastSnapshot;
     private String bootstrapServers;
-    private String lokiEndpoint;
     private Instant startedAt;
-    private long connectorsPostedNanos;
+    /** What {@code ${env:...}} in the connector files resolves to on the worker. */
+    private Map<String, String> workerEnv;
 
     public LocalPipeline(RunnerSettings settings, PrintStream out) {
         this.settings = settings;
@@ -61,7 +65,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        // Before any logger exists: the test kit on the class path ships a log4j2-test.xml meant for tests.
+        // Before any logger exists: the runner's console shows its progress lines, not the Kafka clients' INFO logs.
         System.setProperty("log4j2.configurationFile", "log4j2-runner.xml");
         RunnerSettings settings;
         try {
@@ -108,7 +112,17 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /** Starts everything ({@link #startWorker}), then posts the connectors ({@link #postConnectors}). */
     public void start() throws Exception {
+        startWorker();
+        postConnectors();
+    }
+
+    /**
+     * Everything but the connectors: the Loki receiver and the broker unless given, the topic, the sample logs unless
+     * LOG_PATHS is given, and the Connect worker, up and answering its REST API.
+     */
+    public void startWorker() throws Exception {
         startedAt = Instant.now();
         Path work = settings.workDir();
         if (settings.fresh()) {
@@ -122,7 +136,7 @@ public final class LocalPipeline implements AutoCloseable {
         String logPaths = settings.logPaths().orElseGet(this::startSampleLogs);
         checkLogPaths(logPaths);
 
-        lokiEndpoint = settings.lokiEndpoint().orElse(null);
+        String lokiEndpoint = settings.lokiEndpoint().orElse(null);
         if (lokiEndpoint == null) {
             loki = LocalLoki.start(settings.lokiPort(), work.resolve("loki"));
             lokiEndpoint = loki.pushUrl();
@@ -162,6 +176,7 @@ public final class LocalPipeline implements AutoCloseable {
         env.put("LOG_ALLOWED_ROOTS", allowedRoots);
         env.put("KAFKA_CONSUMER_GROUP", settings.consumerGroup());
         env.put("LOKI_ENDPOINT", lokiEndpoint);
+        workerEnv = env;
         worker.start(settings.projectRoot().resolve("connect-configs").resolve("worker.properties"),
                 bootstrapServers, env, rest, Duration.ofSeconds(120));
         if (broker != null) {
@@ -170,10 +185,12 @@ public final class LocalPipeline implements AutoCloseable {
         out.println("Connect REST API on " + worker.restUrl() + ", basic authentication: user '" + credentials.user()
                 + "', password " + (settings.restCredentials().isPresent() ? "from " + RestCredentials.PASSWORD_VARIABLE
                 : "in " + worker.passwordFile()) + ", e.g. " + curl() + " " + worker.restUrl() + "/connectors");
+    }
 
-        connectorsPostedNanos = System.nanoTime();
+    /** Validates and posts {@code connect-configs/}'s source and sink to the worker {@link #startWorker} started. */
+    public void postConnectors() throws Exception {
         for (String file : List.of(SOURCE_CONNECTOR_FILE, SINK_CONNECTOR_FILE)) {
-            postConnector(settings.projectRoot().resolve("connect-configs").resolve(file), env);
+            postConnector(settings.projectRoot().resolve("connect-configs").resolve(file), workerEnv);
         }
         progress = new PipelineProgress(admin, rest, settings.topic(), settings.topic() + "-dlq",
                 settings.consumerGroup(), connectorNames, () -> loki == null ? -1 : loki.acceptedEntries());
@@ -181,17 +198,8 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** The Loki receiver of this run, or null when LOKI_ENDPOINT points elsewhere. */
-    /** {@link System#nanoTime()} when the connectors were posted: the start of the throughput harness's clock. */
-    long connectorsPostedNanos() {
-        return connectorsPostedNanos;
-    }
-
     public LocalLoki loki() {
         return loki;
-    }
-
-    public String bootstrapServers() {
-        return bootstrapServers;
     }
 
     public PipelineProgress.Snapshot snapshot() throws Exception {

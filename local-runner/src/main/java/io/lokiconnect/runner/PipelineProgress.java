@@ -1,6 +1,7 @@
 package io.lokiconnect.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lokiconnect.harness.ConnectRestClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,10 +19,10 @@ import org.apache.kafka.common.TopicPartition;
  * One line of figures about the running pipeline, read the way an operator would: topic end offsets and the
  * sink group's committed offsets from Kafka, connector states from Connect's REST API, and the receiver's count.
  */
-final class PipelineProgress {
+public final class PipelineProgress {
 
     /** A snapshot; {@code lokiAccepted} is -1 when Loki is external and only the committed offsets tell. */
-    record Snapshot(long recordsInTopic, long committedBySink, long lokiAccepted, long dlqRecords,
+    public record Snapshot(long recordsInTopic, long committedBySink, long lokiAccepted, long dlqRecords,
                     int runningTasks, int failedTasks, List<String> failures) {
 
         long kafkaBehind() {

@@ -1,5 +1,6 @@
 package io.lokiconnect.runner;
 
+import io.lokiconnect.harness.RestCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -39,8 +40,8 @@ public record RunnerSettings(
         String restUser,
         Optional<RestCredentials> restCredentials) {
 
-    public static final String DEFAULT_TOPIC = "logs";
-    public static final String DEFAULT_CONSUMER_GROUP = "loki-consumer-group";
+    private static final String DEFAULT_TOPIC = "logs";
+    private static final String DEFAULT_CONSUMER_GROUP = "loki-consumer-group";
 
     /** Reads the settings from environment variables; {@code args} may hold {@code --fresh}. */
     public static RunnerSettings from(Map<String, String> env, Path projectRoot, String... args) {

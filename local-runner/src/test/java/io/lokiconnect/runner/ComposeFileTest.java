@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.PluginDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

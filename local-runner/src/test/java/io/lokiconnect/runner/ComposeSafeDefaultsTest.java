@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lokiconnect.common.files.GlobBase;
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.PluginDirs;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.lokiconnect.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.PluginDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

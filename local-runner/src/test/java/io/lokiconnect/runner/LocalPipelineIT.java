@@ -2,7 +2,9 @@ package io.lokiconnect.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.testkit.connect.PluginDirs;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lokiconnect.harness.PluginDirs;
 import io.lokiconnect.receiver.ReceivedEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -103,7 +105,11 @@ class LocalPipelineIT {
 
             Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .untilAsserted(() -> assertThat(pipeline.loki().acceptedEntries()).isGreaterThanOrEqualTo(600));
-            List<ReceivedEntry> entries = pipeline.loki().entries();
+            // What a user reads: the receiver's JSON-lines file (run/loki/received.jsonl), flushed once per push.
+            Path receivedFile = pipeline.loki().entriesFile();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.readAllLines(receivedFile).size() >= 600);
+            List<ReceivedEntry> entries = readEntries(receivedFile);
             Map<String, ReceivedEntry> json = entries.stream().filter(e -> e.labels().containsKey("service"))
                     .collect(Collectors.toMap(ReceivedEntry::line, e -> e));
             assertThat(json.keySet()).isEqualTo(expected.keySet());
@@ -119,7 +125,6 @@ class LocalPipelineIT {
                     .map(ReceivedEntry::line).sorted().toList();
             assertThat(plain).hasSize(300).allMatch(l -> l.startsWith("kernel: plain line "));
             assertThat(entries).hasSize(600);
-            assertThat(Files.readAllLines(pipeline.loki().entriesFile())).hasSize(600);
             PipelineProgress.Snapshot progress = pipeline.snapshot();
             assertThat(progress.recordsInTopic()).isEqualTo(600);
             assertThat(progress.failedTasks()).isZero();
@@ -179,6 +184,19 @@ class LocalPipelineIT {
             request.header("Authorization", authorization);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<ReceivedEntry> readEntries(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<ReceivedEntry> entries = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode node = json.readTree(line);
+            Map<String, String> labels = new HashMap<>();
+            node.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            entries.add(new ReceivedEntry(labels, Long.parseLong(node.path("timestamp_ns").asText()),
+                    node.path("line").asText(), Map.of()));
+        }
+        return entries;
     }
 
     private record Expected(Map<String, String> labels, long timestampNanos, String line) {

@@ -2,7 +2,9 @@ package io.lokiconnect.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.ExitWithRunner;
+import io.lokiconnect.harness.PluginDirs;
+import io.lokiconnect.harness.RestCredentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

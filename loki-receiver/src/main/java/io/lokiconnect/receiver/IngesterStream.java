@@ -1,6 +1,5 @@
 package io.lokiconnect.receiver;
 
-import io.lokiconnect.common.loki.LokiRateLimiter;
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.receiver.LokiErrors.Refused;
 import java.util.ArrayList;

@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.lokiconnect.common.loki.LabelNames;
-import io.lokiconnect.common.loki.LokiRateLimiter;
 import io.lokiconnect.common.loki.TenantIds;
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.receiver.LokiErrors.Refused;
@@ -61,9 +60,10 @@ import javax.net.ssl.SSLContext;
  *   <li>answers in the words of {@link LokiVersion#V3} by default, or of {@link LokiVersion#V2_9};</li>
  *   <li>{@code GET /ready} answers {@code ready}; {@code GET /loki/api/v1/query_range?query={a="b"}} returns the
  *       matching streams in Loki's JSON shape;</li>
- *   <li>answers can be scripted: 429 with Retry-After, 500, slow responses, dropped connections (faults between the
- *       sink and Loki are the relay's: {@code io.lokiconnect.testkit.relay.FaultRelay}), also for one tenant
- *       ({@link #enqueueFor}, {@link #failFor(String, Duration, int)});</li>
+ *   <li>answers can be scripted: any status (429 with Retry-After, 500, ...) for the next pushes or for a while,
+ *       also for one tenant ({@link #enqueueFor}, {@link #failFor(String, Duration, int)}), and every push can be
+ *       slowed ({@link #delayEveryRequest}); faults between the sink and Loki (resets, lost answers, dropped
+ *       connections) are the relay's: {@code io.lokiconnect.testkit.relay.FaultRelay};</li>
  *   <li>{@link #multiTenant(boolean)} is Loki's {@code auth_enabled: true}: a push without {@code X-Scope-OrgID} is
  *       refused as Loki refuses it, a tenant Loki refuses too; each tenant's entries are kept apart
  *       ({@link #entriesOfTenant}) and queries see only their tenant's.</li>
@@ -111,27 +111,18 @@ public final class LokiReceiver implements AutoCloseable {
     private static final String SERVICE_NAME = "service_name";
 
     /** A scripted answer, used once, for the next push request. */
-    public record Answer(int status, String body, long retryAfterSeconds, long delayMillis, boolean drop) {
+    public record Answer(int status, String body, long retryAfterSeconds) {
         public static Answer status(int status) {
             return new Answer(status, status == 429 ? "Ingestion rate limit exceeded for user fake (limit: 4194304 bytes/sec)"
-                    : "internal server error", -1, 0, false);
-        }
-
-        public static Answer dropConnection() {
-            return new Answer(0, "", -1, 0, true);
-        }
-
-        /** Process the push normally, but only after this delay. */
-        public static Answer slow(Duration delay) {
-            return new Answer(204, "", -1, delay.toMillis(), false);
+                    : "internal server error", -1);
         }
 
         public Answer retryAfterSeconds(long seconds) {
-            return new Answer(status, body, seconds, delayMillis, drop);
+            return new Answer(status, body, seconds);
         }
 
         public Answer withBody(String newBody) {
-            return new Answer(status, newBody, retryAfterSeconds, delayMillis, drop);
+            return new Answer(status, newBody, retryAfterSeconds);
         }
     }
 
@@ -332,13 +323,6 @@ public final class LokiReceiver implements AutoCloseable {
                 l.maxChunkAgeNanos(), l.discoverServiceName());
     }
 
-    /** The ingester's {@code max_chunk_age} (2 h by default): entries older than a stream's newest by half of it are refused. */
-    public synchronized void maxChunkAge(Duration maxChunkAge) {
-        Limits l = limits;
-        limits = new Limits(l.streamRate(), l.streamBurst(), l.ingestionRate(), l.ingestionBurst(), l.shardStreams(),
-                maxChunkAge.toNanos(), l.discoverServiceName());
-    }
-
     /**
      * Loki 3's {@code discover_service_name} ({@link #DISCOVER_SERVICE_NAME} by default); an empty list adds no
      * {@code service_name}. Loki 2.9 never adds one.
@@ -441,7 +425,7 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
-    /** Every push answered with a status other than 2xx (0: dropped without an answer), in order, with the body the receiver answered. */
+    /** Every push answered with a status other than 2xx, in order, with the body the receiver answered. */
     public List<Refusal> refusals() {
         synchronized (refusedPushes) {
             return List.copyOf(refusedPushes);
@@ -456,15 +440,8 @@ public final class LokiReceiver implements AutoCloseable {
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
             Answer answer = script.poll();
-            long delay = delayEveryRequestMillis + (answer == null ? 0 : answer.delayMillis());
-            if (delay > 0) {
-                sleep(delay);
-            }
-            if (answer != null && answer.drop()) {
-                record(exchange, 0);
-                refusedPushes.add(new Refusal(Instant.now(), 0, "connection dropped without an answer (scripted)"));
-                // Closing without a response: the client sees the connection end mid-request.
-                return;
+            if (delayEveryRequestMillis > 0) {
+                sleep(delayEveryRequestMillis);
             }
             if (answer != null && answer.status() != 204) {
                 if (answer.retryAfterSeconds() >= 0) {

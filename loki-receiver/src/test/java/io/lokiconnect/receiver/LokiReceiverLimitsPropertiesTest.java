@@ -2,7 +2,6 @@ package io.lokiconnect.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.common.loki.LokiRateLimiter;
 import io.lokiconnect.receiver.Pushes.Entry;
 import io.lokiconnect.receiver.Pushes.Stream;
 import java.io.IOException;

@@ -106,11 +106,6 @@ public class JsonLabels<R extends ConnectRecord<R>> implements Transformation<R>
         metrics.register(pluginMetrics);
     }
 
-    /** This instance's counters, for tests and the benchmark. */
-    public TransformMetrics metrics() {
-        return metrics;
-    }
-
     @Override
     public R apply(R record) {
         Object value = record.value();

@@ -1,6 +1,7 @@
 package io.lokiconnect.transforms;
 
 import io.lokiconnect.common.config.ConfigChoice;
+import io.lokiconnect.common.config.ConfigKey;
 import io.lokiconnect.common.config.ConfigProblem;
 import io.lokiconnect.common.config.CrossKeyRules;
 import io.lokiconnect.common.config.EnumChoice;
@@ -21,29 +22,10 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.NonEmptyString;
 import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
 /** Configuration of {@link JsonLabels}: every key typed, validated and documented here. */
 public class JsonLabelsConfig extends AbstractConfig {
-
-    public static final String LABEL_FIELDS_CONFIG = "label.fields";
-    public static final String TIMESTAMP_FIELD_CONFIG = "timestamp.field";
-    public static final String TIMESTAMP_FORMAT_CONFIG = "timestamp.format";
-    public static final String MESSAGE_FIELD_CONFIG = "message.field";
-    public static final String TENANT_FIELD_CONFIG = "tenant.field";
-    public static final String LINE_OUTPUT_CONFIG = "line.output";
-    public static final String METADATA_FIELDS_CONFIG = "metadata.fields";
-    public static final String STATIC_LABELS_CONFIG = "static.labels";
-    public static final String LABEL_HEADER_PREFIX_CONFIG = "label.header.prefix";
-    public static final String METADATA_HEADER_PREFIX_CONFIG = "metadata.header.prefix";
-    public static final String LEVEL_NORMALIZE_CONFIG = "level.normalize";
-    public static final String LEVEL_DEFAULT_CONFIG = "level.default";
-    public static final String INPUT_FORMAT_CONFIG = "input.format";
-    public static final String ON_PARSE_ERROR_CONFIG = "on.parse.error";
-    public static final String LABEL_VALUE_MAX_LENGTH_CONFIG = "label.value.max.length";
-    public static final String LABEL_VALUES_MAX_CONFIG = "label.values.max";
 
     /** {@code line.output}: what the record value becomes. */
     public enum LineOutput implements ConfigChoice {
@@ -61,130 +43,156 @@ public class JsonLabelsConfig extends AbstractConfig {
         FAIL
     }
 
-    private static final EnumChoice<LineOutput> LINE_OUTPUT = EnumChoice.of(LineOutput.class);
-    private static final EnumChoice<InputFormat> INPUT_FORMAT = EnumChoice.of(InputFormat.class);
-    private static final EnumChoice<OnParseError> ON_PARSE_ERROR = EnumChoice.of(OnParseError.class);
+    static final ConfigKey<List<String>> LABEL_FIELDS = ConfigKey.list("label.fields").withDefault("level,service")
+            .withValidator(new FieldSpecs()).withImportance(Importance.HIGH)
+            .withDoc("Fields of the line that become Loki labels, comma-separated. A nested field is a dotted path "
+                    + "(kubernetes.namespace); field:label renames (lvl:level). Label names are made valid "
+                    + "([a-zA-Z_][a-zA-Z0-9_]*, other characters become _, e.g. kubernetes_namespace). A field "
+                    + "that is absent, null or empty gives no label. Keep it to a few low-cardinality fields.");
+    static final ConfigKey<String> TIMESTAMP_FIELD = ConfigKey.string("timestamp.field").withDefault("timestamp")
+            .withValidator(new OptionalPath()).withImportance(Importance.HIGH)
+            .withDoc("Field holding the entry time: RFC 3339/ISO-8601 with any fraction and offset (no offset: UTC), "
+                    + "or Unix epoch seconds, ms, us or ns (number or string, unit chosen by magnitude, "
+                    + "fractions kept). When read, the loki.timestamp.ns header (ns) is set, which the sink "
+                    + "sends as the entry time; on a sink connector the record timestamp (ms) too. On a source "
+                    + "connector the record keeps the time the line was read (a Kafka 4 broker refuses records "
+                    + "more than 1 h ahead, and old times make retention delete early). When unreadable "
+                    + "neither is set and the failure is counted. "
+                    + "Empty: the timestamp is not touched.");
+    static final ConfigKey<String> TIMESTAMP_FORMAT = ConfigKey.string("timestamp.format").withDefault("")
+            .withValidator(new DateTimePattern())
+            .withDoc("Optional java.time DateTimeFormatter pattern tried before the built-in forms, e.g. "
+                    + "'dd/MMM/yyyy:HH:mm:ss Z'. Without zone or offset in the pattern the time is UTC.");
+    static final ConfigKey<String> MESSAGE_FIELD = ConfigKey.string("message.field").withDefault("message")
+            .withValidator(new OptionalPath()).withImportance(Importance.MEDIUM)
+            .withDoc("Field holding the message text, used when line.output=message. Empty: the record value "
+                    + "is never replaced.");
+    static final ConfigKey<String> TENANT_FIELD = ConfigKey.string("tenant.field").withDefault("")
+            .withValidator(new OptionalPath()).withImportance(Importance.MEDIUM)
+            .withDoc("Field holding the record's Loki tenant (dotted path for a nested field, e.g. kubernetes.namespace"
+                    + "): its value is written to the " + LokiHeaders.TENANT + " header, which the Loki sink "
+                    + "sends as X-Scope-OrgID (one push per tenant) instead of its loki.tenant.id. A line "
+                    + "without it (absent, null or empty) keeps the record's " + LokiHeaders.TENANT
+                    + " header, if any. The sink refuses (behavior.on.rejected) a tenant Loki would refuse. "
+                    + "Empty: no tenant is read.");
+    static final ConfigKey<LineOutput> LINE_OUTPUT = ConfigKey.choice("line.output", EnumChoice.of(LineOutput.class))
+            .withDefault(LineOutput.MESSAGE.value()).withImportance(Importance.MEDIUM)
+            .withDoc("'message': the record value becomes the message.field text (a string), so Loki stores the "
+                    + "message alone; a line without that field keeps its value. 'original': the value is "
+                    + "kept as it is, the whole line.");
+    static final ConfigKey<List<String>> METADATA_FIELDS = ConfigKey.list("metadata.fields").withDefault("")
+            .withValidator(new FieldSpecs()).withImportance(Importance.MEDIUM)
+            .withDoc("Fields sent as Loki structured metadata (headers <metadata.header.prefix><name>), same syntax "
+                    + "as label.fields. Use it for high-cardinality values such as trace_id.");
+    static final ConfigKey<List<String>> STATIC_LABELS = ConfigKey.list("static.labels").withDefault("")
+            .withValidator(StaticLabels.validator()).withImportance(Importance.MEDIUM)
+            .withDoc("Labels added to every parsed record, as name=value, comma-separated (a value cannot hold a "
+                    + "comma), read as the Loki sink reads labels.static: a name must be a valid label name, "
+                    + "a value not empty. A label of label.fields with the same name overrides it when the "
+                    + "line has that field.");
+    static final ConfigKey<String> LABEL_HEADER_PREFIX = ConfigKey.string("label.header.prefix")
+            .withDefault(LokiHeaders.LABEL_PREFIX).withValidator(new NonEmptyString())
+            .withDoc("Prefix of the label headers; the Loki sink must use the same. Headers of the same name already "
+                    + "on the record are replaced.");
+    static final ConfigKey<String> METADATA_HEADER_PREFIX = ConfigKey.string("metadata.header.prefix")
+            .withDefault(LokiHeaders.METADATA_PREFIX).withValidator(new NonEmptyString())
+            .withDoc("Prefix of the structured-metadata headers; the Loki sink must use the same.");
+    static final ConfigKey<Boolean> LEVEL_NORMALIZE = ConfigKey.bool("level.normalize").withDefault(true)
+            .withImportance(Importance.MEDIUM)
+            .withDoc("Normalise the value of the 'level' label to trace, debug, info, warn, error or fatal "
+                    + "(WARNING, W, 40, syslog 4 give warn; CRIT, PANIC, EMERG give fatal). Unknown values "
+                    + "are kept in lower case.");
+    static final ConfigKey<String> LEVEL_DEFAULT = ConfigKey.string("level.default").withDefault("")
+            .withDoc("Value of the 'level' label for a line without level, e.g. info. Needs a label.fields entry "
+                    + "named level. Empty: such lines get no level label.");
+    static final ConfigKey<InputFormat> INPUT_FORMAT = ConfigKey.choice("input.format", EnumChoice.of(InputFormat.class))
+            .withDefault(InputFormat.JSON.value()).withImportance(Importance.MEDIUM)
+            .withDoc("Format of string and byte values: 'json' (one object per line), 'logfmt' (key=value "
+                    + "key=\"quoted\"), 'auto' (json when the line starts with '{', logfmt otherwise). Map "
+                    + "and Struct values are read directly whatever this says.");
+    static final ConfigKey<OnParseError> ON_PARSE_ERROR =
+            ConfigKey.choice("on.parse.error", EnumChoice.of(OnParseError.class))
+            .withDefault(OnParseError.PASSTHROUGH.value()).withImportance(Importance.MEDIUM)
+            .withDoc("What happens to a value that is not in input.format (including a JSON array or scalar): "
+                    + "'passthrough' forwards the record unchanged and counts it; 'fail' throws a "
+                    + "DataException, so the connector's errors.tolerance and dead letter queue apply.");
+    static final ConfigKey<Integer> LABEL_VALUE_MAX_LENGTH = ConfigKey.integer("label.value.max.length")
+            .withDefault(2048).withValidator(Range.between(1, 1 << 20))
+            .withDoc("Longest label value, in UTF-8 bytes (Loki's max_label_value_length, default 2048); longer "
+                    + "values are cut at a character boundary and counted.");
+    static final ConfigKey<Integer> LABEL_VALUES_MAX = ConfigKey.integer("label.values.max").withDefault(1000)
+            .withValidator(Range.atLeast(1))
+            .withDoc("Most distinct values of each label per task; a further new value is sent as __overflow__, "
+                    + "counted and logged once per label. Bounds the Loki streams a runaway field creates.");
 
-    /** The label whose value {@code level.normalize} and {@code level.default} apply to. */
-    public static final String LEVEL_LABEL = ExtractorSettings.LEVEL_LABEL;
-
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(LABEL_FIELDS_CONFIG, Type.LIST, "level,service", new FieldSpecs(), Importance.HIGH,
-                    "Fields of the line that become Loki labels, comma-separated. A nested field is a dotted path "
-                            + "(kubernetes.namespace); field:label renames (lvl:level). Label names are made valid "
-                            + "([a-zA-Z_][a-zA-Z0-9_]*, other characters become _, e.g. kubernetes_namespace). A field "
-                            + "that is absent, null or empty gives no label. Keep it to a few low-cardinality fields.")
-            .define(TIMESTAMP_FIELD_CONFIG, Type.STRING, "timestamp", new OptionalPath(), Importance.HIGH,
-                    "Field holding the entry time: RFC 3339/ISO-8601 with any fraction and offset (no offset: UTC), "
-                            + "or Unix epoch seconds, ms, us or ns (number or string, unit chosen by magnitude, "
-                            + "fractions kept). When read, the loki.timestamp.ns header (ns) is set, which the sink "
-                            + "sends as the entry time; on a sink connector the record timestamp (ms) too. On a source "
-                            + "connector the record keeps the time the line was read (a Kafka 4 broker refuses records "
-                            + "more than 1 h ahead, and old times make retention delete early). When unreadable "
-                            + "neither is set and the failure is counted. "
-                            + "Empty: the timestamp is not touched.")
-            .define(TIMESTAMP_FORMAT_CONFIG, Type.STRING, "", new DateTimePattern(), Importance.LOW,
-                    "Optional java.time DateTimeFormatter pattern tried before the built-in forms, e.g. "
-                            + "'dd/MMM/yyyy:HH:mm:ss Z'. Without zone or offset in the pattern the time is UTC.")
-            .define(MESSAGE_FIELD_CONFIG, Type.STRING, "message", new OptionalPath(), Importance.MEDIUM,
-                    "Field holding the message text, used when line.output=message. Empty: the record value "
-                            + "is never replaced.")
-            .define(TENANT_FIELD_CONFIG, Type.STRING, "", new OptionalPath(), Importance.MEDIUM,
-                    "Field holding the record's Loki tenant (dotted path for a nested field, e.g. kubernetes.namespace"
-                            + "): its value is written to the " + LokiHeaders.TENANT + " header, which the Loki sink "
-                            + "sends as X-Scope-OrgID (one push per tenant) instead of its loki.tenant.id. A line "
-                            + "without it (absent, null or empty) keeps the record's " + LokiHeaders.TENANT
-                            + " header, if any. The sink refuses (behavior.on.rejected) a tenant Loki would refuse. "
-                            + "Empty: no tenant is read.")
-            .define(LINE_OUTPUT_CONFIG, Type.STRING, LineOutput.MESSAGE.value(), LINE_OUTPUT, Importance.MEDIUM,
-                    "'message': the record value becomes the message.field text (a string), so Loki stores the "
-                            + "message alone; a line without that field keeps its value. 'original': the value is "
-                            + "kept as it is, the whole line.",
-                    null, -1, Width.SHORT, LINE_OUTPUT_CONFIG, LINE_OUTPUT)
-            .define(METADATA_FIELDS_CONFIG, Type.LIST, "", new FieldSpecs(), Importance.MEDIUM,
-                    "Fields sent as Loki structured metadata (headers <metadata.header.prefix><name>), same syntax "
-                            + "as label.fields. Use it for high-cardinality values such as trace_id.")
-            .define(STATIC_LABELS_CONFIG, Type.LIST, "", StaticLabels.validator(), Importance.MEDIUM,
-                    "Labels added to every parsed record, as name=value, comma-separated (a value cannot hold a "
-                            + "comma), read as the Loki sink reads labels.static: a name must be a valid label name, "
-                            + "a value not empty. A label of label.fields with the same name overrides it when the "
-                            + "line has that field.")
-            .define(LABEL_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.LABEL_PREFIX, new NonEmptyString(),
-                    Importance.LOW,
-                    "Prefix of the label headers; the Loki sink must use the same. Headers of the same name already "
-                            + "on the record are replaced.")
-            .define(METADATA_HEADER_PREFIX_CONFIG, Type.STRING, LokiHeaders.METADATA_PREFIX, new NonEmptyString(),
-                    Importance.LOW, "Prefix of the structured-metadata headers; the Loki sink must use the same.")
-            .define(LEVEL_NORMALIZE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Normalise the value of the 'level' label to trace, debug, info, warn, error or fatal "
-                            + "(WARNING, W, 40, syslog 4 give warn; CRIT, PANIC, EMERG give fatal). Unknown values "
-                            + "are kept in lower case.")
-            .define(LEVEL_DEFAULT_CONFIG, Type.STRING, "", Importance.LOW,
-                    "Value of the 'level' label for a line without level, e.g. info. Needs a label.fields entry "
-                            + "named level. Empty: such lines get no level label.")
-            .define(INPUT_FORMAT_CONFIG, Type.STRING, InputFormat.JSON.value(), INPUT_FORMAT, Importance.MEDIUM,
-                    "Format of string and byte values: 'json' (one object per line), 'logfmt' (key=value "
-                            + "key=\"quoted\"), 'auto' (json when the line starts with '{', logfmt otherwise). Map "
-                            + "and Struct values are read directly whatever this says.",
-                    null, -1, Width.SHORT, INPUT_FORMAT_CONFIG, INPUT_FORMAT)
-            .define(ON_PARSE_ERROR_CONFIG, Type.STRING, OnParseError.PASSTHROUGH.value(), ON_PARSE_ERROR,
-                    Importance.MEDIUM,
-                    "What happens to a value that is not in input.format (including a JSON array or scalar): "
-                            + "'passthrough' forwards the record unchanged and counts it; 'fail' throws a "
-                            + "DataException, so the connector's errors.tolerance and dead letter queue apply.",
-                    null, -1, Width.SHORT, ON_PARSE_ERROR_CONFIG, ON_PARSE_ERROR)
-            .define(LABEL_VALUE_MAX_LENGTH_CONFIG, Type.INT, 2048, Range.between(1, 1 << 20), Importance.LOW,
-                    "Longest label value, in UTF-8 bytes (Loki's max_label_value_length, default 2048); longer "
-                            + "values are cut at a character boundary and counted.")
-            .define(LABEL_VALUES_MAX_CONFIG, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
-                    "Most distinct values of each label per task; a further new value is sent as __overflow__, "
-                            + "counted and logged once per label. Bounds the Loki streams a runaway field creates.");
+    public static final ConfigDef CONFIG_DEF = ConfigKey.defineAll(LABEL_FIELDS, TIMESTAMP_FIELD, TIMESTAMP_FORMAT,
+            MESSAGE_FIELD, TENANT_FIELD, LINE_OUTPUT, METADATA_FIELDS, STATIC_LABELS, LABEL_HEADER_PREFIX,
+            METADATA_HEADER_PREFIX, LEVEL_NORMALIZE, LEVEL_DEFAULT, INPUT_FORMAT, ON_PARSE_ERROR,
+            LABEL_VALUE_MAX_LENGTH, LABEL_VALUES_MAX);
 
     private final List<LabelFieldSpec> labelFields;
     private final List<LabelFieldSpec> metadataFields;
     private final Map<String, String> staticLabels;
-
-    public JsonLabelsConfig(Map<?, ?> props) {
-        this(props, true);
-    }
-
-    private JsonLabelsConfig(Map<?, ?> props, boolean enforceCrossKeyRules) {
-        super(CONFIG_DEF, props);
-        labelFields = specs(LABEL_FIELDS_CONFIG, getList(LABEL_FIELDS_CONFIG));
-        metadataFields = specs(METADATA_FIELDS_CONFIG, getList(METADATA_FIELDS_CONFIG));
-        staticLabels = StaticLabels.parse(STATIC_LABELS_CONFIG, getList(STATIC_LABELS_CONFIG));
-        if (enforceCrossKeyRules) {
-            CrossKeyRules.enforce(crossKeyProblems());
-        }
-    }
+    private final String timestampField;
+    private final String timestampFormat;
+    private final String messageField;
+    private final String tenantField;
+    private final LineOutput lineOutput;
+    private final String labelHeaderPrefix;
+    private final String metadataHeaderPrefix;
+    private final boolean levelNormalize;
+    private final String levelDefault;
+    private final InputFormat inputFormat;
+    private final OnParseError onParseError;
+    private final int labelValueMaxLength;
+    private final int labelValuesMax;
 
     /**
-     * The rules spanning keys that {@code props} break, each on the key to fix (see {@link CrossKeyRules}); its keys
-     * must pass their validators. Connect validates a transform's keys one by one, so the constructor throws the
-     * first of these when the transform is configured.
+     * Validates every key, then the rules spanning keys (see {@link CrossKeyRules}): Connect validates a transform's
+     * keys one by one, so the first broken rule is thrown here, when the transform is configured, on the key to fix.
      */
-    static List<ConfigProblem> crossKeyProblems(Map<?, ?> props) {
-        return new JsonLabelsConfig(props, false).crossKeyProblems();
+    public JsonLabelsConfig(Map<?, ?> props) {
+        super(CONFIG_DEF, props);
+        Map<String, ?> values = values();
+        labelFields = specs(LABEL_FIELDS.name(), LABEL_FIELDS.from(values));
+        metadataFields = specs(METADATA_FIELDS.name(), METADATA_FIELDS.from(values));
+        staticLabels = StaticLabels.parse(STATIC_LABELS.name(), STATIC_LABELS.from(values));
+        timestampField = TIMESTAMP_FIELD.from(values).trim();
+        timestampFormat = TIMESTAMP_FORMAT.from(values);
+        messageField = MESSAGE_FIELD.from(values).trim();
+        tenantField = TENANT_FIELD.from(values).trim();
+        lineOutput = LINE_OUTPUT.from(values);
+        labelHeaderPrefix = LABEL_HEADER_PREFIX.from(values);
+        metadataHeaderPrefix = METADATA_HEADER_PREFIX.from(values);
+        levelNormalize = LEVEL_NORMALIZE.from(values);
+        String level = LEVEL_DEFAULT.from(values).trim();
+        levelDefault = levelNormalize && !level.isEmpty() ? LevelNormalizer.normalize(level) : level;
+        inputFormat = INPUT_FORMAT.from(values);
+        onParseError = ON_PARSE_ERROR.from(values);
+        labelValueMaxLength = LABEL_VALUE_MAX_LENGTH.from(values);
+        labelValuesMax = LABEL_VALUES_MAX.from(values);
+        CrossKeyRules.enforce(crossKeyProblems());
     }
 
     private List<ConfigProblem> crossKeyProblems() {
         List<ConfigProblem> problems = new ArrayList<>();
         for (Map.Entry<String, String> label : staticLabels.entrySet()) {
             int bytes = Utf8.encodedLength(label.getValue());
-            if (bytes > labelValueMaxLength()) {
-                problems.add(new ConfigProblem(STATIC_LABELS_CONFIG, label.getKey() + "=" + label.getValue(),
-                        "the value is " + bytes + " bytes, over " + LABEL_VALUE_MAX_LENGTH_CONFIG + "="
-                                + labelValueMaxLength() + ": shorten it or raise " + LABEL_VALUE_MAX_LENGTH_CONFIG));
+            if (bytes > labelValueMaxLength) {
+                problems.add(new ConfigProblem(STATIC_LABELS.name(), label.getKey() + "=" + label.getValue(),
+                        "the value is " + bytes + " bytes, over " + LABEL_VALUE_MAX_LENGTH + "="
+                                + labelValueMaxLength + ": shorten it or raise " + LABEL_VALUE_MAX_LENGTH));
             }
         }
-        if (!levelDefault().isEmpty() && labelFields.stream().noneMatch(f -> f.name().equals(LEVEL_LABEL))) {
-            problems.add(new ConfigProblem(LEVEL_DEFAULT_CONFIG, levelDefault(), "has no effect: no entry of "
-                    + LABEL_FIELDS_CONFIG + " is named '" + LEVEL_LABEL + "'; add one (e.g. lvl:level) or clear "
-                    + LEVEL_DEFAULT_CONFIG));
+        String levelLabel = ExtractorSettings.LEVEL_LABEL;
+        if (!levelDefault.isEmpty() && labelFields.stream().noneMatch(f -> f.name().equals(levelLabel))) {
+            problems.add(new ConfigProblem(LEVEL_DEFAULT.name(), levelDefault, "has no effect: no entry of "
+                    + LABEL_FIELDS + " is named '" + levelLabel + "'; add one (e.g. lvl:level) or clear "
+                    + LEVEL_DEFAULT));
         }
-        if (labelHeaderPrefix().equals(metadataHeaderPrefix())) {
-            problems.add(new ConfigProblem(METADATA_HEADER_PREFIX_CONFIG, metadataHeaderPrefix(), "equals "
-                    + LABEL_HEADER_PREFIX_CONFIG + ": labels and metadata would mix; give them different prefixes"));
+        if (labelHeaderPrefix.equals(metadataHeaderPrefix)) {
+            problems.add(new ConfigProblem(METADATA_HEADER_PREFIX.name(), metadataHeaderPrefix, "equals "
+                    + LABEL_HEADER_PREFIX + ": labels and metadata would mix; give them different prefixes"));
         }
         return problems;
     }
@@ -228,58 +236,59 @@ public class JsonLabelsConfig extends AbstractConfig {
 
     /** The timestamp field path, or empty for none. */
     public String timestampField() {
-        return getString(TIMESTAMP_FIELD_CONFIG).trim();
+        return timestampField;
     }
 
+    /** The DateTimeFormatter pattern tried first, or empty for none. */
     public String timestampFormat() {
-        return getString(TIMESTAMP_FORMAT_CONFIG);
+        return timestampFormat;
+    }
+
+    /** The tenant field path, or empty for none. */
+    public String tenantField() {
+        return tenantField;
     }
 
     /** The message field path, or empty for none. */
-    public String tenantField() {
-        return getString(TENANT_FIELD_CONFIG).trim();
-    }
-
     public String messageField() {
-        return getString(MESSAGE_FIELD_CONFIG).trim();
+        return messageField;
     }
 
     public LineOutput lineOutput() {
-        return LINE_OUTPUT.parse(LINE_OUTPUT_CONFIG, getString(LINE_OUTPUT_CONFIG));
+        return lineOutput;
     }
 
     public String labelHeaderPrefix() {
-        return getString(LABEL_HEADER_PREFIX_CONFIG);
+        return labelHeaderPrefix;
     }
 
     public String metadataHeaderPrefix() {
-        return getString(METADATA_HEADER_PREFIX_CONFIG);
+        return metadataHeaderPrefix;
     }
 
     public boolean levelNormalize() {
-        return getBoolean(LEVEL_NORMALIZE_CONFIG);
+        return levelNormalize;
     }
 
     /** The level for lines without one, normalised when level.normalize is on; empty for none. */
     public String levelDefault() {
-        String value = getString(LEVEL_DEFAULT_CONFIG).trim();
-        return levelNormalize() && !value.isEmpty() ? LevelNormalizer.normalize(value) : value;
+        return levelDefault;
     }
 
     public InputFormat inputFormat() {
-        return INPUT_FORMAT.parse(INPUT_FORMAT_CONFIG, getString(INPUT_FORMAT_CONFIG));
+        return inputFormat;
     }
 
     public OnParseError onParseError() {
-        return ON_PARSE_ERROR.parse(ON_PARSE_ERROR_CONFIG, getString(ON_PARSE_ERROR_CONFIG));
+        return onParseError;
     }
 
     public int labelValueMaxLength() {
-        return getInt(LABEL_VALUE_MAX_LENGTH_CONFIG);
+        return labelValueMaxLength;
     }
 
     public int labelValuesMax() {
-        return getInt(LABEL_VALUES_MAX_CONFIG);
+        return labelValuesMax;
     }
 
     /** Each entry is {@code path} or {@code path:name}. */

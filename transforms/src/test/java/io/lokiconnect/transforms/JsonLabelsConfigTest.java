@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lokiconnect.common.headers.LokiHeaders;
-import io.lokiconnect.common.config.ConfigProblem;
 import io.lokiconnect.transforms.labels.LabelFieldSpec;
 import io.lokiconnect.transforms.parse.InputFormat;
 import java.util.HashMap;
@@ -129,14 +128,18 @@ class JsonLabelsConfigTest {
     }
 
     @Test
-    void everyBrokenCrossKeyRuleIsListedOnItsKeyAndTheConstructorThrowsTheFirst() {
-        Map<String, String> props = Map.of("label.fields", "service", "level.default", "info",
+    void eachBrokenCrossKeyRuleFailsOnItsKeyAndTheConstructorThrowsTheFirst() {
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("static.labels", "a=abc", "label.value.max.length", "2")))
+                .hasMessageContaining("for configuration static.labels: the value is 3 bytes");
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.fields", "service", "level.default", "info")))
+                .hasMessageContaining("for configuration level.default: has no effect");
+        assertThatThrownBy(() -> new JsonLabelsConfig(Map.of("label.header.prefix", "x.", "metadata.header.prefix",
+                "x."))).hasMessageContaining("for configuration metadata.header.prefix: equals label.header.prefix");
+        Map<String, String> all = Map.of("label.fields", "service", "level.default", "info",
                 "label.header.prefix", "x.", "metadata.header.prefix", "x.", "static.labels", "a=abc",
                 "label.value.max.length", "2");
-        assertThat(JsonLabelsConfig.crossKeyProblems(props)).extracting(ConfigProblem::key)
-                .containsExactly("static.labels", "level.default", "metadata.header.prefix");
-        assertThatThrownBy(() -> new JsonLabelsConfig(props)).hasMessageContaining("static.labels");
-        assertThat(JsonLabelsConfig.crossKeyProblems(Map.of())).isEmpty();
+        assertThatThrownBy(() -> new JsonLabelsConfig(all)).hasMessageContaining("for configuration static.labels");
+        assertThat(new JsonLabelsConfig(Map.of()).labelFields()).isNotEmpty();
     }
 
     @Test

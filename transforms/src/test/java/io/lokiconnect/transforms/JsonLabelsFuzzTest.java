@@ -103,8 +103,10 @@ class JsonLabelsFuzzTest {
     private static void check(Object value, String format, boolean fail) {
         int labelValueMax = 64;
         JsonLabels<SourceRecord> transform = transform(format, fail, labelValueMax);
+        RecordingPluginMetrics counters = new RecordingPluginMetrics();
+        transform.withPluginMetrics(counters);
         SourceRecord in = record(value);
-        long errorsBefore = transform.metrics().parseErrors();
+        long errorsBefore = counters.value("parse-errors-total");
         Object[] outcome = new Object[1];
         // Anything but a DataException (a StackOverflowError included) escapes this lambda and fails the property.
         assertTimeoutPreemptively(bound(size(value)), () -> {
@@ -115,7 +117,7 @@ class JsonLabelsFuzzTest {
             }
         }, () -> "a value of " + size(value) + " chars/bytes took too long");
 
-        boolean parseError = transform.metrics().parseErrors() > errorsBefore;
+        boolean parseError = counters.value("parse-errors-total") > errorsBefore;
         if (outcome[0] instanceof DataException e) {
             assertThat(fail).as("DataException without on.parse.error=fail: %s", e.getMessage()).isTrue();
             assertThat(parseError).isTrue();

@@ -1,10 +1,10 @@
 package io.lokiconnect.benchmarks.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lokiconnect.runner.ConnectRestClient;
-import io.lokiconnect.runner.LocalConnectWorker;
-import io.lokiconnect.runner.LocalKafkaBroker;
-import io.lokiconnect.testkit.connect.ConnectorFile;
+import io.lokiconnect.harness.ConnectRestClient;
+import io.lokiconnect.harness.ConnectorFile;
+import io.lokiconnect.harness.LocalConnectWorker;
+import io.lokiconnect.harness.LocalKafkaBroker;
 import java.io.IOException;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ManagementFactory;
@@ -33,10 +33,10 @@ import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One real KRaft broker and one real Connect worker in distributed mode, each its own JVM (the local runner's
- * launchers), the worker configured by {@code connect-configs/worker.properties} with the built plugins and Kafka's
- * connect-file on its {@code plugin.path}. The harness reaches the worker as an operator would: REST for connectors,
- * JMX for heap and producer metrics, jcmd for flight recordings.
+ * One real KRaft broker and one real Connect worker in distributed mode, each its own JVM (the harness module's
+ * launchers, as in the local runner), the worker configured by {@code connect-configs/worker.properties} with the
+ * built plugins and Kafka's connect-file on its {@code plugin.path}. The benchmarks reach the worker as an operator
+ * would: REST for connectors, JMX for heap and producer metrics, jcmd for flight recordings.
  */
 final class BenchCluster implements AutoCloseable {
 

@@ -2,8 +2,8 @@ package io.lokiconnect.benchmarks.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lokiconnect.testkit.connect.PluginDirs;
-import io.lokiconnect.common.loki.LokiRateLimiter;
+import io.lokiconnect.harness.PluginDirs;
+import io.lokiconnect.receiver.LokiRateLimiter;
 import io.lokiconnect.receiver.LokiReceiver;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -516,7 +516,7 @@ public final class WorkerBenchmarks {
         report.append(String.format(Locale.ROOT, "%n## Sink: %,d records of FileLog's in a 1-partition topic%n%n", n));
         report.append("`connect-configs/loki-sink.json` as shipped (JsonLabels for level/service/timestamp/message, "
                 + "protobuf + snappy, `header.converter=StringConverter`, `consumer.override.max.poll.records=2000`, "
-                + "DLQ) into the test kit's Loki-protocol receiver, which decodes and checks every push and holds "
+                + "DLQ) into the Loki-protocol receiver (loki-receiver), which decodes and checks every push and holds "
                 + "every entry (in the harness JVM, on the same 2 cores). Its input: the last tuned source run's "
                 + "topics, FileLog's default records (key and line) and records with the three file headers "
                 + "(`headers=path,offset,host`). Lines/s over the first " + window.toSeconds() + " s after the first "

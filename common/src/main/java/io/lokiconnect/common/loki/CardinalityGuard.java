@@ -64,12 +64,6 @@ public final class CardinalityGuard {
         }
     }
 
-    /** Distinct values admitted so far for {@code label}. */
-    public int distinctValues(String label) {
-        Seen seen = labels.get(label);
-        return seen == null ? 0 : seen.values.size();
-    }
-
     private static final class Seen {
         final Set<String> values = ConcurrentHashMap.newKeySet();
         /**

@@ -3,7 +3,7 @@ package io.lokiconnect.it.plugins;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lokiconnect.common.Version;
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.PluginDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

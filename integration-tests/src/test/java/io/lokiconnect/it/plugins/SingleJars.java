@@ -1,6 +1,6 @@
 package io.lokiconnect.it.plugins;
 
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.PluginDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.lokiconnect.runner.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.PluginDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

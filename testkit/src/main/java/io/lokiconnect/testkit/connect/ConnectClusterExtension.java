@@ -1,5 +1,7 @@
 package io.lokiconnect.testkit.connect;
 
+import io.lokiconnect.harness.ConnectorFile;
+import io.lokiconnect.harness.PluginDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,16 +38,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class ConnectClusterExtension implements BeforeAllCallback, AfterAllCallback {
 
     private final int workers;
-    private final int brokers;
     private final Map<String, String> workerProps;
-    private final Properties brokerProps;
     private EmbeddedConnectCluster cluster;
 
     private ConnectClusterExtension(Builder builder) {
         this.workers = builder.workers;
-        this.brokers = builder.brokers;
         this.workerProps = builder.workerProps;
-        this.brokerProps = builder.brokerProps;
     }
 
     public static Builder builder() {
@@ -62,8 +60,7 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
         stop();
     }
 
-    /** Starts the broker(s) and worker(s); for use outside JUnit (benchmarks). */
-    public void start(String name) {
+    private void start(String name) {
         Map<String, String> props = new HashMap<>();
         props.put("plugin.path", PluginDirs.pluginPath());
         // Commit source offsets and sink offsets often so restart tests do not wait for the 60 s default.
@@ -72,15 +69,23 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
         cluster = new EmbeddedConnectCluster.Builder()
                 .name(name + "-connect")
                 .numWorkers(workers)
-                .numBrokers(brokers)
-                .brokerProps(brokerProps)
+                .numBrokers(1)
+                .brokerProps(brokerProps())
                 // The cluster adds its own keys to this map: it must be mutable.
                 .workerProps(new HashMap<>(props))
                 .build();
         cluster.start();
     }
 
-    public void stop() {
+    /** Transactions (exactly-once source, read_committed checks) need their state log on the one broker. */
+    private static Properties brokerProps() {
+        Properties props = new Properties();
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        return props;
+    }
+
+    private void stop() {
         if (cluster != null) {
             cluster.stop();
             cluster = null;
@@ -263,17 +268,10 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
 
     public static final class Builder {
         private int workers = 1;
-        private int brokers = 1;
         private final Map<String, String> workerProps = new HashMap<>();
-        private final Properties brokerProps = new Properties();
 
         public Builder workers(int workers) {
             this.workers = workers;
-            return this;
-        }
-
-        public Builder brokers(int brokers) {
-            this.brokers = brokers;
             return this;
         }
 
@@ -283,15 +281,7 @@ public final class ConnectClusterExtension implements BeforeAllCallback, AfterAl
             return this;
         }
 
-        public Builder brokerProp(String key, String value) {
-            brokerProps.put(key, value);
-            return this;
-        }
-
         public ConnectClusterExtension build() {
-            // Transactions (exactly-once source, read_committed checks) need their state log on the brokers we have.
-            brokerProps.putIfAbsent("transaction.state.log.replication.factor", String.valueOf(brokers));
-            brokerProps.putIfAbsent("transaction.state.log.min.isr", "1");
             return new ConnectClusterExtension(this);
         }
     }

@@ -10,7 +10,7 @@ import java.util.Map;
  * class and can be built directly in tests.
  *
  * @param labelFields         {@code label.fields}, in configured order
- * @param staticLabels        {@code labels.static}, also the fallbacks of field labels of the same name
+ * @param staticLabels        {@code static.labels}, also the fallbacks of field labels of the same name
  * @param levelDefault        {@code level.default}; empty for none
  * @param levelNormalize      {@code level.normalize}
  * @param metadataFields      {@code metadata.fields}
@@ -27,16 +27,6 @@ public record ExtractorSettings(List<LabelFieldSpec> labelFields, Map<String, St
                                 String timestampField, String timestampFormat, String messageField,
                                 int labelValueMaxLength, int labelValuesMax, InputFormat inputFormat,
                                 String tenantField) {
-
-    /** The settings without a tenant field. */
-    public ExtractorSettings(List<LabelFieldSpec> labelFields, Map<String, String> staticLabels, String levelDefault,
-                             boolean levelNormalize, List<LabelFieldSpec> metadataFields, String timestampField,
-                             String timestampFormat, String messageField, int labelValueMaxLength, int labelValuesMax,
-                             InputFormat inputFormat) {
-        this(labelFields, staticLabels, levelDefault, levelNormalize, metadataFields, timestampField, timestampFormat,
-                messageField, labelValueMaxLength, labelValuesMax, inputFormat, "");
-    }
-
 
     /** The label whose values are normalised and default to {@code level.default}. */
     public static final String LEVEL_LABEL = "level";

@@ -67,28 +67,4 @@ public final class TransformMetrics {
     public void recordCardinalityOverflow() {
         cardinalityOverflows.increment();
     }
-
-    public long parsed() {
-        return parsed.sum();
-    }
-
-    public long passedThrough() {
-        return passedThrough.sum();
-    }
-
-    public long parseErrors() {
-        return parseErrors.sum();
-    }
-
-    public long timestampFailures() {
-        return timestampFailures.sum();
-    }
-
-    public long labelTruncations() {
-        return labelTruncations.sum();
-    }
-
-    public long cardinalityOverflows() {
-        return cardinalityOverflows.sum();
-    }
 }

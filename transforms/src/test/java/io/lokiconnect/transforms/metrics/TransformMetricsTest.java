@@ -3,51 +3,12 @@ package io.lokiconnect.transforms.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lokiconnect.transforms.JsonLabels;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import io.lokiconnect.transforms.RecordingPluginMetrics;
 import java.util.Map;
-import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.metrics.Gauge;
-import org.apache.kafka.common.metrics.MetricValueProvider;
-import org.apache.kafka.common.metrics.PluginMetrics;
-import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
 class TransformMetricsTest {
-
-    /** Keeps what a plugin registers, as the worker's PluginMetricsImpl would. */
-    static final class RecordingPluginMetrics implements PluginMetrics {
-        final Map<String, MetricValueProvider<?>> metrics = new HashMap<>();
-
-        @Override
-        public MetricName metricName(String name, String description, LinkedHashMap<String, String> tags) {
-            return new MetricName(name, "plugins", description, tags);
-        }
-
-        @Override
-        public void addMetric(MetricName name, MetricValueProvider<?> provider) {
-            metrics.put(name.name(), provider);
-        }
-
-        @Override
-        public void removeMetric(MetricName name) {
-            metrics.remove(name.name());
-        }
-
-        @Override
-        public Sensor addSensor(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void removeSensor(String name) {
-        }
-
-        long value(String name) {
-            return ((Gauge<Long>) metrics.get(name)).value(null, 0L);
-        }
-    }
 
     @Test
     void countsArePublishedThroughPluginMetrics() {
@@ -88,7 +49,6 @@ class TransformMetricsTest {
                     tags));
             replacement.apply(record("{\"level\":\"info\"}"));
 
-            assertThat(replacement.metrics().parsed()).isEqualTo(1);
             Object published = registry.metrics().entrySet().stream()
                     .filter(e -> e.getKey().name().equals("records-parsed-total"))
                     .map(e -> e.getValue().metricValue()).findFirst().orElseThrow();
@@ -97,7 +57,7 @@ class TransformMetricsTest {
     }
 
     @Test
-    void withoutPluginMetricsTheTransformStillTransformsAndCounts() {
+    void withoutPluginMetricsTheTransformStillTransforms() {
         // A worker without KIP-877 hands the transform no PluginMetrics: nothing is published, nothing fails.
         JsonLabels<SourceRecord> transform = new JsonLabels<>();
         transform.configure(Map.of());
@@ -107,8 +67,6 @@ class TransformMetricsTest {
         transform.apply(record("not json"));
 
         assertThat(out.headers().lastWithName("loki.label.service").value()).isEqualTo("shop");
-        assertThat(transform.metrics().parsed()).isEqualTo(1);
-        assertThat(transform.metrics().parseErrors()).isEqualTo(1);
     }
 
     private static SourceRecord record(Object value) {

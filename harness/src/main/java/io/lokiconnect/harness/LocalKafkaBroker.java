@@ -1,4 +1,4 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.harness;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +88,7 @@ public final class LocalKafkaBroker {
     }
 
     /** If the runner dies, the broker stops only after {@code worker}: see {@link ChildJvm#outlive}. */
-    void outlive(ChildJvm worker) throws IOException {
+    public void outlive(ChildJvm worker) throws IOException {
         jvm.outlive(worker);
     }
 

@@ -1,4 +1,4 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -112,11 +112,6 @@ public final class ConnectRestClient {
             throw new IllegalStateException("PUT /connectors/" + name + "/resume answered " + response.statusCode()
                     + ": " + response.body());
         }
-    }
-
-    /** {@code GET /connectors/{name}/offsets} (KIP-875). */
-    JsonNode offsets(String name) throws IOException, InterruptedException {
-        return expect(send("GET", "/connectors/" + name + "/offsets", null), 200);
     }
 
     private HttpResponse<String> send(String method, String path, String body)

@@ -1,4 +1,4 @@
-package io.lokiconnect.common.loki;
+package io.lokiconnect.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,8 +44,9 @@ class LokiRateLimiterTest {
 
         assertThat(limiter.allowN(SECOND / 2, 6)).isFalse(); // 5 back
         assertThat(limiter.allowN(SECOND / 2, 5)).isTrue();
-        assertThat(limiter.tokensAt(SECOND / 2)).isZero();
-        assertThat(limiter.tokensAt(1_000 * SECOND)).isEqualTo(100.0);
+        assertThat(limiter.allowN(SECOND / 2, 1)).as("the bucket is empty").isFalse();
+        assertThat(limiter.allowN(1_000 * SECOND, 101)).as("never above the burst").isFalse();
+        assertThat(limiter.allowN(1_000 * SECOND, 100)).isTrue();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.lokiconnect.testkit.connect;
+package io.lokiconnect.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.harness;
 
-import io.lokiconnect.testkit.connect.PluginDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ public final class LocalConnectWorker {
     private final RestCredentials credentials;
     private ChildJvm jvm;
 
-    LocalConnectWorker(Path dir, int port, RestCredentials credentials) {
+    public LocalConnectWorker(Path dir, int port, RestCredentials credentials) {
         this(dir, port, "1g", List.of(), List.of(), credentials);
     }
 

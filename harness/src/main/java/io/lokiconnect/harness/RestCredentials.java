@@ -1,4 +1,4 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.harness;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +26,7 @@ public record RestCredentials(String user, String password) {
     public static final String PASSWORD_VARIABLE = "CONNECT_REST_PASSWORD";
     public static final String DEFAULT_USER = "admin";
     /** A guessable password on an administrative API is an open door too; the generated ones have 32 characters. */
-    public static final int MIN_PASSWORD_LENGTH = 16;
+    private static final int MIN_PASSWORD_LENGTH = 16;
     static final String CREDENTIALS_FILE = "rest-credentials.properties";
     static final String PASSWORD_FILE = "rest-password";
     static final String JAAS_FILE = "rest-jaas.conf";

@@ -1,4 +1,4 @@
-package io.lokiconnect.testkit.connect;
+package io.lokiconnect.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.harness;
 
 import java.io.BufferedReader;
 import java.io.IOException;

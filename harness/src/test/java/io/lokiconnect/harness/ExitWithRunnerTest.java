@@ -1,4 +1,4 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

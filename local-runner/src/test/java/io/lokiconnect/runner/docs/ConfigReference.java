@@ -16,7 +16,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Writes {@code docs/configuration.md} from the plugins' own {@link ConfigDef}s, so the reference cannot drift
  * from the code: {@code ConfigReferenceTest} writes what this generates to
- * {@code local-runner/target/configuration.md} and fails when the committed file differs.
+ * {@code local-runner/target/configuration.md} and fails when the committed file differs. A build tool, not part of
+ * the runner: it lives with its test, where the plugins are on the class path.
  */
 public final class ConfigReference {
 

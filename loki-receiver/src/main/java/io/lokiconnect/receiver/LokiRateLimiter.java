@@ -1,4 +1,4 @@
-package io.lokiconnect.common.loki;
+package io.lokiconnect.receiver;
 
 /**
  * A token bucket with the semantics of Go's {@code golang.org/x/time/rate.Limiter}, the limiter behind Loki's
@@ -55,11 +55,6 @@ public final class LokiRateLimiter {
             tokens = left;
         }
         return ok;
-    }
-
-    /** The tokens the bucket would hold at {@code nowNanos}, without taking any. */
-    public double tokensAt(long nowNanos) {
-        return ratePerSecond == UNLIMITED ? Double.POSITIVE_INFINITY : advance(nowNanos);
     }
 
     /** x/time/rate {@code advance}: a clock that went back counts no time; Go's duration split into s and ns. */

@@ -1,6 +1,8 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.benchmarks.pipeline;
 
-import io.lokiconnect.testkit.connect.PluginDirs;
+import io.lokiconnect.harness.PluginDirs;
+import io.lokiconnect.runner.LocalPipeline;
+import io.lokiconnect.runner.RunnerSettings;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,8 +18,9 @@ import java.util.Map;
 /**
  * End-to-end throughput of the whole pipeline on one machine: a file of N JSON log lines is tailed by the source
  * (2 tasks), labelled by JsonLabels on the sink, and pushed (2 tasks) to the Loki-protocol receiver, through a
- * real broker and a distributed worker started by the local runner with the shipped connect-configs. Prints
- * lines/s from the moment the connectors are posted to the moment the receiver holds every line.
+ * real broker and a distributed worker started by the local runner ({@link LocalPipeline}) with the shipped
+ * connect-configs. Prints lines/s from the moment the connectors are posted to the moment the receiver holds every
+ * line.
  *
  * <pre>benchmarks/pipeline-throughput.sh [lines]</pre>
  */
@@ -44,8 +47,9 @@ public final class PipelineThroughput {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         try (LocalPipeline pipeline = new LocalPipeline(settings, quiet)) {
             System.out.printf("%,d lines (%,d MiB) in %s; starting broker and worker...%n", lines, bytes >> 20, logs);
-            pipeline.start();
-            long posted = pipeline.connectorsPostedNanos();
+            pipeline.startWorker();
+            long posted = System.nanoTime();
+            pipeline.postConnectors();
             long last = 0;
             while (pipeline.loki().acceptedEntries() < lines) {
                 Thread.sleep(200);

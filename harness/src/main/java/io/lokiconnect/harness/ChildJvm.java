@@ -1,4 +1,4 @@
-package io.lokiconnect.runner;
+package io.lokiconnect.harness;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Kafka process (broker or Connect worker) as a child JVM on the runner's own class path, its output in a
- * log file. Separate JVMs, as in production: a worker crash cannot take the broker or the runner with it.
+ * log file. Separate JVMs, as in production: a worker crash cannot take the broker or the runner with it. The
+ * runner is the JVM that starts it: the local runner, a benchmark or a test.
  */
 public final class ChildJvm {
 
@@ -83,8 +84,9 @@ public final class ChildJvm {
     }
 
     /**
-     * The runner's class path less the test jars and test libraries the Loki receiver's module brings: what a
-     * Kafka distribution's libs/ holds, so the worker lists only real plugins.
+     * This JVM's class path less test jars and test libraries (a test or an IT running the harness has them; the
+     * runner's own class path has none): what a Kafka distribution's libs/ holds, so the worker lists only real
+     * plugins.
      */
     static String kafkaClassPath() {
         StringBuilder cp = new StringBuilder();
