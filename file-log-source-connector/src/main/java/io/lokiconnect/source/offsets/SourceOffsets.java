@@ -43,6 +43,12 @@ public final class SourceOffsets {
     public static final String EVENT_PART = "event.part";
     /** A compressed file read to its end: a restart never opens it again. */
     public static final String ARCHIVE_DONE = "archive.done";
+    /**
+     * The line start a truncation (copytruncate) left and the checksum before it, while its copy is not found: so
+     * that a copy a restarted task finds first resumes there instead of being shipped again whole.
+     */
+    public static final String COPY_SOURCE_POSITION = "truncated.position";
+    public static final String COPY_SOURCE_CRC = "truncated.prefix.crc";
 
     private SourceOffsets() {
     }
@@ -133,6 +139,8 @@ public final class SourceOffsets {
             List<String> keys = new ArrayList<>(order.keySet());
             keys.add(EVENT_PART);
             keys.add(ARCHIVE_DONE);
+            keys.add(COPY_SOURCE_POSITION);
+            keys.add(COPY_SOURCE_CRC);
             KEY_ORDER = List.copyOf(keys);
         }
 
@@ -160,6 +168,8 @@ public final class SourceOffsets {
                 case LINE_SKIP -> resume.skippingLine() ? Boolean.TRUE : null;
                 case EVENT_PART -> resume.eventPart() > 0 ? (long) resume.eventPart() : null;
                 case ARCHIVE_DONE -> resume.archiveDone() ? Boolean.TRUE : null;
+                case COPY_SOURCE_POSITION -> resume.copySourcePosition() > 0 ? resume.copySourcePosition() : null;
+                case COPY_SOURCE_CRC -> resume.copySourcePosition() > 0 ? resume.copySourceCrc() : null;
                 default -> null;
             };
         }
@@ -174,7 +184,7 @@ public final class SourceOffsets {
         public int size() {
             return 5 + (resume.prefixCrcKnown() ? 1 : 0) + (resume.linePart() > 0 ? 1 : 0)
                     + (resume.skippingLine() ? 1 : 0) + (resume.eventPart() > 0 ? 1 : 0)
-                    + (resume.archiveDone() ? 1 : 0);
+                    + (resume.archiveDone() ? 1 : 0) + (resume.copySourcePosition() > 0 ? 2 : 0);
         }
 
         @Override
@@ -218,7 +228,10 @@ public final class SourceOffsets {
                 offset.get(LINE_PART) instanceof Number p ? p.intValue() : 0,
                 Boolean.TRUE.equals(offset.get(LINE_SKIP)),
                 offset.get(EVENT_PART) instanceof Number e ? e.intValue() : 0,
-                Boolean.TRUE.equals(offset.get(ARCHIVE_DONE))));
+                Boolean.TRUE.equals(offset.get(ARCHIVE_DONE)),
+                offset.get(COPY_SOURCE_POSITION) instanceof Number sp && offset.get(COPY_SOURCE_CRC) instanceof Number
+                        ? Math.max(0, sp.longValue()) : 0L,
+                offset.get(COPY_SOURCE_CRC) instanceof Number sc ? sc.longValue() : 0L));
     }
 
     /**

@@ -26,8 +26,11 @@ import java.util.Optional;
  */
 final class CopyRecognizer {
 
-    private record Truncated(List<long[]> checkpoints, long atMillis) {
+    /** {@code settled}: told once its copy was found or the window passed (the offsets stop carrying it). */
+    private record Truncated(List<long[]> checkpoints, long atMillis, Runnable settled) {
     }
+
+    private static final Runnable NOTHING = () -> { };
 
     /** Reads bytes of a candidate at a position: a plain file's channel, or a compressed file's content. */
     @FunctionalInterface
@@ -61,11 +64,15 @@ final class CopyRecognizer {
                 (stored.partialFlushed() ? PARTIAL_FLUSHED : 0) | (stored.skippingLine() ? SKIPPING_LINE : 0)};
     }
 
-    /** A tracked file was found truncated (or shorter than its stored offset) with these checkpoints. */
-    void truncated(List<long[]> checkpoints, long nowMillis) {
+    /**
+     * A tracked file was found truncated (or shorter than its stored offset, or a restart found a truncation whose
+     * copy was not found yet in its offset) with these checkpoints; {@code settled} is told when its copy is found
+     * or no longer looked for.
+     */
+    void truncated(List<long[]> checkpoints, long nowMillis, Runnable settled) {
         List<long[]> usable = checkpoints.stream().filter(c -> c[0] >= Fingerprint.MAX_BYTES).toList();
         if (!usable.isEmpty()) {
-            recent.add(new Truncated(usable, nowMillis));
+            recent.add(new Truncated(usable, nowMillis, settled));
         }
     }
 
@@ -73,7 +80,7 @@ final class CopyRecognizer {
     void forgotten(List<long[]> checkpoints, long nowMillis) {
         List<long[]> usable = checkpoints.stream().filter(c -> c[0] >= Fingerprint.MAX_BYTES).toList();
         if (!usable.isEmpty()) {
-            forgotten.add(new Truncated(usable, nowMillis));
+            forgotten.add(new Truncated(usable, nowMillis, NOTHING));
         }
     }
 
@@ -92,7 +99,7 @@ final class CopyRecognizer {
         candidates.addAll(forgotten);
         for (List<long[]> checkpoints : tracked) {
             candidates.add(new Truncated(checkpoints.stream().filter(c -> c[0] >= Fingerprint.MAX_BYTES).toList(),
-                    nowMillis));
+                    nowMillis, NOTHING));
         }
         for (Truncated candidate : candidates) {
             if (candidate.checkpoints().isEmpty()) {
@@ -107,13 +114,21 @@ final class CopyRecognizer {
         if (best == null) {
             return Optional.empty();
         }
-        recent.remove(bestSource); // one copy per truncation; and one archive per forgotten file
+        if (recent.remove(bestSource)) { // one copy per truncation; and one archive per forgotten file
+            bestSource.settled().run();
+        }
         forgotten.remove(bestSource);
         return Optional.of(resumePoint(best));
     }
 
     boolean expectsCopies(long nowMillis) {
-        recent.removeIf(t -> nowMillis - t.atMillis() > windowMs);
+        for (Iterator<Truncated> it = recent.iterator(); it.hasNext(); ) {
+            Truncated t = it.next();
+            if (nowMillis - t.atMillis() > windowMs) {
+                it.remove();
+                t.settled().run();
+            }
+        }
         return !recent.isEmpty();
     }
 
@@ -124,9 +139,11 @@ final class CopyRecognizer {
         }
         try (FileChannel channel = FileChannel.open(candidate, StandardOpenOption.READ)) {
             for (Iterator<Truncated> it = recent.iterator(); it.hasNext(); ) {
-                Optional<long[]> match = largestMatch(channel::read, size, it.next().checkpoints());
+                Truncated truncated = it.next();
+                Optional<long[]> match = largestMatch(channel::read, size, truncated.checkpoints());
                 if (match.isPresent()) {
                     it.remove(); // one copy per truncation
+                    truncated.settled().run();
                     return Optional.of(resumePoint(match.get()));
                 }
             }

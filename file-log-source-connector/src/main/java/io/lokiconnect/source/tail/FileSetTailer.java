@@ -248,7 +248,8 @@ public final class FileSetTailer implements AutoCloseable {
             }
             List<long[]> beforeTruncation = tailer.takeCheckpointsBeforeTruncation();
             if (beforeTruncation != null) {
-                copies.truncated(beforeTruncation, now);
+                long[] source = tailer.copySource();
+                copies.truncated(beforeTruncation, now, () -> copySettled(tailer.identity(), source));
                 nextScanMillis = now; // look for its copy now rather than at the next scan
             }
             if (retrying) {
@@ -493,6 +494,9 @@ public final class FileSetTailer implements AutoCloseable {
     }
 
     private void scan(long now) {
+        // Truncations whose copy did not come within the window are dropped (and their offsets stop carrying them)
+        // even when no new file makes the recogniser look.
+        copies.expectsCopies(now);
         // The first scan with start.position=end looks at every file (no file matching the globs may have an offset);
         // every other scan only at the names this task owns.
         GlobWatcher.Scan found = firstScan && settings.startAtEnd() ? watcher.scan() : watcher.scan(assignment::owns);
@@ -637,6 +641,14 @@ public final class FileSetTailer implements AutoCloseable {
         firstScan = false;
     }
 
+    /** The copy of a truncation of that file was found (or no longer looked for): its offsets stop carrying it. */
+    private void copySettled(FileIdentity identity, long[] source) {
+        TrackedFile file = files.get(identity);
+        if (file != null && source != null) {
+            file.tailer.copySettled(source);
+        }
+    }
+
     /** ignore.older.than.ms: a file last modified longer ago than that is never opened. */
     private boolean tooOld(BasicFileAttributes attrs, long wallNow) {
         return settings.ignoreOlderThanMs() > 0
@@ -649,6 +661,9 @@ public final class FileSetTailer implements AutoCloseable {
         Compression compression;
         long size;
         ResumePoint start = ResumePoint.START;
+        // A truncation whose copy is still looked for: one found before a restart (carried in the stored offset),
+        // or one found now, the file shorter than its stored offset.
+        long[] copySource = null;
         // One open for what a new file needs to be told: compressed or not, its size, whether its first bytes are
         // those of its stored offset, whether it may be a copy about to be made.
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -662,6 +677,11 @@ public final class FileSetTailer implements AutoCloseable {
             size = channel.size();
             if (stored.isPresent() && stored.get().position() <= size && sameContent(channel, stored.get())) {
                 start = stored.get();
+                copySource = start.copySource();
+                if (copySource != null) {
+                    long[] source = copySource;
+                    copies.truncated(List.of(source), now, () -> copySettled(identity, source));
+                }
             } else if (stored.isEmpty() && firstScan && startAtEndNow) {
                 start = ResumePoint.at(size, 0, false);
             } else {
@@ -670,10 +690,17 @@ public final class FileSetTailer implements AutoCloseable {
                 // file's inode). A new file either way, so perhaps a copy: compared with earlier truncations first,
                 // then its own truncation is noted for a copy of it.
                 Optional<ResumePoint> copy = copies.recognise(path, size, now);
+                boolean shorter = stored.isPresent() && stored.get().prefixCrcKnown()
+                        && stored.get().position() > size;
+                if (shorter) {
+                    copySource = FileTailer.lastLineStart(List.of(CopyRecognizer.checkpointOf(stored.get())));
+                }
                 if (stored.isPresent() && !deferred.containsKey(identity)) {
                     stats.truncations.incrementAndGet();
-                    if (stored.get().prefixCrcKnown() && stored.get().position() > size) {
-                        copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now);
+                    if (shorter) {
+                        long[] source = copySource;
+                        copies.truncated(List.of(CopyRecognizer.checkpointOf(stored.get())), now,
+                                () -> copySettled(identity, source));
                     }
                 }
                 if (copy.isPresent()) {
@@ -688,12 +715,15 @@ public final class FileSetTailer implements AutoCloseable {
             }
         }
         deferred.remove(identity);
+        if (start != stored.orElse(null) && copySource != null) {
+            start = start.withCopySource(copySource); // carried until its copy is found: a restart may come first
+        }
         FileTailer created = new FileTailer(identity, path, start, settings, stats, now);
         if (compression == Compression.NONE) {
             // Told now, while it has bytes: a file truncated to nothing before its first read is still seen truncated.
             created.plain();
         }
-        return start == ResumePoint.START || stored.isPresent() && start == stored.get() ? created
+        return start.position() == 0 || stored.isPresent() && start == stored.get() ? created
                 : created.storeStartNow();
     }
 

@@ -52,6 +52,11 @@ public final class FileTailer {
     /** (position, checksum) at the line starts where recent reads ended: what a copy of this file is checked on. */
     private final ArrayDeque<long[]> checkpoints = new ArrayDeque<>();
     private List<long[]> checkpointsBeforeTruncation;
+    /**
+     * The last line start read before the latest truncation, while its copy is not found: carried in every offset,
+     * so a task restarted before the copy could be seen (its directory unlistable, say) still recognises it.
+     */
+    private long[] copySource;
     private final ResumePoint start;
     private boolean startedAsArchive;
     private boolean startMarkerDue;
@@ -106,6 +111,7 @@ public final class FileTailer {
             checkpoints.addLast(CopyRecognizer.checkpointOf(start));
         }
         this.finishedReported = start.archiveDone();
+        this.copySource = start.copySource();
     }
 
     /** Where this tailer started: a stored offset, a recognised copy's resume point, or the start. */
@@ -171,7 +177,8 @@ public final class FileTailer {
         long position = splitter.committedPosition();
         return java.util.Optional.of(new TailedLine(identity, path, position, null, null,
                 new ResumePoint(position, splitter.partialFlushed(), fingerprint, fingerprintLength, splitter.crc(),
-                        splitter.crcKnown(), splitter.partIndex(), splitter.skippingRestOfLine()).withArchiveDone()));
+                        splitter.crcKnown(), splitter.partIndex(), splitter.skippingRestOfLine()).withArchiveDone()
+                        .withCopySource(copySource)));
     }
 
     /**
@@ -558,6 +565,7 @@ public final class FileTailer {
             // What was read before the truncation, for recognising the copy copytruncate made of it.
             recordCheckpoint();
             checkpointsBeforeTruncation = List.copyOf(checkpoints);
+            copySource = lastLineStart(checkpointsBeforeTruncation);
             checkpoints.clear();
             splitter.restartAtZero();
             highWater = 0;
@@ -596,6 +604,29 @@ public final class FileTailer {
                 checkpoints.removeFirst();
             }
             checkpoints.addLast(new long[] {committed, splitter.crc()});
+        }
+    }
+
+    /** The last line start of {@code checkpoints} long enough to recognise a copy by; null when none is. */
+    static long[] lastLineStart(List<long[]> checkpoints) {
+        for (int i = checkpoints.size() - 1; i >= 0; i--) {
+            long[] c = checkpoints.get(i);
+            if (c.length < 4 || c[2] == 0 && c[3] == 0) {
+                return c[0] >= Fingerprint.MAX_BYTES ? new long[] {c[0], c[1]} : null;
+            }
+        }
+        return null;
+    }
+
+    /** The line start whose copy a restart is to look for (carried in the offsets); null when none. */
+    public long[] copySource() {
+        return copySource;
+    }
+
+    /** The copy of {@code source} was found, or is no longer looked for: the offsets stop carrying it. */
+    public void copySettled(long[] source) {
+        if (java.util.Arrays.equals(copySource, source)) {
+            copySource = null; // not a later truncation's
         }
     }
 
@@ -643,7 +674,8 @@ public final class FileTailer {
             unpublishedLines++;
             unpublishedBytes += end - start;
             out.add(new TailedLine(identity, path, start, text, part, new ResumePoint(end, partial, fingerprint,
-                    fingerprintLength, splitter.crc(), splitter.crcKnown(), partAfter, skipAfter)));
+                    fingerprintLength, splitter.crc(), splitter.crcKnown(), partAfter, skipAfter, 0, false,
+                    copySource == null ? 0 : copySource[0], copySource == null ? 0 : copySource[1])));
         };
     }
 

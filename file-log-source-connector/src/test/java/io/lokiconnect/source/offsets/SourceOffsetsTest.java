@@ -185,6 +185,21 @@ class SourceOffsetsTest {
     }
 
     @Test
+    void theTruncationWhoseCopyIsLookedForSurvivesTheRoundTripAndIsLeftOutWhenThereIsNone() {
+        ResumePoint point = ResumePoint.at(10, 3, true).withCopySource(new long[] {4096, -7});
+        Map<String, Object> offset = new java.util.HashMap<>(offset(point, "/x"));
+        assertThat(offset).containsEntry(SourceOffsets.COPY_SOURCE_POSITION, 4096L)
+                .containsEntry(SourceOffsets.COPY_SOURCE_CRC, -7L).hasSize(8);
+        assertThat(SourceOffsets.parse(offset)).contains(point);
+        assertThat(SourceOffsets.parse(offset).orElseThrow().copySource()).containsExactly(4096, -7);
+        assertThat(offset(ResumePoint.at(10, 3, true), "/x"))
+                .doesNotContainKeys(SourceOffsets.COPY_SOURCE_POSITION, SourceOffsets.COPY_SOURCE_CRC);
+        // A position without its checksum (an offset edited by hand) is no truncation to look for.
+        offset.remove(SourceOffsets.COPY_SOURCE_CRC);
+        assertThat(SourceOffsets.parse(offset).orElseThrow().copySource()).isNull();
+    }
+
+    @Test
     void lookupAsksOnceForTheCurrentPartitionsAndOnceForTheLegacyOnesOfFilesWithout() {
         io.lokiconnect.source.model.FileIdentity a = new io.lokiconnect.source.model.FileIdentity("(dev=1,ino=1)", "/");
         io.lokiconnect.source.model.FileIdentity b = new io.lokiconnect.source.model.FileIdentity("(dev=1,ino=2)", "/");

@@ -4,12 +4,17 @@ import static io.lokiconnect.source.tail.TailerHarness.append;
 import static io.lokiconnect.source.tail.TailerHarness.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lokiconnect.source.discovery.GlobWatcher;
+import io.lokiconnect.source.model.ResumePoint;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -187,5 +192,105 @@ class CopytruncateCopyTest {
         read.addAll(drain(restarted));
         assertThat(read).doesNotHaveDuplicates();
         assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+    }
+
+    /** A watcher of {@code glob} for which the directories in {@code unlistable} cannot be listed (AccessDenied). */
+    private GlobWatcher watcherWithout(String glob, Set<Path> unlistable) {
+        return new GlobWatcher(List.of(glob), List.of(), List.of(), h.problems, d -> {
+            if (unlistable.contains(d)) {
+                throw new AccessDeniedException(d.toString());
+            }
+            return Files.newDirectoryStream(d);
+        });
+    }
+
+    private FileSetTailer tailer(GlobWatcher watcher) {
+        return h.tailer(watcher, TailerHarness.utf8(1024).scanIntervalMs(0).build());
+    }
+
+    private boolean someStoredOffsetLooksForACopy() {
+        return h.stored.values().stream().anyMatch(r -> r.copySourcePosition() > 0);
+    }
+
+    /**
+     * The truncation is seen before the restart, its copy only after it (its directory could not be listed in
+     * between): the stored offset of the truncated file carries what it was read to, so the copy is still
+     * recognised. Without it the copy was read again whole (all 40 lines shipped twice).
+     */
+    @Test
+    void aCopyMadeWhileItsDirectoryCannotBeListedIsRecognisedAfterARestart() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path file = sub.resolve("app.log");
+        append(file, lines("a", 0, 40));
+        Set<Path> unlistable = new HashSet<>();
+        GlobWatcher watcher = watcherWithout(dir + "/*/app.log*", unlistable);
+        FileSetTailer first = tailer(watcher);
+        List<String> read = new ArrayList<>(h.drain(first, 3, 600));
+        copyTruncate(file, sub.resolve("app.log.1"));
+        unlistable.add(sub);
+        append(file, "b00000\n");
+        read.addAll(h.drain(first, 3, 600)); // the open handle sees the truncation; the copy cannot be seen
+        first.close();
+        assertThat(h.stats.copiesRecognized.get()).isZero();
+        boolean carriedOverTheRestart = someStoredOffsetLooksForACopy();
+        unlistable.clear();
+        FileSetTailer second = tailer(watcher);
+        read.addAll(h.drain(second, 6, 600));
+        assertThat(read).doesNotHaveDuplicates().hasSize(41);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+        assertThat(carriedOverTheRestart).isTrue();
+        append(file, "b00001\n");
+        read.addAll(h.drain(second, 2, 600));
+        assertThat(read).doesNotHaveDuplicates().hasSize(42);
+        // Found: the offsets written since no longer carry it.
+        assertThat(someStoredOffsetLooksForACopy()).isFalse();
+    }
+
+    /**
+     * The truncation is found by a restart (the file shorter than its offset) and the copy, made into another
+     * directory (logrotate's olddir) that cannot be listed, is seen only after a second restart.
+     */
+    @Test
+    void aTruncationFoundAtARestartIsStillLookedForAtTheNextRestart() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path old = Files.createDirectories(dir.resolve("old"));
+        Path file = sub.resolve("app.log");
+        append(file, lines("a", 0, 40));
+        Set<Path> unlistable = new HashSet<>();
+        GlobWatcher watcher = watcherWithout(dir + "/*/app.log*", unlistable);
+        FileSetTailer first = tailer(watcher);
+        List<String> read = new ArrayList<>(h.drain(first, 3, 600));
+        first.close();
+        append(file, lines("a", 40, 45)); // written while the task was down, shipped from the copy
+        copyTruncate(file, old.resolve("app.log.1"));
+        unlistable.add(old);
+        append(file, "b00000\n");
+        FileSetTailer second = tailer(watcher);
+        read.addAll(h.drain(second, 6, 600));
+        second.close();
+        assertThat(h.stats.copiesRecognized.get()).isZero();
+        unlistable.clear();
+        read.addAll(h.drain(tailer(watcher), 6, 600));
+        assertThat(read).doesNotHaveDuplicates().hasSize(46);
+        assertThat(h.stats.copiesRecognized.get()).isEqualTo(1);
+    }
+
+    /** A copy never found is looked for only within the window: then the offsets stop carrying it. */
+    @Test
+    void aCopyNeverFoundIsNoLongerCarriedOnceTheWindowPassed() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, lines("a", 0, 40));
+        FileSetTailer t = tailer(dir + "/app.log*");
+        List<String> read = new ArrayList<>(drain(t));
+        Files.writeString(file, "", StandardOpenOption.TRUNCATE_EXISTING); // truncated, no copy made
+        append(file, "b00000\n");
+        read.addAll(h.drain(t, 1, 0));
+        assertThat(someStoredOffsetLooksForACopy()).isTrue();
+        h.clock.addAndGet(60_000); // past rotate.wait.ms and two scans
+        read.addAll(h.drain(t, 2, 600));
+        append(file, "b00001\n");
+        read.addAll(h.drain(t, 2, 600));
+        assertThat(read).doesNotHaveDuplicates().hasSize(42);
+        assertThat(h.stored.values()).allMatch(r -> r.copySourcePosition() == 0);
     }
 }
