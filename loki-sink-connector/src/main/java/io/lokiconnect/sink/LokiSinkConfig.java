@@ -14,7 +14,7 @@ import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
 import io.lokiconnect.sink.labels.LabelSet;
-import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.commit.RefusalRouter;
 import io.lokiconnect.sink.routing.RecordMapping;
 import io.lokiconnect.sink.routing.Relabeler;
 import io.lokiconnect.sink.routing.RoutingRules;

@@ -11,7 +11,7 @@ import io.lokiconnect.sink.entry.EntryTimes;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.format.LineFormatter;
 import io.lokiconnect.sink.labels.LabelSet;
-import io.lokiconnect.sink.offsets.PendingRecord;
+import io.lokiconnect.sink.commit.PendingRecord;
 import io.lokiconnect.sink.routing.RecordMapping;
 import io.lokiconnect.sink.routing.RecordMappings;
 import io.lokiconnect.sink.routing.Relabeler;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
-import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.commit.RefusalRouter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -34,7 +34,7 @@ import okio.BufferedSource;
 public final class LokiClient implements Closeable {
 
     /** How much of an error body is kept for logs, exceptions and rejection parsing. */
-    static final int BODY_LIMIT = 64 * 1024;
+    public static final int BODY_LIMIT = 64 * 1024;
 
     /** Pushes under way, for {@link #cancelAll()}. */
     private final java.util.Set<Call> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();

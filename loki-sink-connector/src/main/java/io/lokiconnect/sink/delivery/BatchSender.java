@@ -3,7 +3,6 @@ package io.lokiconnect.sink.delivery;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.LokiResponse;
-import io.lokiconnect.sink.client.Rejections;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.push.EncodedPush;

@@ -295,7 +295,7 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isZero();
     }
 
-    private static LokiBatch batchOf(io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets, int... partitions) {
+    private static LokiBatch batchOf(io.lokiconnect.sink.commit.AcknowledgedOffsets offsets, int... partitions) {
         List<LokiEntry> entries = new java.util.ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
             entries.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L + i, "p" + partitions[i] + "-" + i,
@@ -315,7 +315,7 @@ class BatchSenderTest {
     @Test
     void entriesOfARevokedPartitionAreNotPushed() throws Exception {
         start(0, 10, 10);
-        io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets = new io.lokiconnect.sink.offsets.AcknowledgedOffsets();
+        io.lokiconnect.sink.commit.AcknowledgedOffsets offsets = new io.lokiconnect.sink.commit.AcknowledgedOffsets();
         LokiBatch batch = batchOf(offsets, 0, 1, 0, 1);
         offsets.forget("logs", 1);
         server.enqueue(new MockResponse().setResponseCode(204));
@@ -337,7 +337,7 @@ class BatchSenderTest {
     @Test
     void aRebalanceDuringRetriesNarrowsTheNextAttempt() throws Exception {
         start(-1, 300, 300);
-        io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets = new io.lokiconnect.sink.offsets.AcknowledgedOffsets();
+        io.lokiconnect.sink.commit.AcknowledgedOffsets offsets = new io.lokiconnect.sink.commit.AcknowledgedOffsets();
         LokiBatch batch = batchOf(offsets, 0, 1, 1);
         server.enqueue(new MockResponse().setResponseCode(503).setBody("down"));
         server.enqueue(new MockResponse().setResponseCode(204));

@@ -1,8 +1,8 @@
-package io.lokiconnect.sink.offsets;
+package io.lokiconnect.sink.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.offsets.AcknowledgedOffsets.Partition;
+import io.lokiconnect.sink.commit.AcknowledgedOffsets.Partition;
 import org.junit.jupiter.api.Test;
 
 class AcknowledgedOffsetsTest {

@@ -1,4 +1,4 @@
-package io.lokiconnect.sink.client;
+package io.lokiconnect.sink.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
