@@ -11,9 +11,11 @@ import io.lokiconnect.common.headers.LokiHeaders;
 import io.lokiconnect.common.loki.TenantIds;
 import io.lokiconnect.sink.client.HeaderText;
 import io.lokiconnect.sink.client.LokiClient;
+import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
 import io.lokiconnect.sink.labels.LabelSet;
+import io.lokiconnect.sink.pipeline.SinkPipeline;
 import io.lokiconnect.sink.commit.RefusalRouter;
 import io.lokiconnect.sink.routing.RecordMapping;
 import io.lokiconnect.sink.routing.Relabeler;
@@ -467,6 +469,14 @@ public class LokiSinkConfig extends AbstractConfig {
                 bearerToken().value(), extraHeaders(), tls(), Duration.ofMillis(requestTimeoutMs()),
                 maxInFlightBatches() + 1, Version.get(), getString(LOKI_AUTH_BEARER_TOKEN_FILE_CONFIG),
                 getString(LOKI_PROXY_URL_CONFIG).trim(), noProxy());
+    }
+
+    /** Everything the task's pipeline needs; {@code name} names its threads. */
+    public SinkPipeline.Settings pipelineSettings(String name) {
+        return new SinkPipeline.Settings(name, clientSettings(), encoding() == Encoding.PROTOBUF, jsonGzip(),
+                batchMaxBytes(), batchMaxWaitMs(), new RetryPolicy(maxRetries(), retryBackoffMinMs(),
+                retryBackoffMaxMs()), maxInFlightBatches(), bufferMaxBytes(), lokiLimits(), behaviorOnRejected(),
+                metricsLevelLabel());
     }
 
     /** {@code loki.proxy.no.proxy}, else the worker's NO_PROXY or no_proxy environment variable. */
