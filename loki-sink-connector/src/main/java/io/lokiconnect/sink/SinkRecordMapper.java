@@ -115,7 +115,7 @@ final class SinkRecordMapper {
         this.defaultTenant = config.tenantId();
         this.valuesMax = config.labelsValuesMax();
         this.overflows = overflows;
-        this.guard = new CardinalityGuard(valuesMax, LokiSinkConfig.LABELS_VALUES_MAX_CONFIG, "Map the value to "
+        this.guard = new CardinalityGuard(valuesMax, LokiSinkConfig.LABELS_VALUES_MAX.name(), "Map the value to "
                 + "structured metadata (mapping.<name>.target=metadata) or raise labels.values.max.");
         List<RecordMapping> rules = config.mappings();
         this.mappings = rules.isEmpty() ? null : new RecordMappings(rules, guard, overflows);
