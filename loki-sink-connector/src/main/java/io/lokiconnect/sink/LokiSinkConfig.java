@@ -594,31 +594,8 @@ public class LokiSinkConfig extends AbstractConfig {
         return env == null ? "" : env;
     }
 
-    /** The push endpoint: {@code loki.url} as given when it names a path, else base + /loki/api/v1/push. */
-    public String pushUrl() {
-        return pushUrl;
-    }
-
-    /** Loki's readiness endpoint on the same host as {@link #pushUrl()}. */
-    public String readyUrl() {
-        return readyUrl;
-    }
-
     public String tenantId() {
         return tenantId;
-    }
-
-    public Map<String, String> extraHeaders() {
-        return extraHeaders;
-    }
-
-    public Encoding encoding() {
-        return encoding;
-    }
-
-    /** The trust store, key store and host name check of an https Loki. */
-    public TlsSettings tls() {
-        return tls;
     }
 
     /** Everything the HTTP client needs: endpoints, credentials, TLS, timeout, and a connection per batch in flight. */
@@ -635,25 +612,8 @@ public class LokiSinkConfig extends AbstractConfig {
                 maxInFlightBatches, bufferMaxBytes, lokiLimits, behaviorOnRejected, metricsLevelLabel);
     }
 
-    /** {@code loki.proxy.no.proxy}, else the worker's NO_PROXY or no_proxy environment variable. */
-    public String noProxy() {
-        return noProxy;
-    }
-
     public boolean validateConnection() {
         return validateConnection;
-    }
-
-    public int batchMaxBytes() {
-        return batchMaxBytes;
-    }
-
-    public long batchMaxWaitMs() {
-        return batchMaxWaitMs;
-    }
-
-    public int maxRetries() {
-        return maxRetries;
     }
 
     public LabelSet staticLabels() {
@@ -662,10 +622,6 @@ public class LokiSinkConfig extends AbstractConfig {
 
     public String labelHeaderPrefix() {
         return labelHeaderPrefix;
-    }
-
-    public Set<RecordLabel> recordLabels() {
-        return recordLabels;
     }
 
     public boolean topicLabel() {
@@ -708,19 +664,6 @@ public class LokiSinkConfig extends AbstractConfig {
 
     public List<String> lineFormatHeaders() {
         return lineFormatHeaders;
-    }
-
-    public RefusalRouter.Behavior behaviorOnRejected() {
-        return behaviorOnRejected;
-    }
-
-    /** Loki's limits the sink applies before sending (issue 17). */
-    public LokiLimits lokiLimits() {
-        return lokiLimits;
-    }
-
-    public String metricsLevelLabel() {
-        return metricsLevelLabel;
     }
 
     public int metricsLevelValuesMax() {

@@ -279,7 +279,7 @@ public final class Outbox {
                     break;
                 }
                 if (batch == null) {
-                    batch = new LokiBatch(sequence++, nowNanos, tenant);
+                    batch = new LokiBatch(sequence++, tenant);
                 }
                 s.queue.poll();
                 batch.add(e, entryBytes, streamBytes);

@@ -223,14 +223,6 @@ public final class LokiClient implements Closeable {
                            String bearerToken, Map<String, String> extraHeaders, TlsSettings tls,
                            Duration requestTimeout, int maxConnections, String version, String bearerTokenFile,
                            String proxyUrl, String noProxy) {
-
-        /** Without token file and proxy. */
-        public Settings(String pushUrl, String readyUrl, String tenantId, String basicUser, String basicPassword,
-                        String bearerToken, Map<String, String> extraHeaders, TlsSettings tls, Duration requestTimeout,
-                        int maxConnections, String version) {
-            this(pushUrl, readyUrl, tenantId, basicUser, basicPassword, bearerToken, extraHeaders, tls, requestTimeout,
-                    maxConnections, version, "", "", "");
-        }
     }
 
     /**

@@ -46,11 +46,6 @@ public final class BatchSender implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private volatile boolean closing;
 
-    public BatchSender(LokiClient client, PushEncoder encoder, RetryPolicy retryPolicy, int maxInFlight,
-                       String threadName, DeliveryListener listener) {
-        this(client, encoder, retryPolicy, maxInFlight, threadName, listener, PushGate.OPEN);
-    }
-
     /** @param gate asked before every request of a batch but its first (retries, split parts) */
     public BatchSender(LokiClient client, PushEncoder encoder, RetryPolicy retryPolicy, int maxInFlight,
                        String threadName, DeliveryListener listener, PushGate gate) {

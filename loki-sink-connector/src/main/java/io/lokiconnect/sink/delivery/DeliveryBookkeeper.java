@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Books what became of each batch, on the sender's threads: accepted records are done (committable), refused ones go
- * to the {@link RefusalRouter}, a failure is handed to the task, the batch's bytes leave the back-pressure buffer in
+ * to the {@link RefusalRouter}, a failure is handed to the pipeline (which fails the task), the batch's bytes leave the back-pressure buffer in
  * every case, and the metrics count it all.
  */
 public final class DeliveryBookkeeper implements DeliveryListener {

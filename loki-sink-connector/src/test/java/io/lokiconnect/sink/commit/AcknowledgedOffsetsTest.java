@@ -14,7 +14,7 @@ class AcknowledgedOffsetsTest {
         offsets.track("logs", 0, 10, null);
         offsets.track("logs", 0, 11, null);
         assertThat(offsets.committable()).isEmpty();
-        assertThat(offsets.pendingCount()).isEqualTo(2);
+        assertThat(offsets.trackedCount()).isEqualTo(2);
     }
 
     @Test

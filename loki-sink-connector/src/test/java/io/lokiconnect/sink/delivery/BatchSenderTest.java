@@ -27,6 +27,17 @@ import org.junit.jupiter.api.Test;
 
 class BatchSenderTest {
 
+    /** No budgets: the gate of tests of other behaviour. */
+    private static final PushGate OPEN = new PushGate() {
+        @Override
+        public void beforeResend(LokiBatch part) {
+        }
+
+        @Override
+        public void answered(LokiBatch part) {
+        }
+    };
+
     private final MockWebServer server = new MockWebServer();
     private final Recorder recorder = new Recorder();
     private LokiClient client;
@@ -46,9 +57,9 @@ class BatchSenderTest {
     private void start(int maxRetries, long backoffMinMs, long backoffMaxMs) {
         client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
                 server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
-                Duration.ofSeconds(5), 2, "test"));
+                Duration.ofSeconds(5), 2, "test", "", "", ""));
         sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(maxRetries, backoffMinMs, backoffMaxMs),
-                1, "test-sender", recorder);
+                1, "test-sender", recorder, OPEN);
     }
 
     private static LokiBatch batch() {
@@ -224,7 +235,7 @@ class BatchSenderTest {
         List<String> gate = new CopyOnWriteArrayList<>();
         client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
                 server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
-                Duration.ofSeconds(5), 2, "test"));
+                Duration.ofSeconds(5), 2, "test", "", "", ""));
         sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(5, 10, 20), 1, "test-sender",
                 recorder, new PushGate() {
                     @Override
@@ -359,7 +370,7 @@ class BatchSenderTest {
     void anUnexpectedErrorWhilePushingFailsTheBatchInsteadOfLosingIt() throws Exception {
         client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
                 server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
-                Duration.ofSeconds(5), 2, "test"));
+                Duration.ofSeconds(5), 2, "test", "", "", ""));
         ProtobufPushEncoder sizes = new ProtobufPushEncoder();
         io.lokiconnect.sink.push.PushEncoder failing = new io.lokiconnect.sink.push.PushEncoder() {
             @Override
@@ -377,13 +388,13 @@ class BatchSenderTest {
                 return sizes.streamSize(labels);
             }
         };
-        sender = new BatchSender(client, failing, new RetryPolicy(0, 10, 10), 1, "test-sender", recorder);
+        sender = new BatchSender(client, failing, new RetryPolicy(0, 10, 10), 1, "test-sender", recorder, OPEN);
         sender.submit(batch());
         assertThat(outcome()).startsWith("failed: unexpected error").contains("a bug");
         // The sender still works for the next batch.
         server.enqueue(new MockResponse().setResponseCode(204));
         sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(0, 10, 10), 1, "test-sender",
-                recorder);
+                recorder, OPEN);
         sender.submit(batch());
         assertThat(outcome()).isEqualTo("delivered");
     }
