@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,30 @@ class LokiSinkConfigTest {
             props.put(kv[i], kv[i + 1]);
         }
         return props;
+    }
+
+    /** Connect's validate answer groups the keys for UIs: each key in its group, in order, with a display name. */
+    @Test
+    void everyKeyIsShownInItsGroupInOrderWithADisplayName() {
+        assertThat(LokiSinkConfig.CONFIG_DEF.groups()).containsExactly("Loki", "Batching and retries", "Entries",
+                "Routing: tenants, mappings, relabelling", "Loki's limits");
+        Map<String, ConfigDef.ConfigKey> keys = LokiSinkConfig.CONFIG_DEF.configKeys();
+        assertThat(keys.values()).allSatisfy(key -> {
+            assertThat(key.group).as(key.name).isNotNull();
+            assertThat(key.displayName).as(key.name).isNotBlank().isNotEqualTo(key.name);
+            assertThat(key.width).as(key.name).isNotEqualTo(ConfigDef.Width.NONE);
+        });
+        assertThat(keys.get("loki.url")).satisfies(k -> {
+            assertThat(k.group).isEqualTo("Loki");
+            assertThat(k.orderInGroup).isEqualTo(1);
+            assertThat(k.displayName).isEqualTo("Loki URL");
+            assertThat(k.width).isEqualTo(ConfigDef.Width.LONG);
+        });
+        assertThat(keys.get("loki.limits.max.behind.ms").orderInGroup).isEqualTo(4);
+        for (String group : LokiSinkConfig.CONFIG_DEF.groups()) {
+            assertThat(keys.values().stream().filter(k -> group.equals(k.group)).map(k -> k.orderInGroup))
+                    .as("places in %s, in definition order", group).isSorted().doesNotHaveDuplicates();
+        }
     }
 
     @Test

@@ -164,6 +164,21 @@ class SinkPipelineTest {
                 .until(pipeline::committable, commit -> commit.getOrDefault(P0, -1L) >= offset);
     }
 
+    /** Asks committable() until it throws; every answer before the failure goes to {@code commits}. */
+    private PipelineFailure awaitFailure(List<Map<Partition, Long>> commits) {
+        AtomicReference<PipelineFailure> failure = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            try {
+                commits.add(pipeline.committable());
+                return false;
+            } catch (PipelineFailure e) {
+                failure.set(e);
+                return true;
+            }
+        });
+        return failure.get();
+    }
+
     @Test
     void nothingIsCommittableBeforeLokiAcknowledges() {
         acceptAll(500);
@@ -241,17 +256,7 @@ class SinkPipelineTest {
         start("behavior.on.rejected", "fail");
         pipeline.put(List.of(line(0, "old line")));
         List<Map<Partition, Long>> commits = new ArrayList<>();
-        AtomicReference<PipelineFailure> failure = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try {
-                commits.add(pipeline.committable());
-                return false;
-            } catch (PipelineFailure e) {
-                failure.set(e);
-                return true;
-            }
-        });
-        assertThat(failure.get().getMessage()).contains("logs-0@0").contains("too old")
+        assertThat(awaitFailure(commits).getMessage()).contains("logs-0@0").contains("too old")
                 .contains("behavior.on.rejected=fail");
         assertThat(commits).allSatisfy(commit -> assertThat(commit).doesNotContainKey(P0));
         assertThatThrownBy(pipeline::committable).as("a failed pipeline never commits again")
@@ -269,18 +274,10 @@ class SinkPipelineTest {
         });
         start("max.retries", "1");
         pipeline.put(List.of(line(0, "a")));
-        AtomicReference<PipelineFailure> failure = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try {
-                assertThat(pipeline.committable()).doesNotContainKey(P0);
-                return false;
-            } catch (PipelineFailure e) {
-                failure.set(e);
-                return true;
-            }
-        });
-        assertThat(failure.get()).hasMessageContaining("503").hasMessageContaining("max.retries=1")
+        List<Map<Partition, Long>> commits = new ArrayList<>();
+        assertThat(awaitFailure(commits)).hasMessageContaining("503").hasMessageContaining("max.retries=1")
                 .hasMessageContaining("not committed");
+        assertThat(commits).allSatisfy(commit -> assertThat(commit).doesNotContainKey(P0));
     }
 
     @Test
