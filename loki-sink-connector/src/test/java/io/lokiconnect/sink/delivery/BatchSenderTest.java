@@ -1,7 +1,6 @@
 package io.lokiconnect.sink.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;

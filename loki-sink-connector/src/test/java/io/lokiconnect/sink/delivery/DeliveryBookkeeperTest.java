@@ -11,7 +11,6 @@ import io.lokiconnect.sink.metrics.SinkTaskMetrics;
 import io.lokiconnect.sink.commit.AcknowledgedOffsets;
 import io.lokiconnect.sink.commit.PendingRecord;
 import io.lokiconnect.sink.push.EncodedPush;
-import io.lokiconnect.sink.push.ProtobufPushEncoder;
 import io.lokiconnect.sink.commit.RefusalRouter;
 import java.util.ArrayList;
 import java.util.Collection;
