@@ -43,8 +43,11 @@ class SinkPipelineTest {
     private static final Partition P0 = new Partition("logs", 0);
     private static final long NOW_MS = Instant.now().toEpochMilli();
 
-    /** A consumed record: {@code line} null is a tombstone, "DROP" is dropped by relabelling, "BAD" is unmappable. */
-    private record Line(Partition partition, long offset, String line) {
+    /**
+     * A consumed record: {@code line} null is a tombstone, "DROP" is dropped by relabelling, "BAD" is unmappable;
+     * {@code tenant} empty is none.
+     */
+    private record Line(Partition partition, long offset, String line, String tenant) {
     }
 
     private static final RecordReader<Line> READER = new RecordReader<>() {
@@ -74,8 +77,8 @@ class SinkPipelineTest {
                 case "BAD":
                     throw new NotMappable("the record has no timestamp", null);
                 default:
-                    return new LokiEntry(LabelSet.of(Map.of("job", "test")), NOW_MS * 1_000_000L, record.line(),
-                            null, pending);
+                    return new LokiEntry(LabelSet.of(Map.of("job", "test")).inTenant(record.tenant()),
+                            NOW_MS * 1_000_000L, record.line(), null, pending);
             }
         }
     };
@@ -136,7 +139,7 @@ class SinkPipelineTest {
     }
 
     private static Line line(long offset, String text) {
-        return new Line(P0, offset, text);
+        return new Line(P0, offset, text, "");
     }
 
     /** Answers 204 to every push, the first one after {@code firstDelayMillis}. */
@@ -187,6 +190,36 @@ class SinkPipelineTest {
         assertThat(pipeline.committable()).isEmpty();
         assertThat(awaitCommittable(2)).containsEntry(P0, 2L);
         assertThat(metrics.entriesSent.get()).isEqualTo(2);
+    }
+
+    /**
+     * Offsets are committable in consumption order across tenants: tenant A's record (offset 1) is refused 429 while
+     * B's records before and after it are stored, so the offset stops before A's record until A is stored too.
+     */
+    @Test
+    void offsetsAreCommittableInOrderAcrossTenants() {
+        AtomicBoolean refuseA = new AtomicBoolean(true);
+        List<String> stored = new CopyOnWriteArrayList<>();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                String tenant = request.getHeader("X-Scope-OrgID");
+                if ("team-a".equals(tenant) && refuseA.get()) {
+                    return new MockResponse().setResponseCode(429).setBody("Ingestion rate limit exceeded");
+                }
+                stored.add(String.valueOf(tenant));
+                return new MockResponse().setResponseCode(204);
+            }
+        });
+        start("max.retries", "-1");
+        pipeline.put(List.of(new Line(P0, 0, "b0", "team-b"), new Line(P0, 1, "a1", "team-a"),
+                new Line(P0, 2, "b2", "team-b")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.entriesSent.get() == 2);
+        assertThat(pipeline.committable()).as("B's both stored, A's refused: up to A's record")
+                .containsEntry(P0, 1L);
+        refuseA.set(false);
+        assertThat(awaitCommittable(3)).containsEntry(P0, 3L);
+        assertThat(stored).contains("team-a", "team-b");
     }
 
     @Test
