@@ -71,7 +71,7 @@ public class LokiSinkConnector extends SinkConnector {
         LokiSinkConfig parsed = new LokiSinkConfig(connectorConfigs);
         if (parsed.validateConnection()) {
             ConfigValue url = config.configValues().stream()
-                    .filter(v -> v.name().equals(LokiSinkConfig.LOKI_URL_CONFIG)).findFirst().orElseThrow();
+                    .filter(v -> v.name().equals(LokiSinkConfig.LOKI_URL.name())).findFirst().orElseThrow();
             try (LokiClient client = new LokiClient(parsed.clientSettings())) {
                 String problem = client.checkReady();
                 if (problem != null) {

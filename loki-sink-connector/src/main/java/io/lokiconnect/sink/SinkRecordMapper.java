@@ -11,7 +11,8 @@ import io.lokiconnect.sink.entry.EntryTimes;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.format.LineFormatter;
 import io.lokiconnect.sink.labels.LabelSet;
-import io.lokiconnect.sink.offsets.PendingRecord;
+import io.lokiconnect.sink.pipeline.RecordReader;
+import io.lokiconnect.sink.commit.PendingRecord;
 import io.lokiconnect.sink.routing.RecordMapping;
 import io.lokiconnect.sink.routing.RecordMappings;
 import io.lokiconnect.sink.routing.Relabeler;
@@ -56,8 +57,6 @@ final class SinkRecordMapper {
     private static final int MAX_CACHED_LABEL_SETS = 10_000;
     /** Prometheus's and Promtail's reserved label for the tenant, what relabel rules read and set. */
     static final String TENANT_LABEL = "__tenant_id__";
-    /** What {@link #toEntry} returns for a record a relabel rule dropped (keep, drop). */
-    static final LokiEntry DROPPED = new LokiEntry(LabelSet.of(Map.of()), 0, "", null, null, 0);
     /** The label set standing for "dropped by a relabel rule" in the caches. */
     private static final LabelSet DROPPED_SET = LabelSet.of(Map.of("\u0000", "dropped"));
 
@@ -116,7 +115,7 @@ final class SinkRecordMapper {
         this.defaultTenant = config.tenantId();
         this.valuesMax = config.labelsValuesMax();
         this.overflows = overflows;
-        this.guard = new CardinalityGuard(valuesMax, LokiSinkConfig.LABELS_VALUES_MAX_CONFIG, "Map the value to "
+        this.guard = new CardinalityGuard(valuesMax, LokiSinkConfig.LABELS_VALUES_MAX.name(), "Map the value to "
                 + "structured metadata (mapping.<name>.target=metadata) or raise labels.values.max.");
         List<RecordMapping> rules = config.mappings();
         this.mappings = rules.isEmpty() ? null : new RecordMappings(rules, guard, overflows);
@@ -150,7 +149,12 @@ final class SinkRecordMapper {
         }
     }
 
-    /** The entry for {@code record}, or null when its value is null (a tombstone: nothing to send). */
+    /**
+     * The entry for {@code record}; null when its value is null (a tombstone: nothing to send), {@link
+     * RecordReader#DROPPED} when a relabel rule dropped it.
+     *
+     * @throws DataException when it cannot become an entry (no timestamp, a bad header, a tenant Loki would refuse)
+     */
     LokiEntry toEntry(SinkRecord record, PendingRecord pending) {
         if (record.value() == null) {
             return null;
@@ -246,7 +250,7 @@ final class SinkRecordMapper {
         }
         LabelSet labelSet = labelSet(labels, record.topic());
         if (labelSet == DROPPED_SET) {
-            return DROPPED;
+            return RecordReader.DROPPED;
         }
         if (timestampNanos == Long.MIN_VALUE) {
             Long millis = record.timestamp();

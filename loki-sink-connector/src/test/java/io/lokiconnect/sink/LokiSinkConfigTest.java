@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lokiconnect.sink.client.TlsSettings;
 import io.lokiconnect.sink.format.LineFormat;
-import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.commit.RefusalRouter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
@@ -25,25 +26,50 @@ class LokiSinkConfigTest {
         return props;
     }
 
+    /** Connect's validate answer groups the keys for UIs: each key in its group, in order, with a display name. */
+    @Test
+    void everyKeyIsShownInItsGroupInOrderWithADisplayName() {
+        assertThat(LokiSinkConfig.CONFIG_DEF.groups()).containsExactly("Loki", "Batching and retries", "Entries",
+                "Routing: tenants, mappings, relabelling", "Loki's limits");
+        Map<String, ConfigDef.ConfigKey> keys = LokiSinkConfig.CONFIG_DEF.configKeys();
+        assertThat(keys.values()).allSatisfy(key -> {
+            assertThat(key.group).as(key.name).isNotNull();
+            assertThat(key.displayName).as(key.name).isNotBlank().isNotEqualTo(key.name);
+            assertThat(key.width).as(key.name).isNotEqualTo(ConfigDef.Width.NONE);
+        });
+        assertThat(keys.get("loki.url")).satisfies(k -> {
+            assertThat(k.group).isEqualTo("Loki");
+            assertThat(k.orderInGroup).isEqualTo(1);
+            assertThat(k.displayName).isEqualTo("Loki URL");
+            assertThat(k.width).isEqualTo(ConfigDef.Width.LONG);
+        });
+        assertThat(keys.get("loki.limits.max.behind.ms").orderInGroup).isEqualTo(4);
+        for (String group : LokiSinkConfig.CONFIG_DEF.groups()) {
+            assertThat(keys.values().stream().filter(k -> group.equals(k.group)).map(k -> k.orderInGroup))
+                    .as("places in %s, in definition order", group).isSorted().doesNotHaveDuplicates();
+        }
+    }
+
     @Test
     void aBaseUrlGetsThePushPathAndAFullPushUrlIsKept() {
-        assertThat(new LokiSinkConfig(props()).pushUrl()).isEqualTo("http://loki:3100/loki/api/v1/push");
-        assertThat(new LokiSinkConfig(props("loki.url", "https://l.example.com/loki/api/v1/push")).pushUrl())
+        assertThat(new LokiSinkConfig(props()).clientSettings().pushUrl()).isEqualTo("http://loki:3100/loki/api/v1/push");
+        assertThat(new LokiSinkConfig(props("loki.url", "https://l.example.com/loki/api/v1/push")).clientSettings().pushUrl())
                 .isEqualTo("https://l.example.com/loki/api/v1/push");
-        assertThat(new LokiSinkConfig(props("loki.url", "http://loki:3100/")).readyUrl()).isEqualTo("http://loki:3100/ready");
+        assertThat(new LokiSinkConfig(props("loki.url", "http://loki:3100/")).clientSettings().readyUrl()).isEqualTo("http://loki:3100/ready");
     }
 
     @Test
     void defaultsMatchTheOriginalPipeline() {
         LokiSinkConfig config = new LokiSinkConfig(props());
-        assertThat(config.batchMaxBytes()).isEqualTo(1_048_576);
-        assertThat(config.batchMaxWaitMs()).isEqualTo(1000);
-        assertThat(config.maxRetries()).isEqualTo(5);
-        assertThat(config.encoding()).isEqualTo(LokiSinkConfig.Encoding.PROTOBUF);
+        assertThat(config.pipelineSettings("t").batchMaxBytes()).isEqualTo(1_048_576);
+        assertThat(config.pipelineSettings("t").batchMaxWaitMs()).isEqualTo(1000);
+        assertThat(config.pipelineSettings("t").retryPolicy().maxRetries()).isEqualTo(5);
+        assertThat(config.pipelineSettings("t").protobuf()).isTrue();
         assertThat(config.lineFormat()).isEqualTo(LineFormat.VALUE);
-        assertThat(config.behaviorOnRejected()).isEqualTo(RefusalRouter.Behavior.DLQ);
-        assertThat(config.recordLabels()).isEmpty();
-        assertThat(config.tls().truststoreType()).isEqualTo("PKCS12");
+        assertThat(config.pipelineSettings("t").behaviorOnRejected()).isEqualTo(RefusalRouter.Behavior.DLQ);
+        assertThat(List.of(config.topicLabel(), config.partitionLabel(), config.filenameLabel(), config.hostLabel()))
+                .containsOnly(false);
+        assertThat(config.clientSettings().tls().truststoreType()).isEqualTo("PKCS12");
     }
 
     @Test
@@ -103,7 +129,7 @@ class LokiSinkConfigTest {
         Map<String, String> props = new java.util.HashMap<>(Map.of("loki.url", "http://loki:3100",
                 "loki.headers", "X-Api-Key:s3cr3t-header, X-Team : logs"));
         LokiSinkConfig config = new LokiSinkConfig(props);
-        assertThat(config.extraHeaders()).containsExactly(Map.entry("X-Api-Key", "s3cr3t-header"),
+        assertThat(config.clientSettings().extraHeaders()).containsExactly(Map.entry("X-Api-Key", "s3cr3t-header"),
                 Map.entry("X-Team", "logs"));
         assertThat(LokiSinkConfig.CONFIG_DEF.configKeys().get("loki.headers").type)
                 .isEqualTo(org.apache.kafka.common.config.ConfigDef.Type.PASSWORD);
@@ -139,7 +165,7 @@ class LokiSinkConfigTest {
                     .contains("loki.auth.basic.username");
         }
         // An '@' after the host (path, query) is no user info.
-        assertThat(new LokiSinkConfig(props("loki.url", "http://loki:3100/a@b/loki/api/v1/push")).pushUrl())
+        assertThat(new LokiSinkConfig(props("loki.url", "http://loki:3100/a@b/loki/api/v1/push")).clientSettings().pushUrl())
                 .isEqualTo("http://loki:3100/a@b/loki/api/v1/push");
     }
 
@@ -163,7 +189,7 @@ class LokiSinkConfigTest {
         assertThatThrownBy(() -> new LokiSinkConfig(props("loki.headers", "X Api:s3cr3t")))
                 .hasMessageContaining("header name").hasMessageNotContaining("s3cr3t");
         LokiSinkConfig ok = new LokiSinkConfig(props("loki.auth.bearer.token", "abc~!", "loki.headers", "X-Key:a\tb~"));
-        assertThat(ok.extraHeaders()).containsEntry("X-Key", "a\tb~");
+        assertThat(ok.clientSettings().extraHeaders()).containsEntry("X-Key", "a\tb~");
     }
 
     /**
@@ -201,14 +227,14 @@ class LokiSinkConfigTest {
         LokiSinkConfig config = new LokiSinkConfig(props("loki.encoding", "JSON", "line.format", "LogFmt",
                 "behavior.on.rejected", "Fail", "labels.from.record", "Topic,PARTITION",
                 "loki.tls.truststore.type", "jks", "loki.tls.keystore.type", "Pkcs12"));
-        assertThat(config.encoding()).isEqualTo(LokiSinkConfig.Encoding.JSON);
+        assertThat(config.pipelineSettings("t").protobuf()).isFalse();
         assertThat(config.lineFormat()).isEqualTo(LineFormat.LOGFMT);
-        assertThat(config.behaviorOnRejected()).isEqualTo(RefusalRouter.Behavior.FAIL);
-        assertThat(config.recordLabels()).containsExactly(LokiSinkConfig.RecordLabel.TOPIC,
-                LokiSinkConfig.RecordLabel.PARTITION);
+        assertThat(config.pipelineSettings("t").behaviorOnRejected()).isEqualTo(RefusalRouter.Behavior.FAIL);
+        assertThat(config.filenameLabel()).isFalse();
+        assertThat(config.hostLabel()).isFalse();
         assertThat(config.topicLabel()).isTrue();
         assertThat(config.partitionLabel()).isTrue();
-        TlsSettings tls = config.tls();
+        TlsSettings tls = config.clientSettings().tls();
         assertThat(tls.truststoreType()).isEqualTo("JKS");
         assertThat(tls.keystoreType()).isEqualTo("PKCS12");
     }
@@ -245,7 +271,7 @@ class LokiSinkConfigTest {
         Path store = Files.write(dir.resolve("ca.p12"), new byte[] {1});
         LokiSinkConfig config = new LokiSinkConfig(props("loki.tls.truststore.location", store.toString(),
                 "loki.tls.truststore.password", "pw", "loki.tls.verify.hostname", "false"));
-        TlsSettings tls = config.tls();
+        TlsSettings tls = config.clientSettings().tls();
         assertThat(tls.truststoreLocation()).isEqualTo(store.toString());
         assertThat(tls.truststorePassword()).containsExactly('p', 'w');
         assertThat(tls.keystoreLocation()).isEmpty();

@@ -118,10 +118,10 @@ class RoutingConfigTest {
         LokiSinkConfig config = new LokiSinkConfig(props("loki.proxy.url", "http://proxy:3128",
                 "loki.proxy.no.proxy", "loki.internal"));
         assertThat(config.clientSettings().proxyUrl()).isEqualTo("http://proxy:3128");
-        assertThat(config.noProxy()).isEqualTo("loki.internal");
+        assertThat(config.clientSettings().noProxy()).isEqualTo("loki.internal");
         String env = System.getenv("NO_PROXY") != null && !System.getenv("NO_PROXY").isBlank()
                 ? System.getenv("NO_PROXY") : System.getenv("no_proxy") == null ? "" : System.getenv("no_proxy");
-        assertThat(new LokiSinkConfig(props()).noProxy()).isEqualTo(env);
+        assertThat(new LokiSinkConfig(props()).clientSettings().noProxy()).isEqualTo(env);
     }
 
     @Test
@@ -132,6 +132,6 @@ class RoutingConfigTest {
         refused("loki.tls.key.location", "not readable", "loki.tls.key.location", dir.resolve("absent").toString(),
                 "loki.tls.keystore.type", "PEM");
         assertThat(new LokiSinkConfig(props("loki.tls.keystore.type", "pem", "loki.tls.key.location",
-                key.toString())).tls().keyLocation()).isEqualTo(key.toString());
+                key.toString())).clientSettings().tls().keyLocation()).isEqualTo(key.toString());
     }
 }

@@ -154,7 +154,7 @@ class SinkRecordMapperRoutingTest {
                 Map.entry("level", "info"), Map.entry("ns", "shop"));
         assertThat(entry.labels().tenant()).isEqualTo("team-a");
         assertThat(mapper.toEntry(record("logs", 0, null, headers("loki.label.level", "debug")), null))
-                .isSameAs(SinkRecordMapper.DROPPED);
+                .isSameAs(io.lokiconnect.sink.pipeline.RecordReader.DROPPED);
     }
 
     @Test

@@ -18,30 +18,28 @@ public final class LokiBatch {
     private static final Comparator<LokiEntry> BY_TIME = Comparator.comparingLong(LokiEntry::timestampNanos);
 
     private final Map<LabelSet, List<LokiEntry>> streams = new LinkedHashMap<>();
-    private final long createdNanos;
     private final long sequence;
     private final String tenant;
     private int encodedBytes;
     private long lineBytes;
     private int entryCount;
 
-    LokiBatch(long sequence, long createdNanos, String tenant) {
+    LokiBatch(long sequence, String tenant) {
         this.sequence = sequence;
-        this.createdNanos = createdNanos;
         this.tenant = tenant;
     }
 
     /** A batch of nothing: what a failure that belongs to no push reports. */
     public static LokiBatch empty() {
-        return new LokiBatch(-1, 0, "");
+        return new LokiBatch(-1, "");
     }
 
     /**
      * A batch of some of this batch's entries, to send again on its own (half of a batch Loki found too large, or
-     * the entries a refusal did not name). Same sequence and creation time; its encoded size is not tracked.
+     * the entries a refusal did not name). Same sequence and tenant; its encoded size is not tracked.
      */
     public LokiBatch subset(List<LokiEntry> entries) {
-        LokiBatch part = new LokiBatch(sequence, createdNanos, tenant);
+        LokiBatch part = new LokiBatch(sequence, tenant);
         for (LokiEntry entry : entries) {
             part.add(entry, 0, 0);
         }
@@ -68,10 +66,6 @@ public final class LokiBatch {
     /** What one entry counts in the back-pressure bound: its line's UTF-8 bytes. */
     public static long lineBytes(LokiEntry entry) {
         return entry.lineBytes();
-    }
-
-    boolean hasStream(LabelSet labels) {
-        return streams.containsKey(labels);
     }
 
     /**
@@ -111,10 +105,6 @@ public final class LokiBatch {
     /** UTF-8 bytes of the lines, used for the back-pressure bound. */
     public long lineBytes() {
         return lineBytes;
-    }
-
-    public long createdNanos() {
-        return createdNanos;
     }
 
     /** The tenant of every stream of the batch, sent as {@code X-Scope-OrgID}; empty for none. */

@@ -279,7 +279,7 @@ public final class Outbox {
                     break;
                 }
                 if (batch == null) {
-                    batch = new LokiBatch(sequence++, nowNanos, tenant);
+                    batch = new LokiBatch(sequence++, tenant);
                 }
                 s.queue.poll();
                 batch.add(e, entryBytes, streamBytes);
@@ -451,7 +451,7 @@ public final class Outbox {
         notifyAll();
     }
 
-    /** Tenants held now, for tests and logs. */
+    /** Tenants held now (read by tests of the tenant hold). */
     public synchronized java.util.Set<String> heldTenants() {
         return java.util.Set.copyOf(heldTenants.keySet());
     }
@@ -511,7 +511,7 @@ public final class Outbox {
         return alignmentHeld;
     }
 
-    /** Entries waiting, in all streams. */
+    /** Entries waiting, in all streams (read by tests that drain the outbox). */
     public synchronized int waitingEntries() {
         int n = 0;
         for (Stream s : streams.values()) {
@@ -520,7 +520,7 @@ public final class Outbox {
         return n;
     }
 
-    /** Streams known (for tests and the forgetting of idle ones). */
+    /** Streams known, idle ones not yet forgotten (read by tests of the forgetting). */
     synchronized int streamCount() {
         return streams.size();
     }

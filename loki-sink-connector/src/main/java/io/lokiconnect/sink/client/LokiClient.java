@@ -34,7 +34,7 @@ import okio.BufferedSource;
 public final class LokiClient implements Closeable {
 
     /** How much of an error body is kept for logs, exceptions and rejection parsing. */
-    static final int BODY_LIMIT = 64 * 1024;
+    public static final int BODY_LIMIT = 64 * 1024;
 
     /** Pushes under way, for {@link #cancelAll()}. */
     private final java.util.Set<Call> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -223,14 +223,6 @@ public final class LokiClient implements Closeable {
                            String bearerToken, Map<String, String> extraHeaders, TlsSettings tls,
                            Duration requestTimeout, int maxConnections, String version, String bearerTokenFile,
                            String proxyUrl, String noProxy) {
-
-        /** Without token file and proxy. */
-        public Settings(String pushUrl, String readyUrl, String tenantId, String basicUser, String basicPassword,
-                        String bearerToken, Map<String, String> extraHeaders, TlsSettings tls, Duration requestTimeout,
-                        int maxConnections, String version) {
-            this(pushUrl, readyUrl, tenantId, basicUser, basicPassword, bearerToken, extraHeaders, tls, requestTimeout,
-                    maxConnections, version, "", "", "");
-        }
     }
 
     /**

@@ -41,8 +41,4 @@ public record LokiResponse(int status, String body, long retryAfterMillis) {
         }
         return Outcome.FATAL;
     }
-
-    public boolean isSuccess() {
-        return outcome() == Outcome.SUCCESS;
-    }
 }

@@ -21,13 +21,6 @@ public record TlsSettings(String truststoreLocation, char[] truststorePassword, 
                           String keystoreLocation, char[] keystorePassword, String keystoreType,
                           boolean verifyHostname, String keyLocation) {
 
-    /** Stores without a separate PEM key file. */
-    public TlsSettings(String truststoreLocation, char[] truststorePassword, String truststoreType,
-                       String keystoreLocation, char[] keystorePassword, String keystoreType, boolean verifyHostname) {
-        this(truststoreLocation, truststorePassword, truststoreType, keystoreLocation, keystorePassword, keystoreType,
-                verifyHostname, "");
-    }
-
     /** The SSL context and trust manager OkHttp needs. */
     public Context build() {
         try {

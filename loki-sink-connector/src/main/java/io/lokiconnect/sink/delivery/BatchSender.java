@@ -3,7 +3,6 @@ package io.lokiconnect.sink.delivery;
 import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.client.LokiResponse;
-import io.lokiconnect.sink.client.Rejections;
 import io.lokiconnect.sink.client.RetryPolicy;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.push.EncodedPush;
@@ -46,11 +45,6 @@ public final class BatchSender implements AutoCloseable {
     private final PushGate gate;
     private final ThreadPoolExecutor executor;
     private volatile boolean closing;
-
-    public BatchSender(LokiClient client, PushEncoder encoder, RetryPolicy retryPolicy, int maxInFlight,
-                       String threadName, DeliveryListener listener) {
-        this(client, encoder, retryPolicy, maxInFlight, threadName, listener, PushGate.OPEN);
-    }
 
     /** @param gate asked before every request of a batch but its first (retries, split parts) */
     public BatchSender(LokiClient client, PushEncoder encoder, RetryPolicy retryPolicy, int maxInFlight,

@@ -4,16 +4,16 @@ import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.flow.BackPressure;
 import io.lokiconnect.sink.metrics.SinkTaskMetrics;
-import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
-import io.lokiconnect.sink.refusal.Refusal;
-import io.lokiconnect.sink.refusal.RefusalRouter;
+import io.lokiconnect.sink.commit.AcknowledgedOffsets;
+import io.lokiconnect.sink.commit.Refusal;
+import io.lokiconnect.sink.commit.RefusalRouter;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Books what became of each batch, on the sender's threads: accepted records are done (committable), refused ones go
- * to the {@link RefusalRouter}, a failure is handed to the task, the batch's bytes leave the back-pressure buffer in
+ * to the {@link RefusalRouter}, a failure is handed to the pipeline (which fails the task), the batch's bytes leave the back-pressure buffer in
  * every case, and the metrics count it all.
  */
 public final class DeliveryBookkeeper implements DeliveryListener {

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Hands the {@link Outbox}'s pushes to the {@link BatchSender} one at a time, each only when a sender thread is free
  * for it: a push is composed (and its streams' budgets taken) right before it is sent, never left waiting in a
  * queue while time passes that Loki would not count. It tells the outbox what became of each push, and passes every
- * delivery event on to the task's {@link DeliveryListener}.
+ * delivery event on to its own {@link DeliveryListener}.
  */
 public final class Dispatcher implements DeliveryListener, PushGate {
 

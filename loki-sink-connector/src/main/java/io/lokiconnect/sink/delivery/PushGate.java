@@ -8,17 +8,6 @@ import io.lokiconnect.sink.batch.LokiBatch;
  */
 public interface PushGate {
 
-    /** No budgets (tests of other behaviour). */
-    PushGate OPEN = new PushGate() {
-        @Override
-        public void beforeResend(LokiBatch part) {
-        }
-
-        @Override
-        public void answered(LokiBatch part) {
-        }
-    };
-
     /** Blocks until {@code part} may be sent again, and takes its bytes from its streams' budgets. */
     void beforeResend(LokiBatch part) throws InterruptedException;
 

@@ -21,24 +21,10 @@ public final class EntryTimes {
 
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
-    /** Where a line comes from. */
-    public record Position(long shift, long offset) {
-
-        /** A line of a file: {@code offset} is its first byte's offset in the file. */
-        public static Position inFile(String path, String host, long offset) {
-            return new Position(fileShift(path, host), offset);
-        }
-
-        /** A record of a Kafka partition. */
-        public static Position inPartition(int partition, long offset) {
-            return new Position(partitionShift(partition), offset);
-        }
-    }
-
     private EntryTimes() {
     }
 
-    /** The shift of the lines of file {@code path} on {@code host}. */
+    /** The shift of the lines of file {@code path} on {@code host}; {@code offset} is a line's first byte in it. */
     static long fileShift(String path, String host) {
         long h = 1125899906842597L;
         h = 31 * h + (path == null ? 0 : path.hashCode());
@@ -57,7 +43,7 @@ public final class EntryTimes {
         private long shift;
         private boolean known;
 
-        /** {@link Position#inFile}'s shift for {@code path} and {@code host}. */
+        /** {@link #fileShift}'s shift for {@code path} and {@code host}. */
         public long shift(String path, String host) {
             if (!known || !Objects.equals(path, this.path) || !Objects.equals(host, this.host)) {
                 this.shift = fileShift(path, host);
@@ -69,12 +55,11 @@ public final class EntryTimes {
         }
     }
 
-    /** {@code nanos} itself when it has a sub-millisecond part, else {@code nanos} plus the part of {@code position}. */
-    public static long distinct(long nanos, Position position) {
-        return distinct(nanos, position.shift(), position.offset());
-    }
-
-    /** {@link #distinct(long, Position)} for a position given by its shift and offset (nothing allocated). */
+    /**
+     * {@code nanos} itself when it has a sub-millisecond part, else {@code nanos} plus the part of the line at
+     * {@code offset} of the file or partition whose shift is {@code shift} ({@link #fileShift}, {@link
+     * #partitionShift}).
+     */
     public static long distinct(long nanos, long shift, long offset) {
         if (Math.floorMod(nanos, NANOS_PER_MILLI) != 0 || nanos > Long.MAX_VALUE - NANOS_PER_MILLI) {
             return nanos;
@@ -82,7 +67,7 @@ public final class EntryTimes {
         return nanos + Math.floorMod(shift + offset, NANOS_PER_MILLI);
     }
 
-    /** The shift of the records of Kafka partition {@code partition}. */
+    /** The shift of the records of Kafka partition {@code partition}; {@code offset} is a record's Kafka offset. */
     public static long partitionShift(int partition) {
         return mix(partition);
     }

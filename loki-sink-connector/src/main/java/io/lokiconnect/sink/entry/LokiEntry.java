@@ -2,7 +2,7 @@ package io.lokiconnect.sink.entry;
 
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.sink.labels.LabelSet;
-import io.lokiconnect.sink.offsets.PendingRecord;
+import io.lokiconnect.sink.commit.PendingRecord;
 import java.util.Map;
 
 /**

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * owns. So {@link #opened} pauses new partitions while the buffer is full and resumes them otherwise, making what
  * this class believes the truth for the consumer; {@link #closed} only forgets partitions, never the full state.
  *
- * @param <P> the partition type (Kafka's TopicPartition in the task; anything in tests)
+ * @param <P> the partition type (the pipeline's {@code AcknowledgedOffsets.Partition}; anything in tests)
  */
 public final class BackPressure<P> {
 

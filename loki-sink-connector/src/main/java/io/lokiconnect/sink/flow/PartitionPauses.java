@@ -20,7 +20,7 @@ public final class PartitionPauses<P> implements BackPressure.Partitions<P> {
     private final Set<P> forBackPressure = new HashSet<>();
     private final Set<P> forAlignment = new HashSet<>();
 
-    /** @param consumer what actually pauses and resumes (Connect's context) */
+    /** @param consumer what actually pauses and resumes (Connect's context, through the task) */
     public PartitionPauses(BackPressure.Partitions<P> consumer) {
         this.consumer = consumer;
     }

@@ -29,9 +29,4 @@ public record LokiLimits(long streamRateBytes, long streamBurstBytes, long inges
         return new LokiLimits(DEFAULT_STREAM_RATE_BYTES, DEFAULT_STREAM_BURST_BYTES, DEFAULT_INGESTION_BURST_BYTES,
                 DEFAULT_MAX_BEHIND_MS * 1_000_000L);
     }
-
-    /** Limits no test load reaches: for tests of other behaviour. */
-    public static LokiLimits unlimited() {
-        return new LokiLimits(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4);
-    }
 }

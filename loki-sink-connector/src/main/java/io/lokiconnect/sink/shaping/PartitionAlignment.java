@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * without alignment (what it would refuse goes to behavior.on.rejected). Nothing is held while {@code suspended}
  * says holding would deadlock (the task's buffer full of held entries: the lagging partition could not be read).
  *
- * @param <P> the partition type (Kafka's TopicPartition in the task; anything in tests)
+ * @param <P> the partition type (the pipeline's {@code AcknowledgedOffsets.Partition}; anything in tests)
  */
 public final class PartitionAlignment<P> implements SendHorizon {
 

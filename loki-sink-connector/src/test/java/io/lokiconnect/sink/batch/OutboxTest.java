@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
-import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
+import io.lokiconnect.sink.commit.AcknowledgedOffsets;
 import io.lokiconnect.sink.push.ProtobufPushEncoder;
 import io.lokiconnect.sink.shaping.LokiLimits;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.lokiconnect.sink.batch;
 
 import io.lokiconnect.sink.entry.LokiEntry;
+import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.push.ProtobufPushEncoder;
 import java.util.List;
 
@@ -22,9 +23,10 @@ public final class TestBatches {
 
     /** Sized by {@code sizer}, as the outbox sizes a push for it. */
     public static LokiBatch of(RequestSizer sizer, List<LokiEntry> entries) {
-        LokiBatch batch = new LokiBatch(0, 0, entries.isEmpty() ? "" : entries.get(0).labels().tenant());
+        LokiBatch batch = new LokiBatch(0, entries.isEmpty() ? "" : entries.get(0).labels().tenant());
+        java.util.Set<LabelSet> streams = new java.util.HashSet<>();
         for (LokiEntry entry : entries) {
-            batch.add(entry, sizer.entrySize(entry), batch.hasStream(entry.labels()) ? 0 : sizer.streamSize(entry.labels()));
+            batch.add(entry, sizer.entrySize(entry), streams.add(entry.labels()) ? sizer.streamSize(entry.labels()) : 0);
         }
         return batch;
     }

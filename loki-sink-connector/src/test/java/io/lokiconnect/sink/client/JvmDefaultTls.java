@@ -7,6 +7,6 @@ public final class JvmDefaultTls {
     }
 
     public static TlsSettings settings() {
-        return new TlsSettings("", new char[0], "PKCS12", "", new char[0], "PKCS12", true);
+        return new TlsSettings("", new char[0], "PKCS12", "", new char[0], "PKCS12", true, "");
     }
 }

@@ -49,10 +49,10 @@ class LokiClientOperatorAuthTest {
         server.enqueue(new MockResponse().setResponseCode(204));
         try (LokiClient client = new LokiClient(settings(server.url("/").toString(), JvmDefaultTls.settings(),
                 token.toString(), "", ""))) {
-            assertThat(client.push(PUSH).isSuccess()).isTrue();
+            assertThat(client.push(PUSH).outcome()).isEqualTo(LokiResponse.Outcome.SUCCESS);
             Files.writeString(token, "new-token\n"); // rotated; the client's interval (1 s) has not passed
             assertThat(client.push(PUSH).status()).isEqualTo(401);
-            assertThat(client.push(PUSH).isSuccess()).isTrue();
+            assertThat(client.push(PUSH).outcome()).isEqualTo(LokiResponse.Outcome.SUCCESS);
         }
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer old-token");
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer old-token");
@@ -65,7 +65,7 @@ class LokiClientOperatorAuthTest {
         // A host that does not resolve: only the proxy can reach it (the proxy is asked for the absolute URL).
         try (LokiClient client = new LokiClient(settings("http://loki.invalid:3100/", JvmDefaultTls.settings(), "",
                 proxy.url("/").toString(), "other.example"))) {
-            assertThat(client.push(PUSH, "team-a").isSuccess()).isTrue();
+            assertThat(client.push(PUSH, "team-a").outcome()).isEqualTo(LokiResponse.Outcome.SUCCESS);
         }
         RecordedRequest viaProxy = proxy.takeRequest(5, TimeUnit.SECONDS);
         assertThat(viaProxy.getRequestLine()).isEqualTo("POST http://loki.invalid:3100/loki/api/v1/push HTTP/1.1");
@@ -74,7 +74,7 @@ class LokiClientOperatorAuthTest {
         server.enqueue(new MockResponse().setResponseCode(204));
         try (LokiClient client = new LokiClient(settings(server.url("/").toString(), JvmDefaultTls.settings(), "",
                 proxy.url("/").toString(), server.getHostName() + "," + "example.com"))) {
-            assertThat(client.push(PUSH).isSuccess()).isTrue();
+            assertThat(client.push(PUSH).outcome()).isEqualTo(LokiResponse.Outcome.SUCCESS);
         }
         assertThat(server.takeRequest(5, TimeUnit.SECONDS).getRequestLine()).startsWith("POST /loki/api/v1/push");
         assertThat(proxy.getRequestCount()).as("no_proxy: direct").isEqualTo(1);
@@ -105,13 +105,13 @@ class LokiClientOperatorAuthTest {
             new TlsSettings(caCrt.toString(), new char[0], "PEM", combined.toString(), new char[0], "PEM", true, "")}) {
             server.enqueue(new MockResponse().setResponseCode(204));
             try (LokiClient client = new LokiClient(settings(url, tls, "", "", ""))) {
-                assertThat(client.push(PUSH).isSuccess()).as(tls.keyLocation()).isTrue();
+                assertThat(client.push(PUSH).outcome()).as(tls.keyLocation()).isEqualTo(LokiResponse.Outcome.SUCCESS);
             }
         }
         RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
         assertThat(request.getHandshake().peerPrincipal().getName()).contains("loki-connect");
         // Without the client key the server refuses the handshake.
-        TlsSettings trustOnly = new TlsSettings(caCrt.toString(), new char[0], "PEM", "", new char[0], "PKCS12", true);
+        TlsSettings trustOnly = new TlsSettings(caCrt.toString(), new char[0], "PEM", "", new char[0], "PKCS12", true, "");
         try (LokiClient client = new LokiClient(settings(url, trustOnly, "", "", ""))) {
             assertThatThrownBy(() -> client.push(PUSH)).isInstanceOf(IOException.class);
         }
@@ -120,11 +120,11 @@ class LokiClientOperatorAuthTest {
     @Test
     void aPemFileWithoutWhatItShouldHoldFailsNamingTheFile() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "not a pem\n");
-        TlsSettings tls = new TlsSettings(empty.toString(), new char[0], "PEM", "", new char[0], "PKCS12", true);
+        TlsSettings tls = new TlsSettings(empty.toString(), new char[0], "PEM", "", new char[0], "PKCS12", true, "");
         assertThatThrownBy(tls::build).hasMessageContaining("empty.pem").hasMessageContaining("BEGIN CERTIFICATE");
         HeldCertificate cert = new HeldCertificate.Builder().build();
         Path certOnly = Files.writeString(dir.resolve("cert.pem"), cert.certificatePem());
-        TlsSettings noKey = new TlsSettings("", new char[0], "PKCS12", certOnly.toString(), new char[0], "PEM", true);
+        TlsSettings noKey = new TlsSettings("", new char[0], "PKCS12", certOnly.toString(), new char[0], "PEM", true, "");
         assertThatThrownBy(noKey::build).hasMessageContaining("no private key");
     }
 }

@@ -39,7 +39,7 @@ class LokiClientTest {
     private static LokiClient.Settings settings(String url, String user, String password, String token,
                                                 Map<String, String> headers, TlsSettings tls, Duration timeout) {
         return new LokiClient.Settings(url + "loki/api/v1/push", url + "ready", "team-a", user, password, token,
-                headers, tls, timeout, 2, "test");
+                headers, tls, timeout, 2, "test", "", "", "");
     }
 
     private LokiClient client(String user, String password, String token, Map<String, String> headers) {
@@ -62,7 +62,7 @@ class LokiClientTest {
     void sendsTenantBearerTokenAndExtraHeaders() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(204));
         try (LokiClient client = client("", "", "s3cret-token", Map.of("X-Source", "loki-connect"))) {
-            assertThat(client.push(PUSH, "team-a").isSuccess()).isTrue();
+            assertThat(client.push(PUSH, "team-a").outcome()).isEqualTo(LokiResponse.Outcome.SUCCESS);
         }
         RecordedRequest request = server.takeRequest();
         assertThat(request.getPath()).isEqualTo("/loki/api/v1/push");
@@ -150,7 +150,7 @@ class LokiClientTest {
 
     private LokiClient tlsClient(Path trust, Path keys, boolean verifyHostname) {
         TlsSettings tls = new TlsSettings(trust.toString(), PASSWORD, "PKCS12", keys == null ? "" : keys.toString(),
-                PASSWORD, "PKCS12", verifyHostname);
+                PASSWORD, "PKCS12", verifyHostname, "");
         return new LokiClient(settings(server.url("/").toString(), "", "", "", Map.of(), tls, Duration.ofSeconds(5)));
     }
 
@@ -168,7 +168,7 @@ class LokiClientTest {
                     .hasMessageContaining("Hostname");
         }
         try (LokiClient lenient = tlsClient(trust, null, false)) {
-            assertThat(lenient.push(PUSH).isSuccess()).isTrue();
+            assertThat(lenient.push(PUSH).outcome()).isEqualTo(LokiResponse.Outcome.SUCCESS);
         }
     }
 
@@ -189,7 +189,7 @@ class LokiClientTest {
             assertThatThrownBy(() -> withoutCert.push(PUSH)).isInstanceOf(IOException.class);
         }
         try (LokiClient withCert = tlsClient(trust, keyStore(clientCert), true)) {
-            assertThat(withCert.push(PUSH).isSuccess()).isTrue();
+            assertThat(withCert.push(PUSH).outcome()).isEqualTo(LokiResponse.Outcome.SUCCESS);
         }
         RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
         while (request != null && request.getHandshake() == null) {

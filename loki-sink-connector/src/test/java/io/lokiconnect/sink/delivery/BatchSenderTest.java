@@ -1,7 +1,6 @@
 package io.lokiconnect.sink.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.batch.LokiBatch;
@@ -27,6 +26,17 @@ import org.junit.jupiter.api.Test;
 
 class BatchSenderTest {
 
+    /** No budgets: the gate of tests of other behaviour. */
+    private static final PushGate OPEN = new PushGate() {
+        @Override
+        public void beforeResend(LokiBatch part) {
+        }
+
+        @Override
+        public void answered(LokiBatch part) {
+        }
+    };
+
     private final MockWebServer server = new MockWebServer();
     private final Recorder recorder = new Recorder();
     private LokiClient client;
@@ -46,9 +56,9 @@ class BatchSenderTest {
     private void start(int maxRetries, long backoffMinMs, long backoffMaxMs) {
         client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
                 server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
-                Duration.ofSeconds(5), 2, "test"));
+                Duration.ofSeconds(5), 2, "test", "", "", ""));
         sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(maxRetries, backoffMinMs, backoffMaxMs),
-                1, "test-sender", recorder);
+                1, "test-sender", recorder, OPEN);
     }
 
     private static LokiBatch batch() {
@@ -224,7 +234,7 @@ class BatchSenderTest {
         List<String> gate = new CopyOnWriteArrayList<>();
         client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
                 server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
-                Duration.ofSeconds(5), 2, "test"));
+                Duration.ofSeconds(5), 2, "test", "", "", ""));
         sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(5, 10, 20), 1, "test-sender",
                 recorder, new PushGate() {
                     @Override
@@ -295,7 +305,7 @@ class BatchSenderTest {
         assertThat(server.getRequestCount()).isZero();
     }
 
-    private static LokiBatch batchOf(io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets, int... partitions) {
+    private static LokiBatch batchOf(io.lokiconnect.sink.commit.AcknowledgedOffsets offsets, int... partitions) {
         List<LokiEntry> entries = new java.util.ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
             entries.add(new LokiEntry(LabelSet.of(Map.of("job", "x")), 1_000_000_000L + i, "p" + partitions[i] + "-" + i,
@@ -315,7 +325,7 @@ class BatchSenderTest {
     @Test
     void entriesOfARevokedPartitionAreNotPushed() throws Exception {
         start(0, 10, 10);
-        io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets = new io.lokiconnect.sink.offsets.AcknowledgedOffsets();
+        io.lokiconnect.sink.commit.AcknowledgedOffsets offsets = new io.lokiconnect.sink.commit.AcknowledgedOffsets();
         LokiBatch batch = batchOf(offsets, 0, 1, 0, 1);
         offsets.forget("logs", 1);
         server.enqueue(new MockResponse().setResponseCode(204));
@@ -337,7 +347,7 @@ class BatchSenderTest {
     @Test
     void aRebalanceDuringRetriesNarrowsTheNextAttempt() throws Exception {
         start(-1, 300, 300);
-        io.lokiconnect.sink.offsets.AcknowledgedOffsets offsets = new io.lokiconnect.sink.offsets.AcknowledgedOffsets();
+        io.lokiconnect.sink.commit.AcknowledgedOffsets offsets = new io.lokiconnect.sink.commit.AcknowledgedOffsets();
         LokiBatch batch = batchOf(offsets, 0, 1, 1);
         server.enqueue(new MockResponse().setResponseCode(503).setBody("down"));
         server.enqueue(new MockResponse().setResponseCode(204));
@@ -359,7 +369,7 @@ class BatchSenderTest {
     void anUnexpectedErrorWhilePushingFailsTheBatchInsteadOfLosingIt() throws Exception {
         client = new LokiClient(new LokiClient.Settings(server.url("/loki/api/v1/push").toString(),
                 server.url("/ready").toString(), "", "", "", "", Map.of(), JvmDefaultTls.settings(),
-                Duration.ofSeconds(5), 2, "test"));
+                Duration.ofSeconds(5), 2, "test", "", "", ""));
         ProtobufPushEncoder sizes = new ProtobufPushEncoder();
         io.lokiconnect.sink.push.PushEncoder failing = new io.lokiconnect.sink.push.PushEncoder() {
             @Override
@@ -377,13 +387,13 @@ class BatchSenderTest {
                 return sizes.streamSize(labels);
             }
         };
-        sender = new BatchSender(client, failing, new RetryPolicy(0, 10, 10), 1, "test-sender", recorder);
+        sender = new BatchSender(client, failing, new RetryPolicy(0, 10, 10), 1, "test-sender", recorder, OPEN);
         sender.submit(batch());
         assertThat(outcome()).startsWith("failed: unexpected error").contains("a bug");
         // The sender still works for the next batch.
         server.enqueue(new MockResponse().setResponseCode(204));
         sender = new BatchSender(client, new ProtobufPushEncoder(), new RetryPolicy(0, 10, 10), 1, "test-sender",
-                recorder);
+                recorder, OPEN);
         sender.submit(batch());
         assertThat(outcome()).isEqualTo("delivered");
     }

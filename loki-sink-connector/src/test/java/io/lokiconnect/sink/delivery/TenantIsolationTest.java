@@ -62,7 +62,7 @@ class TenantIsolationTest {
         ProtobufPushEncoder encoder = new ProtobufPushEncoder();
         Outbox outbox = new Outbox(encoder, 64 * 1024, 10, LokiLimits.defaults());
         client = new LokiClient(new LokiClient.Settings(loki.pushUrl(), loki.baseUrl() + "/ready", "", "", "", "",
-                Map.of(), JvmDefaultTls.settings(), Duration.ofSeconds(5), 2, "test"));
+                Map.of(), JvmDefaultTls.settings(), Duration.ofSeconds(5), 2, "test", "", "", ""));
         DeliveryListener listener = new DeliveryListener() {
             @Override
             public void answered(int status) {

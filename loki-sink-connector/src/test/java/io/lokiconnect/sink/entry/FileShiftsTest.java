@@ -2,7 +2,6 @@ package io.lokiconnect.sink.entry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.entry.EntryTimes.Position;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -12,7 +11,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.Tuple.Tuple3;
 
-/** The per-task cache of the last file's shift gives exactly {@link Position#inFile}'s shift, in any order. */
+/** The per-task cache of the last file's shift gives exactly {@link EntryTimes#fileShift}'s shift, in any order. */
 class FileShiftsTest {
 
     @Property(tries = 300)
@@ -23,17 +22,11 @@ class FileShiftsTest {
             String path = r.get1() == null ? null : new String(r.get1());
             String host = r.get2() == null ? null : new String(r.get2());
             long shift = shifts.shift(path, host);
-            assertThat(shift).isEqualTo(Position.inFile(path, host, r.get3()).shift());
+            assertThat(shift).isEqualTo(EntryTimes.fileShift(path, host));
             long nanos = 1_764_000_000_000_000_000L;
             assertThat(EntryTimes.distinct(nanos, shift, r.get3()))
-                    .isEqualTo(EntryTimes.distinct(nanos, Position.inFile(path, host, r.get3())));
+                    .isEqualTo(EntryTimes.distinct(nanos, EntryTimes.fileShift(path, host), r.get3()));
         }
-    }
-
-    @Property(tries = 100)
-    void thePartitionShiftIsThePositionsShift(@ForAll int partition, @ForAll long offset) {
-        assertThat(EntryTimes.distinct(5_000_000L, EntryTimes.partitionShift(partition), offset))
-                .isEqualTo(EntryTimes.distinct(5_000_000L, Position.inPartition(partition, offset)));
     }
 
     @Provide

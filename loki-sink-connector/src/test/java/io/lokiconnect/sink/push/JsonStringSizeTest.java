@@ -42,7 +42,8 @@ class JsonStringSizeTest {
         int limit = 4096;
         JsonPushEncoder encoder = new JsonPushEncoder(false);
         io.lokiconnect.sink.batch.Outbox outbox = new io.lokiconnect.sink.batch.Outbox(encoder, limit, 1000,
-                io.lokiconnect.sink.shaping.LokiLimits.unlimited());
+                new io.lokiconnect.sink.shaping.LokiLimits(Long.MAX_VALUE / 4, Long.MAX_VALUE / 4,
+                        Long.MAX_VALUE / 4, Long.MAX_VALUE / 4));
         io.lokiconnect.sink.labels.LabelSet labels = io.lokiconnect.sink.labels.LabelSet.of(java.util.Map.of("job", "x"));
         for (int i = 0; i < 500; i++) {
             String line = "😀".repeat(i % 40) + (i % 3 == 0 ? "\uD83D" : "é") + i;

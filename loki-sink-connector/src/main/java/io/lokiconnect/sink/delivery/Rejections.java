@@ -1,7 +1,8 @@
-package io.lokiconnect.sink.client;
+package io.lokiconnect.sink.delivery;
 
 import io.lokiconnect.common.loki.Utf8;
 import io.lokiconnect.sink.batch.LokiBatch;
+import io.lokiconnect.sink.client.LokiClient;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
 import io.lokiconnect.sink.labels.LabelText;

@@ -1,7 +1,6 @@
-package io.lokiconnect.sink.refusal;
+package io.lokiconnect.sink.commit;
 
 import io.lokiconnect.common.config.ConfigChoice;
-import io.lokiconnect.sink.offsets.PendingRecord;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

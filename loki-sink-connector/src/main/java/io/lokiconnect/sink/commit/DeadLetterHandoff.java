@@ -1,6 +1,5 @@
-package io.lokiconnect.sink.refusal;
+package io.lokiconnect.sink.commit;
 
-import io.lokiconnect.sink.offsets.PendingRecord;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.lokiconnect.sink.offsets;
+package io.lokiconnect.sink.commit;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -51,7 +51,7 @@ public final class AcknowledgedOffsets {
     }
 
     /**
-     * Drops the done prefix of each partition, remembering its offset as committable. The task calls it on every
+     * Drops the done prefix of each partition, remembering its offset as committable. The pipeline calls it on every
      * put(), so the heap holds only records not yet done and those consumed after them, not everything consumed
      * since the last commit (offset.flush.interval.ms, 60 s by default).
      */
@@ -73,17 +73,6 @@ public final class AcknowledgedOffsets {
         int count = 0;
         for (ArrayDeque<PendingRecord> queue : pending.values()) {
             count += queue.size();
-        }
-        return count;
-    }
-
-    /** Records tracked and not yet done. */
-    public synchronized int pendingCount() {
-        int count = 0;
-        for (ArrayDeque<PendingRecord> queue : pending.values()) {
-            for (PendingRecord record : queue) {
-                count += record.isDone() ? 0 : 1;
-            }
         }
         return count;
     }

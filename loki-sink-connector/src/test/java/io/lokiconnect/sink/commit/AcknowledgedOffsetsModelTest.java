@@ -1,4 +1,4 @@
-package io.lokiconnect.sink.offsets;
+package io.lokiconnect.sink.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

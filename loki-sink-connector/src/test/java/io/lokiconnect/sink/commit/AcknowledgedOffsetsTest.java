@@ -1,8 +1,8 @@
-package io.lokiconnect.sink.offsets;
+package io.lokiconnect.sink.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lokiconnect.sink.offsets.AcknowledgedOffsets.Partition;
+import io.lokiconnect.sink.commit.AcknowledgedOffsets.Partition;
 import org.junit.jupiter.api.Test;
 
 class AcknowledgedOffsetsTest {
@@ -14,7 +14,7 @@ class AcknowledgedOffsetsTest {
         offsets.track("logs", 0, 10, null);
         offsets.track("logs", 0, 11, null);
         assertThat(offsets.committable()).isEmpty();
-        assertThat(offsets.pendingCount()).isEqualTo(2);
+        assertThat(offsets.trackedCount()).isEqualTo(2);
     }
 
     @Test

@@ -1,10 +1,8 @@
-package io.lokiconnect.sink.refusal;
+package io.lokiconnect.sink.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lokiconnect.sink.offsets.AcknowledgedOffsets;
-import io.lokiconnect.sink.offsets.PendingRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

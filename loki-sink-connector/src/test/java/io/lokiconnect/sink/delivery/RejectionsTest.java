@@ -1,4 +1,4 @@
-package io.lokiconnect.sink.client;
+package io.lokiconnect.sink.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,6 @@ import io.lokiconnect.sink.batch.LokiBatch;
 import io.lokiconnect.sink.batch.TestBatches;
 import io.lokiconnect.sink.entry.LokiEntry;
 import io.lokiconnect.sink.labels.LabelSet;
-import io.lokiconnect.sink.push.ProtobufPushEncoder;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.lokiconnect.sink.offsets;
+package io.lokiconnect.sink.commit;
 
 /**
  * One consumed record whose offset may not be committed until it is done: acknowledged by Loki (2xx), handed to

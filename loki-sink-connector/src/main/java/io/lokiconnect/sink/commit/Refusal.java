@@ -1,6 +1,5 @@
-package io.lokiconnect.sink.refusal;
+package io.lokiconnect.sink.commit;
 
-import io.lokiconnect.sink.offsets.PendingRecord;
 
 /**
  * A record that will not reach Loki, why, and whose decision it was; {@code source} is the original record for the
