@@ -137,7 +137,9 @@ public class LokiSinkConfig extends AbstractConfig {
             .withDefault("")
             .withValidator(new HeaderList())
             .withDoc("Extra HTTP headers, comma-separated 'Name:value' pairs. Hidden like a password (the worker logs "
-                    + "[hidden]), since such headers often carry a key.");
+                    + "[hidden]), since such headers often carry a key. An X-Scope-OrgID here is taken as "
+                    + "loki.tenant.id (records with a tenant of their own still send theirs); both set to different "
+                    + "tenants fails validation.");
     public static final ConfigKey<String> LOKI_TLS_TRUSTSTORE_LOCATION = ConfigKey.string("loki.tls.truststore.location")
             .withDefault("")
             .withImportance(Importance.MEDIUM)
@@ -306,14 +308,17 @@ public class LokiSinkConfig extends AbstractConfig {
             .withValidator(Range.atLeast(1))
             .withImportance(Importance.MEDIUM)
             .withDoc("Loki's per_stream_rate_limit in bytes a second (line plus structured metadata, counted per "
-                    + "stream, i.e. per label set, per task): a stream above it waits in the buffer "
-                    + "(buffer.max.bytes) while the others keep flowing." + LIMITS_WHY);
+                    + "stream, i.e. per label set): a stream above it waits in the buffer (buffer.max.bytes) while "
+                    + "the others keep flowing. Each task sends a stream at most this divided by the connector's "
+                    + "tasks, since several tasks may read partitions of one stream and Loki's limit is the "
+                    + "stream's." + LIMITS_WHY);
     public static final ConfigKey<Long> LOKI_LIMITS_STREAM_BURST_BYTES = ConfigKey.longKey("loki.limits.stream.burst.bytes")
             .withDefault(LokiLimits.DEFAULT_STREAM_BURST_BYTES)
             .withValidator(Range.atLeast(1))
             .withImportance(Importance.MEDIUM)
-            .withDoc("Loki's per_stream_rate_limit_burst in bytes: what a stream may send at once after a quiet time; "
-                    + "an entry larger than it is refused (behavior.on.rejected)." + LIMITS_WHY);
+            .withDoc("Loki's per_stream_rate_limit_burst in bytes: what a stream may send at once after a quiet time, "
+                    + "divided among the connector's tasks like the rate; an entry larger than a task's share is "
+                    + "refused (behavior.on.rejected)." + LIMITS_WHY);
     public static final ConfigKey<Long> LOKI_LIMITS_INGESTION_BURST_BYTES = ConfigKey.longKey("loki.limits.ingestion.burst.bytes")
             .withDefault(LokiLimits.DEFAULT_INGESTION_BURST_BYTES)
             .withValidator(Range.atLeast(1))
@@ -382,11 +387,17 @@ public class LokiSinkConfig extends AbstractConfig {
             shown(LOKI_LIMITS_INGESTION_BURST_BYTES, GROUP_LIMITS, Width.SHORT, "Ingestion burst (bytes)"),
             shown(LOKI_LIMITS_MAX_BEHIND_MS, GROUP_LIMITS, Width.SHORT, "Max behind (ms)"));
 
-    public static final ConfigDef CONFIG_DEF = definition(SHOWN);
+    /** Set by the connector on each task's config, never by users: how many tasks share Loki's per-stream limit. */
+    public static final ConfigKey<Integer> TASK_COUNT = ConfigKey.integer("task.count").withDefault(1)
+            .withValidator(Range.atLeast(1)).internal();
+
+    public static final ConfigDef CONFIG_DEF = TASK_COUNT.defineIn(definition(SHOWN));
 
     private final String pushUrl;
     private final String readyUrl;
     private final String tenantId;
+    /** The X-Scope-OrgID of loki.headers, if there is one. */
+    private final String headerTenant;
     private final String basicUser;
     private final Password basicPassword;
     private final Password bearerToken;
@@ -439,14 +450,19 @@ public class LokiSinkConfig extends AbstractConfig {
                 ? url.replaceAll("/+$", "") + "/loki/api/v1/push" : url;
         URI push = URI.create(pushUrl);
         readyUrl = push.getScheme() + "://" + push.getRawAuthority() + "/ready";
-        tenantId = LOKI_TENANT_ID.from(values);
+        Map<String, String> headers = HeaderList.parse(LOKI_HEADERS.from(values).value());
+        // Promtail's and Alloy's users put the tenant in the headers: it is the default tenant, so the limits and
+        // holds the sink keeps per tenant are the ones of the tenant Loki sees.
+        headerTenant = removeTenantHeader(headers);
+        String configuredTenant = LOKI_TENANT_ID.from(values);
+        tenantId = configuredTenant.isEmpty() && headerTenant != null ? headerTenant : configuredTenant;
         basicUser = LOKI_AUTH_BASIC_USERNAME.from(values);
         basicPassword = LOKI_AUTH_BASIC_PASSWORD.from(values);
         bearerToken = LOKI_AUTH_BEARER_TOKEN.from(values);
         bearerTokenFile = LOKI_AUTH_BEARER_TOKEN_FILE.from(values);
         proxyUrl = LOKI_PROXY_URL.from(values).trim();
         noProxy = noProxy(LOKI_PROXY_NO_PROXY.from(values).trim());
-        extraHeaders = HeaderList.parse(LOKI_HEADERS.from(values).value());
+        extraHeaders = headers;
         keystoreType = LOKI_TLS_KEYSTORE_TYPE.from(values);
         tls = new TlsSettings(LOKI_TLS_TRUSTSTORE_LOCATION.from(values),
                 LOKI_TLS_TRUSTSTORE_PASSWORD.from(values).value().toCharArray(),
@@ -478,7 +494,7 @@ public class LokiSinkConfig extends AbstractConfig {
         labelsValuesMax = LABELS_VALUES_MAX.from(values);
         lokiLimits = new LokiLimits(LOKI_LIMITS_STREAM_RATE_BYTES.from(values),
                 LOKI_LIMITS_STREAM_BURST_BYTES.from(values), LOKI_LIMITS_INGESTION_BURST_BYTES.from(values),
-                LOKI_LIMITS_MAX_BEHIND_MS.from(values) * 1_000_000L);
+                LOKI_LIMITS_MAX_BEHIND_MS.from(values) * 1_000_000L).sharedBy(TASK_COUNT.from(values));
         mappings = RoutingRules.mappings(ruleNames(mappingNames), this::get, mappingProblems);
         relabeler = new Relabeler(RoutingRules.relabelRules(ruleNames(relabelRuleNames), this::get, relabelProblems));
         if (enforceCrossKeyRules) {
@@ -556,6 +572,20 @@ public class LokiSinkConfig extends AbstractConfig {
         problems.addAll(RoutingRules.nameProblems(RELABEL_RULES.name(), relabelRuleNames));
         problems.addAll(mappingProblems);
         problems.addAll(relabelProblems);
+        if (headerTenant != null) {
+            String tenantProblem = TenantIds.problem(headerTenant);
+            if (tenantProblem == null && headerTenant.indexOf(TenantIds.SEPARATOR) >= 0) {
+                tenantProblem = "it names several tenants ('|'); a push goes to one";
+            }
+            if (tenantProblem != null) {
+                problems.add(problem(LOKI_HEADERS, "[hidden]", "its X-Scope-OrgID is a tenant Loki would refuse with "
+                        + "400: " + tenantProblem + "; set the tenant in loki.tenant.id instead"));
+            } else if (!tenantId.equals(headerTenant)) {
+                problems.add(problem(LOKI_HEADERS, "[hidden]", "its X-Scope-OrgID names another tenant than "
+                        + "loki.tenant.id: remove it from loki.headers (loki.tenant.id is the tenant of records "
+                        + "without their own)"));
+            }
+        }
         checkReadable(problems, LOKI_TLS_TRUSTSTORE_LOCATION, tls.truststoreLocation());
         checkReadable(problems, LOKI_TLS_KEYSTORE_LOCATION, tls.keystoreLocation());
         checkReadable(problems, LOKI_TLS_KEY_LOCATION, tls.keyLocation());
@@ -566,6 +596,19 @@ public class LokiSinkConfig extends AbstractConfig {
         if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
             problems.add(problem(key, file, "the file does not exist or is not readable by the worker"));
         }
+    }
+
+    /** Removes the X-Scope-OrgID header (any case) from {@code headers}; its value, or null without one. */
+    private static String removeTenantHeader(Map<String, String> headers) {
+        String tenant = null;
+        for (var it = headers.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, String> header = it.next();
+            if (header.getKey().equalsIgnoreCase("X-Scope-OrgID")) {
+                tenant = header.getValue();
+                it.remove();
+            }
+        }
+        return tenant;
     }
 
     private static ConfigProblem problem(ConfigKey<?> key, Object value, String message) {

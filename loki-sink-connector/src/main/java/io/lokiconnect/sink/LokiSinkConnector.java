@@ -41,7 +41,9 @@ public class LokiSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(new HashMap<>(props));
+            Map<String, String> task = new HashMap<>(props);
+            task.put(LokiSinkConfig.TASK_COUNT.name(), String.valueOf(maxTasks));
+            configs.add(task);
         }
         return configs;
     }

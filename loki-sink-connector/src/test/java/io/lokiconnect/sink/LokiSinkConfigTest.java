@@ -26,13 +26,47 @@ class LokiSinkConfigTest {
         return props;
     }
 
+    /** Promtail's users put the tenant in the headers: it becomes the default tenant the sink keeps its books by. */
+    @Test
+    void anXScopeOrgIdInTheHeadersIsTheDefaultTenant() {
+        LokiSinkConfig config = new LokiSinkConfig(props("loki.headers", "x-scope-orgid: team-a, X-Api-Key: k"));
+        assertThat(config.tenantId()).isEqualTo("team-a");
+        assertThat(config.clientSettings().extraHeaders()).containsExactly(Map.entry("X-Api-Key", "k"));
+        assertThat(new LokiSinkConfig(props("loki.headers", "X-Scope-OrgID:team-a", "loki.tenant.id", "team-a"))
+                .tenantId()).isEqualTo("team-a");
+        assertThatThrownBy(() -> new LokiSinkConfig(props("loki.headers", "X-Scope-OrgID:team-a",
+                "loki.tenant.id", "team-b")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("loki.headers")
+                .hasMessageContaining("loki.tenant.id").hasMessageNotContaining("team-a");
+        assertThatThrownBy(() -> new LokiSinkConfig(props("loki.headers", "X-Scope-OrgID:a/b")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("loki.headers")
+                .hasMessageContaining("loki.tenant.id");
+    }
+
+    /** The connector tells each task how many share Loki's per-stream limit; a task's share is that part of it. */
+    @Test
+    void everyTaskKnowsHowManyTasksShareTheStreamLimit() {
+        LokiSinkConnector connector = new LokiSinkConnector();
+        connector.start(props("loki.limits.stream.rate.bytes", "3000", "loki.limits.stream.burst.bytes", "9000"));
+        List<Map<String, String>> tasks = connector.taskConfigs(3);
+        assertThat(tasks).hasSize(3).allSatisfy(task -> {
+            var limits = new LokiSinkConfig(task).pipelineSettings("t").limits();
+            assertThat(limits.tasks()).isEqualTo(3);
+            assertThat(limits.taskStreamRateBytes()).isEqualTo(1000);
+            assertThat(limits.taskStreamBurstBytes()).isEqualTo(3000);
+            assertThat(limits.streamBurstBytes()).isEqualTo(9000);
+        });
+        assertThat(new LokiSinkConfig(props()).pipelineSettings("t").limits().tasks()).isEqualTo(1);
+        assertThatThrownBy(() -> new LokiSinkConfig(props("task.count", "0"))).isInstanceOf(ConfigException.class);
+    }
+
     /** Connect's validate answer groups the keys for UIs: each key in its group, in order, with a display name. */
     @Test
     void everyKeyIsShownInItsGroupInOrderWithADisplayName() {
         assertThat(LokiSinkConfig.CONFIG_DEF.groups()).containsExactly("Loki", "Batching and retries", "Entries",
                 "Routing: tenants, mappings, relabelling", "Loki's limits");
         Map<String, ConfigDef.ConfigKey> keys = LokiSinkConfig.CONFIG_DEF.configKeys();
-        assertThat(keys.values()).allSatisfy(key -> {
+        assertThat(keys.values().stream().filter(key -> !key.internalConfig)).allSatisfy(key -> {
             assertThat(key.group).as(key.name).isNotNull();
             assertThat(key.displayName).as(key.name).isNotBlank().isNotEqualTo(key.name);
             assertThat(key.width).as(key.name).isNotEqualTo(ConfigDef.Width.NONE);

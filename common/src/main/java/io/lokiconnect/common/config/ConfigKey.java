@@ -140,7 +140,9 @@ public final class ConfigKey<T> {
     /** Adds this key to {@code def}. */
     public ConfigDef defineIn(ConfigDef def) {
         if (internal) {
-            return def.defineInternal(name, type, defaultValue, validator, importance, doc);
+            // As defineInternal, but in no group: defineInternal's "" would be listed as a group in validate's answer.
+            return def.define(new ConfigDef.ConfigKey(name, type, defaultValue, validator, importance, doc, null, -1,
+                    Width.NONE, name, List.of(), null, true));
         }
         return def.define(name, type, defaultValue, validator, importance, doc, null, -1, width, name, recommender);
     }

@@ -88,6 +88,7 @@ class ConfigKeyTest {
         assertThat(DEF.configKeys().get("topic").importance).isEqualTo(Importance.HIGH);
         assertThat(DEF.configKeys().get("topic").hasDefault()).isFalse();
         assertThat(DEF.configKeys().get("task.index").internalConfig).isTrue();
+        assertThat(DEF.groups()).as("an internal key adds no group to validate's answer").isEmpty();
         assertThat(DEF.configKeys().keySet()).containsExactly("topic", "size", "wait.ms", "on", "ratio", "secret",
                 "paths", "color", "colors", "task.index");
     }

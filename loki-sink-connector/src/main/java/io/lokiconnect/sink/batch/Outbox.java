@@ -130,7 +130,7 @@ public final class Outbox {
     public synchronized void add(LokiEntry entry, long nowNanos) {
         Stream stream = streams.get(entry.labels());
         if (stream == null) {
-            stream = new Stream(entry.labels(), new TokenBucket(limits.streamRateBytes(), limits.streamBurstBytes(),
+            stream = new Stream(entry.labels(), new TokenBucket(limits.taskStreamRateBytes(), limits.taskStreamBurstBytes(),
                     nowNanos), nowNanos);
             streams.put(entry.labels(), stream);
         }
@@ -204,7 +204,7 @@ public final class Outbox {
             // A stream over its budget waits until its budget covers what it has (up to a full batch, and at least
             // its next entry), rather than going out in slivers as tokens trickle in.
             long need = Math.min(Math.max(Math.min(s.queuedCost, maxBytes), EntryCost.of(head)),
-                    limits.streamBurstBytes());
+                    limits.taskStreamBurstBytes());
             if (s.bucket.available(nowNanos) < need) {
                 holdForRate(s, nowNanos);
                 wait = Math.min(wait, s.bucket.nanosUntil(need, nowNanos));
@@ -323,10 +323,16 @@ public final class Outbox {
         long cost = EntryCost.of(e);
         if (e.record() != null && e.record().isRevoked()) {
             dropped[0] += e.lineBytes();
-        } else if (cost > limits.streamBurstBytes()) {
-            reason = "its " + cost + " bytes (line and structured metadata) exceed Loki's per-stream burst, "
-                    + "loki.limits.stream.burst.bytes=" + limits.streamBurstBytes() + " (Loki's "
-                    + "per_stream_rate_limit_burst): Loki would refuse it every time";
+        } else if (cost > limits.taskStreamBurstBytes()) {
+            reason = cost > limits.streamBurstBytes()
+                    ? "its " + cost + " bytes (line and structured metadata) exceed Loki's per-stream burst, "
+                            + "loki.limits.stream.burst.bytes=" + limits.streamBurstBytes() + " (Loki's "
+                            + "per_stream_rate_limit_burst): Loki would refuse it every time"
+                    : "its " + cost + " bytes (line and structured metadata) exceed this task's share of Loki's "
+                            + "per-stream burst, loki.limits.stream.burst.bytes=" + limits.streamBurstBytes()
+                            + " over the connector's " + limits.tasks() + " tasks (" + limits.taskStreamBurstBytes()
+                            + " each; tasks share it since each may read partitions of the stream): raise Loki's "
+                            + "per_stream_rate_limit_burst and this key, or lower tasks.max";
         } else if (cost > limits.ingestionBurstBytes()) {
             reason = "its " + cost + " bytes (line and structured metadata) exceed Loki's ingestion burst, "
                     + "loki.limits.ingestion.burst.bytes=" + limits.ingestionBurstBytes() + " (Loki's "
@@ -362,10 +368,12 @@ public final class Outbox {
         if (s.lastWarnNanos == NONE || nowNanos - s.lastWarnNanos >= WARN_EVERY_NANOS) {
             s.lastWarnNanos = nowNanos;
             log.warn("Stream {} is held back at Loki's per-stream rate limit: {} bytes waiting for {} ms "
-                    + "(loki.limits.stream.rate.bytes={}, loki.limits.stream.burst.bytes={}). Nothing is lost; "
+                    + "(loki.limits.stream.rate.bytes={}, loki.limits.stream.burst.bytes={}, shared by {} tasks). "
+                    + "Nothing is lost; "
                     + "to send it faster raise Loki's per_stream_rate_limit and per_stream_rate_limit_burst and these "
                     + "two keys with them, or split the stream with another label", s.labels, s.queuedCost,
-                    (nowNanos - s.rateHeldSinceNanos) / 1_000_000L, limits.streamRateBytes(), limits.streamBurstBytes());
+                    (nowNanos - s.rateHeldSinceNanos) / 1_000_000L, limits.streamRateBytes(), limits.streamBurstBytes(),
+                    limits.tasks());
         }
     }
 

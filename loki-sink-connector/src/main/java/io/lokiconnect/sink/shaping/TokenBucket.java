@@ -12,6 +12,10 @@ package io.lokiconnect.sink.shaping;
  * ({@link #answeredAt}): one push of a stream is in flight at a time, so Loki's time between two pushes of the stream
  * is at least the sink's time from the first one's answer to the second one's sending, and Loki's bucket is never
  * emptier than this one.
+ *
+ * <p>It starts empty, where Loki's starts full: a task that starts, restarts or is given a stream's partition by a
+ * rebalance cannot know what another task (or its own earlier run) took from Loki's bucket in the last
+ * burst/rate seconds. An empty start costs at most that much of a backlog's first seconds.
  */
 public final class TokenBucket {
 
@@ -20,11 +24,11 @@ public final class TokenBucket {
     private double tokens;
     private long last;
 
-    /** A full bucket at {@code nowNanos}, as Loki creates one for a new stream. */
+    /** An empty bucket at {@code nowNanos}. */
     public TokenBucket(long ratePerSecond, long burst, long nowNanos) {
         this.rate = ratePerSecond / 1e9;
         this.burst = burst;
-        this.tokens = burst;
+        this.tokens = 0;
         this.last = nowNanos;
     }
 

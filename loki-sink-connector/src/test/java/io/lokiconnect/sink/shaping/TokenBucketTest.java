@@ -7,18 +7,23 @@ import io.lokiconnect.sink.labels.LabelSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Go's rate.Limiter as Loki's ingester uses it (AllowN per entry, full at first), and the sink's stricter refill. */
+/** Go's rate.Limiter as Loki's ingester uses it (AllowN per entry), and the sink's stricter start and refill. */
 class TokenBucketTest {
 
     private static final long SECOND = 1_000_000_000L;
 
+    /** Empty at first (Loki's is full, but another task or an earlier run may have drained it), full burst/rate later. */
     @Test
-    void aNewBucketHoldsTheBurstAndTakesAtItButNotOneAbove() {
+    void aNewBucketIsEmptyThenHoldsTheBurstAndTakesAtItButNotOneAbove() {
         TokenBucket bucket = new TokenBucket(100, 1000, 0);
-        assertThat(bucket.take(1001, 0)).isFalse();
-        assertThat(bucket.available(0)).isEqualTo(1000); // a refusal takes nothing, as AllowN
-        assertThat(bucket.take(1000, 0)).isTrue();
+        assertThat(bucket.available(0)).isZero();
         assertThat(bucket.take(1, 0)).isFalse();
+        assertThat(bucket.available(10 * SECOND - 1)).isLessThan(1000);
+        long full = 10 * SECOND;
+        assertThat(bucket.take(1001, full)).isFalse();
+        assertThat(bucket.available(full)).isEqualTo(1000); // a refusal takes nothing, as AllowN
+        assertThat(bucket.take(1000, full)).isTrue();
+        assertThat(bucket.take(1, full)).isFalse();
     }
 
     @Test
