@@ -371,12 +371,12 @@ final class ManyFilesBenchmark {
     private String report(String command, String loadBefore, String fluentBit, long tookSeconds) {
         StringBuilder sb = new StringBuilder();
         sb.append(BEGIN).append("\n\n## Source: many files (").append(smoke ? "smoke run, sizes too small to mean "
-                + "anything" : "figures to be re-run by the lead in a quiet window").append(")\n\n");
+                + "anything" : "1 to 10,000 files").append(")\n\n");
         sb.append("Written by `").append(command).append("` on ")
                 .append(Instant.now().atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS))
                 .append(String.format(Locale.ROOT, " in %d s; %d runs per figure (min / **median** / max); load "
-                        + "average (1, 5, 15 min) %s before, %s after; the machine had 2 cores and another build "
-                        + "running at times, so the lead re-runs this command in a quiet window.%n%n", tookSeconds,
+                        + "average (1, 5, 15 min) %s before, %s after (the "
+                        + "figures mean something only on a machine doing nothing else; see the load averages below).%n%n", tookSeconds,
                         runs, loadBefore, WorkerBenchmarks.loadAverage()));
         sb.append("`connect-configs/file-log-source.json` as shipped (tasks.max=2, its producer overrides, "
                 + "`start.position=beginning`) posted to the worker of the other sections, into a 2-partition topic; "
