@@ -573,10 +573,7 @@ public class LokiSinkConfig extends AbstractConfig {
         problems.addAll(mappingProblems);
         problems.addAll(relabelProblems);
         if (headerTenant != null) {
-            String tenantProblem = TenantIds.problem(headerTenant);
-            if (tenantProblem == null && headerTenant.indexOf(TenantIds.SEPARATOR) >= 0) {
-                tenantProblem = "it names several tenants ('|'); a push goes to one";
-            }
+            String tenantProblem = TenantIds.problem(headerTenant); // 'a|b' included: Loki's "multiple org IDs"
             if (tenantProblem != null) {
                 problems.add(problem(LOKI_HEADERS, "[hidden]", "its X-Scope-OrgID is a tenant Loki would refuse with "
                         + "400: " + tenantProblem + "; set the tenant in loki.tenant.id instead"));

@@ -43,6 +43,14 @@ class LokiSinkConfigTest {
                 .hasMessageContaining("loki.tenant.id");
     }
 
+    /** Loki reads 'a|b' as several tenants and refuses a push to them (Loki 2.9/3.x tenant.ExtractTenantIDFromHTTPRequest). */
+    @Test
+    void anXScopeOrgIdNamingSeveralTenantsFailsValidation() {
+        assertThatThrownBy(() -> new LokiSinkConfig(props("loki.headers", "X-Scope-OrgID:team-a|team-b")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("loki.headers")
+                .hasMessageContaining("multiple org IDs present").hasMessageNotContaining("team-a");
+    }
+
     /** The connector tells each task how many share Loki's per-stream limit; a task's share is that part of it. */
     @Test
     void everyTaskKnowsHowManyTasksShareTheStreamLimit() {
