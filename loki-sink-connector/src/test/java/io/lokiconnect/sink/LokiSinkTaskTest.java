@@ -132,9 +132,11 @@ class LokiSinkTaskTest {
         Thread.sleep(300); // B's records are stored by now (B's pushes are not held), A is still refused
         assertThat(metricValue("entries-sent-total", Map.of())).as("both of B's entries").isEqualTo(2.0);
         assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(99)))).containsEntry(TP, new OffsetAndMetadata(1));
+        assertThat(metricValue("tenants-held", Map.of())).as("team-a waits after its 429").isEqualTo(1.0);
         refuseA.set(false);
         assertThat(awaitCommit(3)).containsEntry(TP, new OffsetAndMetadata(3));
         assertThat(stored).contains("team-a", "team-b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> metricValue("tenants-held", Map.of()) == 0.0);
     }
 
     private static SinkRecord tenantRecord(long offset, String tenant) {
@@ -407,7 +409,11 @@ class LokiSinkTaskTest {
         }
         task.put(hot);
         task.put(List.of(record(TP, 100, "cold line", "cold", NOW_MS)));
+        assertThat(metricValue("buffered-streams", Map.of())).isEqualTo(2.0);
+        assertThat(metricValue("buffered-entries", Map.of())).as("the hot stream waits for its budget")
+                .isPositive();
         assertThat(awaitCommit(101)).containsEntry(TP, new OffsetAndMetadata(101));
+        assertThat(metricValue("buffered-entries", Map.of())).isZero();
 
         long hotBytes = 0;
         long coldAt = -1;

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -459,9 +460,9 @@ public final class Outbox {
         notifyAll();
     }
 
-    /** Tenants held now (read by tests of the tenant hold). */
-    public synchronized java.util.Set<String> heldTenants() {
-        return java.util.Set.copyOf(heldTenants.keySet());
+    /** Tenants whose pushes wait after a 429 of theirs. */
+    public synchronized Set<String> heldTenants() {
+        return Set.copyOf(heldTenants.keySet());
     }
 
     /** Removes entries of revoked partitions; returns their line bytes (they leave the buffer). */
@@ -519,7 +520,7 @@ public final class Outbox {
         return alignmentHeld;
     }
 
-    /** Entries waiting, in all streams (read by tests that drain the outbox). */
+    /** Entries waiting, in all streams. */
     public synchronized int waitingEntries() {
         int n = 0;
         for (Stream s : streams.values()) {
@@ -528,8 +529,8 @@ public final class Outbox {
         return n;
     }
 
-    /** Streams known, idle ones not yet forgotten (read by tests of the forgetting). */
-    synchronized int streamCount() {
+    /** Streams known, idle ones not yet forgotten. */
+    public synchronized int streamCount() {
         return streams.size();
     }
 

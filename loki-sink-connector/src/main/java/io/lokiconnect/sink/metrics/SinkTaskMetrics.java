@@ -99,6 +99,19 @@ public final class SinkTaskMetrics {
                 + "(loki.limits.max.behind.ms).", alignmentHeldBytes);
     }
 
+    /**
+     * The gauges of the task's buffer by stream and tenant: entries waiting to be sent, the streams it knows (Loki's
+     * per-stream limits are kept per stream, idle ones until Loki would forget them), and the tenants whose pushes
+     * wait after a 429 of theirs.
+     */
+    public void buffer(LongSupplier waitingEntries, LongSupplier streams, LongSupplier tenantsHeld) {
+        add("buffered-entries", "Entries buffered and not yet in a push request.", waitingEntries);
+        add("buffered-streams", "Streams the task keeps Loki's per-stream state for (idle ones until Loki would "
+                + "forget them).", streams);
+        add("tenants-held", "Tenants whose push requests wait after Loki answered 429 for them; other tenants' "
+                + "go on.", tenantsHeld);
+    }
+
     /** Counts a line under its level label; beyond {@code metrics.level.values.max} values, under 'other'. */
     public void countLevel(String level) {
         if (level == null || levelValuesMax == 0) {

@@ -120,6 +120,7 @@ public final class SinkPipeline<R> {
                 metrics.recordsToDlq::incrementAndGet);
         metrics.heldBack(outbox::rateHeldBytes, () -> outbox.rateHeldMillis(System.nanoTime()),
                 outbox::alignmentHeldBytes);
+        metrics.buffer(outbox::waitingEntries, outbox::streamCount, () -> outbox.heldTenants().size());
         this.client = new LokiClient(settings.client());
         DeliveryBookkeeper bookkeeper = new DeliveryBookkeeper(offsets, refusals, backPressure, metrics,
                 message -> failure.compareAndSet(null, new PipelineFailure(message, null)));
