@@ -74,6 +74,8 @@ final class SinkRecordMapper {
     private final Relabeler relabeler;
     /** Guards label values from the record and the tenants (labels.values.max). */
     private final CardinalityGuard guard;
+    /** Tenants are not replaced by {@code __overflow__}: a record of one tenant too many fails. */
+    private final CardinalityGuard tenantGuard;
     private final int valuesMax;
     private final AtomicLong overflows;
     private final MappedOutput mapped = new MappedOutput();
@@ -117,6 +119,9 @@ final class SinkRecordMapper {
         this.overflows = overflows;
         this.guard = new CardinalityGuard(valuesMax, LokiSinkConfig.LABELS_VALUES_MAX.name(), "Map the value to "
                 + "structured metadata (mapping.<name>.target=metadata) or raise labels.values.max.");
+        this.tenantGuard = new CardinalityGuard(valuesMax, LokiSinkConfig.LABELS_VALUES_MAX.name(),
+                "records of a further new tenant fail, handled per errors.tolerance (the dead letter queue)",
+                "Raise labels.values.max if so many tenants are right.");
         List<RecordMapping> rules = config.mappings();
         this.mappings = rules.isEmpty() ? null : new RecordMappings(rules, guard, overflows);
         Relabeler rel = config.relabeler();
@@ -350,7 +355,7 @@ final class SinkRecordMapper {
             throw new DataException("the record's tenant '" + tenant + "' is not one Loki takes: " + problem
                     + " (from its " + LokiHeaders.TENANT + " header, a mapping or a relabel rule)");
         }
-        if (!guard.admits(TENANT_LABEL, tenant)) {
+        if (!tenantGuard.admits(TENANT_LABEL, tenant)) {
             throw new DataException("the record's tenant '" + tenant + "' would be tenant number " + (valuesMax + 1)
                     + " of this task, past labels.values.max=" + valuesMax + "; raise it if so many tenants are right");
         }

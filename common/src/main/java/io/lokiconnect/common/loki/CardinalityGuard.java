@@ -7,11 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds the distinct values each label takes in one transform instance (one Connect task): the first
- * {@code maxValues} distinct values of a label pass, a further new value is replaced by {@link #OVERFLOW_VALUE}.
- * A label that explodes (a request id mistaken for a label) thus costs Loki one more stream, not millions. The
- * first overflow of each label is logged once, with the hint of the plugin that uses it (its keys). Thread-safe. Used
- * by the transform (label.fields) and the sink (labels from the record's key, headers, topic, partition).
+ * Bounds the distinct values each label takes in one plugin instance (one Connect task): the first
+ * {@code maxValues} distinct values of a label are admitted, a further new value is not, and the caller sends
+ * {@link #OVERFLOW_VALUE} instead. A label that explodes (a request id mistaken for a label) thus costs Loki one more
+ * stream, not millions. The first overflow of each label is logged once, with the hint of the plugin that uses it
+ * (its keys). Thread-safe. Used by the transform (label.fields) and the sink (labels taken from the record, and, in a
+ * guard of their own, its tenants, which it refuses rather than replace).
  */
 public final class CardinalityGuard {
 
@@ -22,6 +23,7 @@ public final class CardinalityGuard {
 
     private final int maxValues;
     private final String limitKey;
+    private final String consequence;
     private final String fix;
     private final ConcurrentMap<String, Seen> labels = new ConcurrentHashMap<>();
 
@@ -35,11 +37,21 @@ public final class CardinalityGuard {
      * @param fix      what the user can do, logged with the first overflow of a label
      */
     public CardinalityGuard(int maxValues, String limitKey, String fix) {
+        this(maxValues, limitKey, "its further new values are sent as '" + OVERFLOW_VALUE + "'", fix);
+    }
+
+    /**
+     * A guard whose caller does something else than send {@link #OVERFLOW_VALUE} with a value it does not admit.
+     *
+     * @param consequence what the caller does with a value not admitted, logged with the first overflow of a label
+     */
+    public CardinalityGuard(int maxValues, String limitKey, String consequence, String fix) {
         if (maxValues < 1) {
             throw new IllegalArgumentException("maxValues must be at least 1, not " + maxValues);
         }
         this.maxValues = maxValues;
         this.limitKey = limitKey;
+        this.consequence = consequence;
         this.fix = fix;
     }
 
@@ -57,8 +69,8 @@ public final class CardinalityGuard {
             }
             if (!seen.warned) {
                 seen.warned = true;
-                LOG.warn("Label '{}' reached {}={} distinct values in this task: its further new values "
-                        + "are sent as '{}'. {}", label, limitKey, maxValues, OVERFLOW_VALUE, fix);
+                LOG.warn("Label '{}' reached {}={} distinct values in this task: {}. {}", label, limitKey, maxValues,
+                        consequence, fix);
             }
             return false;
         }
