@@ -9,8 +9,8 @@ import java.util.TreeMap;
 
 /**
  * Text as Loki (Go) writes it into its answers, so the receiver's bodies match Loki's byte for byte: Go's
- * {@code time.Time.String()} and {@code time.RFC3339}, {@code strconv.Quote}, and Prometheus'
- * {@code labels.Labels.String()}. Loki runs in UTC in its images, so times are UTC.
+ * {@code time.Time.String()} and {@code time.RFC3339}, {@code strconv.Quote}, Loki's {@code flagext.ByteSize}, and
+ * Prometheus' {@code labels.Labels.String()}. Loki runs in UTC in its images, so times are UTC.
  */
 public final class GoText {
 
@@ -66,7 +66,10 @@ public final class GoText {
         return bytes + "B";
     }
 
-    /** Prometheus' {@code labels.Labels.String()}: names sorted, {@code {a="x", b="y"}}, values {@link #quote}d. */
+    /**
+     * Prometheus' {@code labels.Labels.String()}: names sorted, {@code {a="x", b="y"}}, values {@link #quote}d, and
+     * a name outside {@code [a-zA-Z_][a-zA-Z0-9_]*} quoted too.
+     */
     public static String labels(Map<String, String> labels) {
         StringBuilder out = new StringBuilder("{");
         new TreeMap<>(labels).forEach((name, value) -> {

@@ -25,21 +25,23 @@ import java.util.Set;
  *       once, after the loop, with the bytes of every entry left to store, and if it refuses, none of them is stored
  *       and each is refused as rate limited (the too-far-behind refusals of that push are dropped from the list);</li>
  *   <li>an entry older than the stream's newest minus {@code max_chunk_age / 2} is refused ("too far behind"), after
- *       the rate limit check, so it has used its tokens;</li>
+ *       the per-entry rate limit check, so without {@code rateLimitWholeStream} it has used its tokens;</li>
  * </ul>
  *
  * then {@code storeEntries}: an entry equal in time and line to one still in the head block is dropped as a
- * duplicate (the unordered head block's de-duplication); the head block is cut when its lines reach
- * {@code block_size} bytes, and nothing before the cut is compared again; everything else is stored, duplicates of
- * older entries included: those are the duplicates a query shows.
+ * duplicate (the unordered head block's de-duplication); the head block is cut when its lines and structured
+ * metadata reach {@code chunk_block_size} bytes, and nothing before the cut is compared again; everything else is
+ * stored, duplicates of older entries included: those are the duplicates a query shows.
  *
  * <p>Not thread-safe: the receiver locks the stream around {@link #push}.
  */
 final class IngesterStream {
 
     /**
-     * What one push did to this stream: the entries stored and refused, and, when some were refused, Loki's answer
-     * for the stream ({@code errorForFailedEntries}: {@code status} 400 or 429 and its body), else status 0.
+     * What one push did to this stream: the entries stored, those refused that Loki's answer lists
+     * ({@code refused}) and those it leaves out ({@code refusedUnlisted}), the duplicates dropped and stored, and,
+     * when some were refused, Loki's answer for the stream ({@code errorForFailedEntries}: {@code status} 400 or 429
+     * and its body), else status 0.
      */
     record Outcome(List<ReceivedEntry> stored, List<Refused> refused, List<Refused> refusedUnlisted,
                    int droppedAsDuplicates, int visibleDuplicates, int status, String error) {
@@ -195,9 +197,5 @@ final class IngesterStream {
     /** The stored entries, in arrival order. */
     List<ReceivedEntry> entries() {
         return new ArrayList<>(entries);
-    }
-
-    Map<String, String> labels() {
-        return labels;
     }
 }

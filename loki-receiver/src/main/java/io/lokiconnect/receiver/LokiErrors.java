@@ -8,7 +8,7 @@ import java.util.Map;
  * Loki's answer texts, word for word from its source, in one place. Sources (2.9 and 3.x agree unless noted):
  * {@code pkg/validation/validate.go} (the distributor's per-entry and per-stream refusals),
  * {@code pkg/chunkenc/interface.go} ({@code ErrTooFarBehind}), {@code pkg/ingester/stream.go}
- * ({@code errorForFailedEntries}), {@code pkg/util/errors.go} ({@code GroupedErrors}, 3.x).
+ * ({@code errorForFailedEntries}), {@code pkg/util/errors.go} ({@code GroupedErrors}).
  */
 final class LokiErrors {
 

@@ -30,7 +30,7 @@ public final class LokiRateLimiter {
     private long last;
     private boolean hasLast;
 
-    /** A full bucket of {@code burst} tokens refilled at {@code ratePerSecond}; both must be positive. */
+    /** A full bucket of {@code burst} tokens (at least 0) refilled at {@code ratePerSecond} (more than 0). */
     public LokiRateLimiter(long ratePerSecond, long burst) {
         if (ratePerSecond <= 0 || burst < 0) {
             throw new IllegalArgumentException("rate must be > 0 and burst >= 0, got rate " + ratePerSecond

@@ -54,7 +54,7 @@ import javax.net.ssl.SSLContext;
  *       "ingester" ({@link IngesterStream}), and, as in Loki, only the last stream's refusal of a request is told:
  *       the rest is dropped unsaid, and shown by {@link #silentlyDropped()};</li>
  *   <li>duplicates as Loki's ingester has them ({@link IngesterStream}): an entry equal in stream, time and line to the
- *       stream's last entry, or to one still in the stream's head block (256 KiB of lines by default), is dropped
+ *       stream's last entry, or to one still in the stream's head block (256 KiB by default), is dropped
  *       ({@link #duplicatesDiscarded()}); any other copy is stored, and a query shows it twice
  *       ({@link #visibleDuplicates()});</li>
  *   <li>answers in the words of {@link LokiVersion#V3} by default, or of {@link LokiVersion#V2_9};</li>
@@ -81,7 +81,8 @@ public final class LokiReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Loki 3 defaults ({@code pkg/validation/limits.go}, {@code pkg/ingester/ingester.go}). */
+    // Loki 3 defaults (pkg/validation/limits.go, pkg/ingester/ingester.go), the same in 2.9 but for the line size and
+    // the label count (LokiVersion#maxLineBytes, #maxLabelNames).
     public static final int MAX_LINE_BYTES = 256 * 1024;
     public static final int MAX_LABELS = 15;
     public static final int MAX_LABEL_NAME_LENGTH = 1024;
@@ -134,7 +135,7 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
-    /** What a request carried, for tests of headers. */
+    /** What a push request carried and the status it got, for tests of headers. */
     public record RequestInfo(String contentType, String contentEncoding, String tenant, String authorization,
                               Map<String, String> headers, int status) {
     }
@@ -246,10 +247,11 @@ public final class LokiReceiver implements AutoCloseable {
     }
 
     /**
-     * Loki's {@code auth_enabled: true} (false by default, as this receiver always was): a push or query without
-     * {@code X-Scope-OrgID} gets dskit's {@code middleware.AuthenticateUser} answer, 401 "no org id"; a tenant ID
-     * Loki refuses gets the distributor's 400 ({@code tenant.TenantID}). Without it, a push without the header is
-     * stored as tenant "fake", as Loki's single-tenant mode stores every push.
+     * Loki's {@code auth_enabled: true} (false by default): a push or query without {@code X-Scope-OrgID} gets
+     * dskit's {@code middleware.AuthenticateUser} answer, 401 "no org id"; a tenant ID Loki refuses gets the
+     * distributor's 400 ({@code tenant.TenantID}), and a query sees only its tenant's streams. Without it, the header
+     * is not checked: a push is kept under its header's tenant, or "fake" without one (Loki's single-tenant mode
+     * stores every push as "fake"), and a query sees every tenant's streams.
      */
     public void multiTenant(boolean enabled) {
         multiTenant = enabled;
@@ -279,7 +281,7 @@ public final class LokiReceiver implements AutoCloseable {
     }
 
     /**
-     * The head block size ({@code ingester.chunk-block-size}, 256 KiB by default): identical entries are dropped only
+     * The head block size ({@code chunk_block_size}, 256 KiB by default): identical entries are dropped only
      * while the first one is in the stream's head block, so a smaller block lets a test see duplicates sooner.
      */
     public void headBlockBytes(int bytes) {
@@ -357,7 +359,7 @@ public final class LokiReceiver implements AutoCloseable {
         return all;
     }
 
-    /** The tenants that have stored entries. */
+    /** The tenants with a stream in the ingester, including a stream whose entries were all refused. */
     public java.util.Set<String> tenants() {
         java.util.Set<String> tenants = new java.util.TreeSet<>();
         streams.values().forEach(stream -> tenants.add(stream.tenant()));
@@ -495,7 +497,7 @@ public final class LokiReceiver implements AutoCloseable {
         }
     }
 
-    /** A distributor refusal: the stream's text, the entry, why, and the message that goes into the 400. */
+    /** A distributor refusal: the stream's text, the entry and why (its message is kept apart, for the 400). */
     private record Rejection(String stream, DecodedEntry entry, DiscardReason reason) {
     }
 
@@ -508,6 +510,8 @@ public final class LokiReceiver implements AutoCloseable {
      * 2.9 and 3.x alike unless noted:
      *
      * <ol>
+     *   <li>Loki 3 answers a push without streams with 422 ({@code MissingStreamsErrorMsg}); streams without entries
+     *       are skipped;</li>
      *   <li>Loki 3 adds {@code service_name} to each stream first ({@code push.go} {@code ParseLokiRequest});</li>
      *   <li>streams whose labels are invalid are refused whole; entries too old, too new or too long are refused each
      *       (one message each, grouped into the 400 by {@code util.GroupedErrors});</li>
@@ -577,8 +581,8 @@ public final class LokiReceiver implements AutoCloseable {
                 } else if (entry.timestampNanos() > newest) {
                     messages.add(LokiErrors.tooNew(text, entry.timestampNanos()));
                     rejected.add(new Rejection(text, entry, DiscardReason.TOO_FAR_IN_FUTURE));
-                } else if (length > MAX_LINE_BYTES) {
-                    messages.add(LokiErrors.lineTooLong(MAX_LINE_BYTES, text, length));
+                } else if (version.maxLineBytes() > 0 && length > version.maxLineBytes()) {
+                    messages.add(LokiErrors.lineTooLong(version.maxLineBytes(), text, length));
                     rejected.add(new Rejection(text, entry, DiscardReason.LINE_TOO_LONG));
                 } else {
                     valid.add(entry);
@@ -710,7 +714,10 @@ public final class LokiReceiver implements AutoCloseable {
         return with;
     }
 
-    /** Loki drops labels with an empty value (Prometheus' label builder); a stream left without any is refused. */
+    /**
+     * Loki drops labels with an empty value (Prometheus' label builder); a stream left without any is refused, unless
+     * Loki 3 then gives it a {@code service_name}.
+     */
     private static Map<String, String> dropEmptyValues(Map<String, String> labels) {
         Map<String, String> kept = new LinkedHashMap<>();
         labels.forEach((name, value) -> {
@@ -730,11 +737,12 @@ public final class LokiReceiver implements AutoCloseable {
         if (labels.isEmpty()) {
             return new LabelError(DiscardReason.MISSING_LABELS, LokiErrors.missingLabels());
         }
-        // Loki 3 adds service_name itself, so it does not count against the limit (validator.go, 3.x only).
+        // Loki 3 adds service_name itself, so it never counts against the limit, even when the client sent it
+        // (distributor/validator.go, 3.x only).
         int count = labels.size() - (version == LokiVersion.V3 && labels.containsKey(SERVICE_NAME) ? 1 : 0);
-        if (count > MAX_LABELS) {
+        if (count > version.maxLabelNames()) {
             return new LabelError(DiscardReason.MAX_LABEL_NAMES_PER_SERIES,
-                    LokiErrors.tooManyLabels(text, count, MAX_LABELS));
+                    LokiErrors.tooManyLabels(text, count, version.maxLabelNames()));
         }
         for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
             if (!LabelNames.matchesPattern(label.getKey())) {

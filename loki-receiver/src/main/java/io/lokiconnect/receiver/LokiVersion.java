@@ -11,8 +11,9 @@ import java.util.Map;
  */
 public enum LokiVersion {
     /**
-     * Loki 2.9: "entry too far behind, oldest acceptable timestamp is: ..."; the rate limits count line bytes; {@code shard_streams} is off, so the per-stream rate
-     * limit refuses entry by entry and stores those that fit; no {@code service_name}.
+     * Loki 2.9: "entry too far behind, oldest acceptable timestamp is: ..."; the rate limits count line bytes;
+     * {@code shard_streams} is off, so the per-stream rate limit refuses entry by entry and stores those that fit; no
+     * {@code service_name}.
      */
     V2_9,
     /**
@@ -35,6 +36,18 @@ public enum LokiVersion {
      */
     boolean shardStreamsByDefault() {
         return this == V3;
+    }
+
+    /**
+     * {@code limits.go} {@code max_line_size}: no default in 2.9 (0, no limit), 256 KB in 3.x; 0 means no limit.
+     */
+    int maxLineBytes() {
+        return this == V2_9 ? 0 : LokiReceiver.MAX_LINE_BYTES;
+    }
+
+    /** {@code limits.go} {@code max_label_names_per_series}: 30 in 2.9, 15 in 3.x. */
+    int maxLabelNames() {
+        return this == V2_9 ? 30 : LokiReceiver.MAX_LABELS;
     }
 
     /** Whether {@code push.go} {@code ParseLokiRequest} adds {@code service_name} (3.x only). */

@@ -221,22 +221,37 @@ class LokiReceiverAnswersTest {
                         + "long: '" + value + "x'\n");
     }
 
-    /** Loki 2.9 adds no service_name, and counts a service_name sent among the labels. */
+    /**
+     * Loki 2.9 adds no service_name, counts a service_name sent among the labels, and allows 30 label names
+     * ({@code max_label_names_per_series} became 15 in 3.0).
+     */
     @Test
-    void loki29CountsEveryLabelAndNamesTheStreamAsSent() {
+    void loki29CountsEveryLabelUpToThirtyAndNamesTheStreamAsSent() {
         loki.lokiVersion(LokiVersion.V2_9);
-        Map<String, String> fifteen = new LinkedHashMap<>();
-        for (int i = 0; i < 14; i++) {
-            fifteen.put("l" + i, "v");
+        Map<String, String> thirty = new LinkedHashMap<>();
+        for (int i = 0; i < 29; i++) {
+            thirty.put("l" + i, "v");
         }
-        fifteen.put("service_name", "s");
-        Map<String, String> sixteen = new LinkedHashMap<>(fifteen);
-        sixteen.put("l14", "v");
+        thirty.put("service_name", "s");
+        Map<String, String> thirtyOne = new LinkedHashMap<>(thirty);
+        thirtyOne.put("l29", "v");
 
-        assertThat(Pushes.protobuf(loki, Stream.of(fifteen, new Entry(t, "15"))).statusCode()).isEqualTo(204);
-        assertThat(Pushes.protobuf(loki, Stream.of(sixteen, new Entry(t, "16"))).body())
-                .isEqualTo("entry for stream '" + GoText.labels(sixteen) + "' has 16 label names; limit 15\n");
-        assertThat(loki.entries()).singleElement().extracting(ReceivedEntry::labels).isEqualTo(fifteen);
+        assertThat(Pushes.protobuf(loki, Stream.of(thirty, new Entry(t, "30"))).statusCode()).isEqualTo(204);
+        assertThat(Pushes.protobuf(loki, Stream.of(thirtyOne, new Entry(t, "31"))).body())
+                .isEqualTo("entry for stream '" + GoText.labels(thirtyOne) + "' has 31 label names; limit 30\n");
+        assertThat(loki.entries()).singleElement().extracting(ReceivedEntry::labels).isEqualTo(thirty);
+    }
+
+    /** Loki 2.9 has no default {@code max_line_size} (0: no limit); 3.0 made it 256 KB. */
+    @Test
+    void loki29TakesALineLongerThanLoki3s() {
+        loki.lokiVersion(LokiVersion.V2_9);
+        int max = LokiReceiver.MAX_LINE_BYTES;
+        assertThat(Pushes.protobuf(loki, Stream.of(JOB, new Entry(t, "a".repeat(max + 1)))).statusCode())
+                .isEqualTo(204);
+        assertThat(Pushes.protobuf(loki, Stream.of(JOB, new Entry(t + 1, "\u00e9".repeat(max)))).statusCode())
+                .isEqualTo(204);
+        assertThat(loki.entries()).hasSize(2);
     }
 
     /** Loki 2.9 refuses a stream without labels; Loki 3 adds service_name before it validates, so it has one. */

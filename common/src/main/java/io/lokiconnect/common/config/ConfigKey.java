@@ -115,10 +115,6 @@ public final class ConfigKey<T> {
                 reader);
     }
 
-    public ConfigKey<T> withRecommender(ConfigDef.Recommender value) {
-        return new ConfigKey<>(name, type, defaultValue, validator, importance, doc, width, value, internal, reader);
-    }
-
     /** Set by a connector on its tasks' configs, never by users: not in the documentation nor in validate's answer. */
     public ConfigKey<T> internal() {
         return new ConfigKey<>(name, type, defaultValue, validator, importance, doc, width, recommender, true, reader);

@@ -1,7 +1,8 @@
 package io.lokiconnect.common.headers;
 
 /**
- * Headers the file source puts on every record: where the line came from.
+ * Headers the file source can put on its records: where the line came from, each only when chosen in its
+ * {@code headers} key (none by default), and {@link #LINE_PART} whenever a line or event was cut.
  * The sink can fold them into the Loki line ({@code line.format=json|logfmt}) or use them as labels.
  */
 public final class FileHeaders {
@@ -15,8 +16,9 @@ public final class FileHeaders {
     /** Host name of the worker that read the line. */
     public static final String HOST = "log.host";
     /**
-     * Present when a line was longer than {@code line.max.bytes}: with {@code line.overflow=split} the part
-     * number ({@code 1}, {@code 2}, ...) and {@code n/n} on the last part; with {@code truncate}, {@code truncated}.
+     * Present when a line was longer than {@code line.max.bytes}, or a multiline event went past
+     * {@code multiline.max.lines} or {@code multiline.max.bytes}: the part number ({@code 1}, {@code 2}, ...) and
+     * {@code n/n} on the last part; for a line cut with {@code line.overflow=truncate}, {@code truncated}.
      */
     public static final String LINE_PART = "log.line.part";
 

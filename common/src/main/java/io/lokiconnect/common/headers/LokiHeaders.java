@@ -10,7 +10,9 @@ package io.lokiconnect.common.headers;
  *   <li>{@code loki.timestamp.ns}: the entry time in Unix nanoseconds, as a decimal string. The record
  *       timestamp carries the same instant in milliseconds.</li>
  *   <li>{@code loki.tenant}: the Loki tenant of the record (sent as {@code X-Scope-OrgID}); written by the transform
- *       from {@code tenant.field}, or by any producer. Without it the sink's {@code loki.tenant.id} applies.</li>
+ *       from {@code tenant.field}, or by any producer. Without it or a sink mapping with {@code target=tenant},
+ *       the sink's default tenant applies: {@code loki.tenant.id}, else the {@code X-Scope-OrgID} of
+ *       {@code loki.headers}.</li>
  * </ul>
  */
 public final class LokiHeaders {

@@ -21,7 +21,7 @@ public final class LokiEntrySize {
     private LokiEntrySize() {
     }
 
-    /** Loki 2.9: {@code len(entry.Line)}. */
+    /** Loki 2.9 to 3.2: {@code len(entry.Line)}. */
     public static int lineBytes(String line) {
         return Utf8.encodedLength(line);
     }

@@ -47,7 +47,7 @@ public final class TenantIds {
     }
 
     /** Loki's error for one tenant ID, or null when valid. */
-    public static String singleProblem(String id) {
+    private static String singleProblem(String id) {
         byte[] bytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (byte b : bytes) {
             if (!supported(b)) {
