@@ -72,7 +72,7 @@ final class SinkRecordMapper {
     private final RecordMappings mappings;
     /** Null when no relabel rule is configured. */
     private final Relabeler relabeler;
-    /** Guards label values from the record and the tenants (labels.values.max). */
+    /** Guards label values from the record (labels.values.max). */
     private final CardinalityGuard guard;
     /** Tenants are not replaced by {@code __overflow__}: a record of one tenant too many fails. */
     private final CardinalityGuard tenantGuard;
