@@ -43,7 +43,10 @@ class LokiSinkConfigTest {
                 .hasMessageContaining("loki.tenant.id");
     }
 
-    /** Loki reads 'a|b' as several tenants and refuses a push to them (Loki 2.9/3.x tenant.ExtractTenantIDFromHTTPRequest). */
+    /**
+     * Loki reads 'a|b' as several tenants and refuses a push to them (Loki 2.9/3.x
+     * tenant.ExtractTenantIDFromHTTPRequest).
+     */
     @Test
     void anXScopeOrgIdNamingSeveralTenantsFailsValidation() {
         assertThatThrownBy(() -> new LokiSinkConfig(props("loki.headers", "X-Scope-OrgID:team-a|team-b")))

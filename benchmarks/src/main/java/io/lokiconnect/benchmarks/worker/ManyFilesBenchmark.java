@@ -375,9 +375,8 @@ final class ManyFilesBenchmark {
         sb.append("Written by `").append(command).append("` on ")
                 .append(Instant.now().atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS))
                 .append(String.format(Locale.ROOT, " in %d s; %d runs per figure (min / **median** / max); load "
-                        + "average (1, 5, 15 min) %s before, %s after (the "
-                        + "figures mean something only on a machine doing nothing else; see the load averages below).%n%n", tookSeconds,
-                        runs, loadBefore, WorkerBenchmarks.loadAverage()));
+                        + "average (1, 5, 15 min) %s before, %s after (the figures mean something only on a machine "
+                        + "doing nothing else).%n%n", tookSeconds, runs, loadBefore, WorkerBenchmarks.loadAverage()));
         sb.append("`connect-configs/file-log-source.json` as shipped (tasks.max=2, its producer overrides, "
                 + "`start.position=beginning`) posted to the worker of the other sections, into a 2-partition topic; "
                 + "the files (JSON lines of about 200 bytes) written beforehand. Times are from posting to the "

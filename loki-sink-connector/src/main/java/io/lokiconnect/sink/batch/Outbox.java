@@ -131,8 +131,8 @@ public final class Outbox {
     public synchronized void add(LokiEntry entry, long nowNanos) {
         Stream stream = streams.get(entry.labels());
         if (stream == null) {
-            stream = new Stream(entry.labels(), new TokenBucket(limits.taskStreamRateBytes(), limits.taskStreamBurstBytes(),
-                    nowNanos), nowNanos);
+            TokenBucket bucket = new TokenBucket(limits.taskStreamRateBytes(), limits.taskStreamBurstBytes(), nowNanos);
+            stream = new Stream(entry.labels(), bucket, nowNanos);
             streams.put(entry.labels(), stream);
         }
         long cost = EntryCost.of(entry);
